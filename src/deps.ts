@@ -1,0 +1,49 @@
+import type { Store } from './store.js';
+
+/** Structured log sink. Messages never carry provider keys or tokens. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Gateway-wide settings an adapter may set (for example from environment variables). */
+export interface GatewaySettings {
+  /** Request bodies larger than this are refused with 413. Default 32 MiB. */
+  maxBodyBytes?: number;
+  /** Lifetime of a dashboard/API session JWT, in seconds. Default 3600. */
+  sessionTtlSeconds?: number;
+  /**
+   * How long in-memory config may be served before it is re-read from the store, in ms.
+   * Unset (the default) means never: right for a single process that makes every write itself.
+   * Runtimes with many isolates sharing one store (Workers) set it so that writes made
+   * elsewhere are seen within that time.
+   */
+  configRefreshMs?: number;
+}
+
+/** Everything that differs between runtimes, handed in by an adapter. */
+export interface GatewayDeps {
+  store: Store;
+  /** Master secret: encrypts provider keys at rest and signs session tokens. At least 32 characters. */
+  secret: string;
+  settings?: GatewaySettings;
+  /** Outbound fetch used for every upstream call. Defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Milliseconds since the epoch. Defaults to Date.now. */
+  now?: () => number;
+  logger?: Logger;
+  /** Keeps background work (usage recording) alive after the response is sent, where the runtime needs it. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/** Per-request context an adapter may pass, e.g. the Workers ExecutionContext. */
+export interface RequestContext {
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+export interface Gateway {
+  fetch(request: Request, context?: RequestContext): Promise<Response>;
+  /** Writes out buffered usage records; adapters call it before shutting down. */
+  flush(): Promise<void>;
+}

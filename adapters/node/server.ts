@@ -1,0 +1,75 @@
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
+import { createFileStore } from '../../storage/files.js';
+import { jsonLogger } from './logger.js';
+import { loadOrCreateSecret } from './secret.js';
+
+export interface NodeServerOptions {
+  /** ROUTERLY_HOME: config and data live here. */
+  home: string;
+  host?: string;
+  port?: number;
+  /** The master secret; when absent, read from or generated into `<home>/config/secret`. */
+  secret?: string;
+  settings?: GatewaySettings;
+  /** `false` silences logs (tests, bench). */
+  logger?: Logger | false;
+  /** Outbound fetch (tests may pass one); defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface NodeServer {
+  url: string;
+  port: number;
+  gateway: Gateway;
+  /**
+   * Stops accepting connections, lets requests in flight (streams included) finish
+   * within `graceMs`, cuts what is left, then writes out pending usage.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Serves the gateway over node:http with the JSON-file store. Builds deps; nothing else. */
+export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
+  const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
+  const background = new Set<Promise<unknown>>();
+  const gateway = createGateway({
+    store: createFileStore(options.home),
+    secret: await loadOrCreateSecret(options.home, options.secret),
+    settings: options.settings,
+    fetch: options.fetch,
+    logger,
+    waitUntil(promise) {
+      const tracked = promise.catch(() => undefined).finally(() => background.delete(tracked));
+      background.add(tracked);
+    },
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const created = serve(
+      { fetch: (request) => gateway.fetch(request), hostname: options.host ?? '127.0.0.1', port: options.port ?? 3000 },
+      () => resolve(created as Server),
+    ) as Server;
+    created.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    gateway,
+    async close(graceMs = 30_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await Promise.all(background);
+      await gateway.flush();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * The shapes of Routerly's configuration, shared by the management API (input
+ * validation, OpenAPI) and the store (what config/*.json hold).
+ */
+
+export const PROVIDERS = ['openai', 'anthropic', 'gemini', 'ollama', 'mistral', 'cohere', 'xai', 'custom'] as const;
+export const Provider = z.enum(PROVIDERS);
+export type Provider = z.infer<typeof Provider>;
+
+const identifier = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/, 'letters, digits and . _ : @ / - only, starting with a letter or digit');
+
+/** USD per million tokens. */
+export const Pricing = z
+  .object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cachedInput: z.number().nonnegative().optional(),
+    cacheWrite: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type Pricing = z.infer<typeof Pricing>;
+
+export const Capabilities = z
+  .object({
+    vision: z.boolean().optional(),
+    tools: z.boolean().optional(),
+    json: z.boolean().optional(),
+    thinking: z.boolean().optional(),
+  })
+  .strict();
+
+const milliseconds = z.number().int().positive().max(24 * 3600 * 1000);
+export const Timeouts = z
+  .object({
+    /** Until the upstream's response headers arrive (streamed requests; a non-streamed answer's headers come after generation, so only totalMs bounds it). */
+    connectMs: milliseconds.optional(),
+    /** The whole exchange, body included. */
+    totalMs: milliseconds.optional(),
+    /** The longest silence allowed between two chunks of a streamed body. */
+    idleMs: milliseconds.optional(),
+  })
+  .strict();
+export type Timeouts = z.infer<typeof Timeouts>;
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a valid HTTP header name');
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const ModelInput = z
+  .object({
+    id: identifier,
+    provider: Provider,
+    baseUrl: httpUrl.optional(),
+    apiKey: z.string().min(1).max(4096).optional(),
+    upstreamModel: z.string().min(1).max(256).optional(),
+    pricing: Pricing.optional(),
+    contextWindow: z.number().int().positive().optional(),
+    capabilities: Capabilities.optional(),
+    timeouts: Timeouts.optional(),
+    /** Extra headers sent upstream (custom endpoints, gateways in front of a provider). */
+    headers: z.record(headerName, z.string().max(8192)).optional(),
+  })
+  .strict();
+export type ModelInput = z.infer<typeof ModelInput>;
+
+/** PUT /api/models/:id merges these into the model; `apiKey: null` removes the key. */
+export const ModelUpdate = ModelInput.omit({ id: true })
+  .extend({ apiKey: z.string().min(1).max(4096).nullable().optional() })
+  .partial()
+  .strict();
+
+/** A model as stored: the key sealed with AES-GCM, never in clear. */
+export const StoredModel = ModelInput.omit({ apiKey: true }).extend({
+  apiKeySealed: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type StoredModel = z.infer<typeof StoredModel>;
+
+/** What the API shows of a model. */
+export const PublicModel = StoredModel.omit({ apiKeySealed: true }).extend({ hasApiKey: z.boolean() });
+
+export const ProjectInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    models: z.array(identifier).max(256).default([]),
+  })
+  .strict();
+export const ProjectUpdate = ProjectInput.partial().strict();
+
+export const StoredToken = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  /** Hex SHA-256 of the token: the token itself is never stored. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  hint: z.string(),
+  createdAt: z.string(),
+});
+export type StoredToken = z.infer<typeof StoredToken>;
+
+export const StoredProject = z.object({
+  id: z.string(),
+  name: z.string(),
+  models: z.array(z.string()),
+  tokens: z.array(StoredToken),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type StoredProject = z.infer<typeof StoredProject>;
+
+export const TokenInput = z.object({ name: z.string().trim().min(1).max(200).optional() }).strict();
+
+export const Credentials = z
+  .object({
+    email: z.email().max(320),
+    password: z.string().min(8).max(1024),
+  })
+  .strict();
+
+export const StoredUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  passwordHash: z.string(),
+  role: z.string(),
+  createdAt: z.string(),
+});
+export type StoredUser = z.infer<typeof StoredUser>;
+
+export const StoredRole = z.object({
+  id: z.string(),
+  description: z.string(),
+  /** `*` for everything; otherwise `<resource>:read` or `<resource>:write`. */
+  permissions: z.array(z.string()),
+});
+export type StoredRole = z.infer<typeof StoredRole>;
+
+export const Settings = z
+  .object({
+    /** Defaults for models that set no timeouts of their own. */
+    defaultTimeouts: Timeouts.optional(),
+  })
+  .strict();
+export type Settings = z.infer<typeof Settings>;
+
+export const UsageQuery = z.object({
+  projectId: z.string().optional(),
+  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  limit: z.coerce.number().int().positive().max(100_000).optional(),
+});

@@ -1,0 +1,178 @@
+import type { Logger } from '../deps.js';
+import { open } from '../crypto/secret-box.js';
+import { PROVIDER_REGISTRY } from '../providers/registry.js';
+import type { Store } from '../store.js';
+import { z } from 'zod';
+import {
+  Settings,
+  StoredModel,
+  StoredProject,
+  StoredRole,
+  StoredUser,
+  type Timeouts,
+  type StoredToken,
+} from './schemas.js';
+import { DEFAULT_ROLES } from './roles.js';
+
+/** Each config file and the schema its content must satisfy. */
+const FILES = {
+  models: { key: 'config/models.json', schema: z.array(StoredModel), empty: (): StoredModel[] => [] },
+  projects: { key: 'config/projects.json', schema: z.array(StoredProject), empty: (): StoredProject[] => [] },
+  users: { key: 'config/users.json', schema: z.array(StoredUser), empty: (): StoredUser[] => [] },
+  roles: { key: 'config/roles.json', schema: z.array(StoredRole), empty: (): StoredRole[] => DEFAULT_ROLES },
+  settings: { key: 'config/settings.json', schema: Settings, empty: (): Settings => ({}) },
+} as const;
+
+export type ConfigFile = keyof typeof FILES;
+export interface ConfigSnapshot {
+  models: StoredModel[];
+  projects: StoredProject[];
+  users: StoredUser[];
+  roles: StoredRole[];
+  settings: Settings;
+}
+
+export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 60_000, totalMs: 900_000, idleMs: 300_000 };
+
+/** A model ready for the request path: key decrypted, defaults applied. */
+export interface ResolvedModel {
+  config: StoredModel;
+  baseUrl: string;
+  upstreamModel: string;
+  apiKey?: string;
+  timeouts: Required<Timeouts>;
+}
+
+/** The lookups the request path makes, built once per config change. */
+export interface ConfigIndex {
+  models: Map<string, ResolvedModel>;
+  projects: Map<string, StoredProject>;
+  tokens: Map<string, { project: StoredProject; token: StoredToken }>;
+  usersByEmail: Map<string, StoredUser>;
+  usersById: Map<string, StoredUser>;
+  roles: Map<string, StoredRole>;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Routerly's configuration held in memory. The request path only reads `index`; the
+ * management API changes a file through `update`, which writes it to the store and then
+ * swaps in a new index, so no request ever reads the store or parses config.
+ */
+export class ConfigState {
+  private current!: ConfigSnapshot;
+  private currentIndex!: ConfigIndex;
+  private loadedAt = 0;
+  private writes: Promise<unknown> = Promise.resolve();
+  private refreshing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly encryptionKey: CryptoKey,
+    private readonly options: { now: () => number; refreshMs?: number; logger: Logger },
+  ) {}
+
+  get snapshot(): ConfigSnapshot {
+    return this.current;
+  }
+
+  get index(): ConfigIndex {
+    return this.currentIndex;
+  }
+
+  async load(): Promise<void> {
+    const entries = await Promise.all(
+      (Object.keys(FILES) as ConfigFile[]).map(async (file) => [file, await this.readFile(file)] as const),
+    );
+    const snapshot = Object.fromEntries(entries) as unknown as ConfigSnapshot;
+    await this.install(snapshot);
+  }
+
+  /**
+   * Where config may change behind our back (other isolates sharing the store), starts a
+   * background re-read once the snapshot is older than `refreshMs`; requests meanwhile
+   * go on with the snapshot they have.
+   */
+  refreshIfStale(waitUntil: (promise: Promise<unknown>) => void): void {
+    const { refreshMs } = this.options;
+    if (refreshMs === undefined || this.refreshing || this.options.now() - this.loadedAt < refreshMs) return;
+    this.refreshing = this.writes
+      .then(() => this.load())
+      .catch((error: unknown) => this.options.logger.error('config refresh failed', { error: String(error) }))
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    waitUntil(this.refreshing);
+  }
+
+  /**
+   * Replaces one config file with what `change` returns, one change at a time. `change`
+   * may throw to refuse (nothing is written then); its result is validated before it
+   * is stored.
+   */
+  update<F extends ConfigFile, R = void>(
+    file: F,
+    change: (current: ConfigSnapshot[F], snapshot: ConfigSnapshot) => Promise<{ next: ConfigSnapshot[F]; result: R }>,
+  ): Promise<R> {
+    const run = async (): Promise<R> => {
+      const { next, result } = await change(structuredClone(this.current[file]), this.current);
+      const valid = FILES[file].schema.parse(next) as ConfigSnapshot[F];
+      await this.store.put(FILES[file].key, `${JSON.stringify(valid, null, 2)}\n`);
+      await this.install({ ...this.current, [file]: valid });
+      return result;
+    };
+    const done = this.writes.then(run, run);
+    this.writes = done.catch(() => undefined);
+    return done;
+  }
+
+  private async readFile<F extends ConfigFile>(file: F): Promise<ConfigSnapshot[F]> {
+    const { key, schema, empty } = FILES[file];
+    const text = await this.store.get(key);
+    if (text === null) return empty() as ConfigSnapshot[F];
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ConfigError(`${key} is not valid JSON`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ConfigError(`${key} is invalid: ${z.prettifyError(parsed.error)}`);
+    return parsed.data as ConfigSnapshot[F];
+  }
+
+  private async install(snapshot: ConfigSnapshot): Promise<void> {
+    this.currentIndex = await buildIndex(snapshot, this.encryptionKey);
+    this.current = snapshot;
+    this.loadedAt = this.options.now();
+  }
+}
+
+async function buildIndex(snapshot: ConfigSnapshot, encryptionKey: CryptoKey): Promise<ConfigIndex> {
+  const defaults = { ...DEFAULT_TIMEOUTS, ...snapshot.settings.defaultTimeouts };
+  const models = new Map<string, ResolvedModel>();
+  for (const config of snapshot.models) {
+    const baseUrl = (config.baseUrl ?? PROVIDER_REGISTRY[config.provider].defaultBaseUrl ?? '').replace(/\/+$/, '');
+    models.set(config.id, {
+      config,
+      baseUrl,
+      upstreamModel: config.upstreamModel ?? config.id,
+      apiKey: config.apiKeySealed ? await open(encryptionKey, config.apiKeySealed, config.id) : undefined,
+      timeouts: { ...defaults, ...config.timeouts },
+    });
+  }
+  const projects = new Map(snapshot.projects.map((p) => [p.id, p]));
+  const tokens = new Map<string, { project: StoredProject; token: StoredToken }>();
+  for (const project of snapshot.projects) {
+    for (const token of project.tokens) tokens.set(token.hash, { project, token });
+  }
+  return {
+    models,
+    projects,
+    tokens,
+    usersByEmail: new Map(snapshot.users.map((u) => [u.email, u])),
+    usersById: new Map(snapshot.users.map((u) => [u.id, u])),
+    roles: new Map(snapshot.roles.map((r) => [r.id, r])),
+  };
+}

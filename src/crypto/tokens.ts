@@ -1,0 +1,23 @@
+import { randomBytes, timingSafeEqual, toBase64Url, toHex, utf8 } from './encoding.js';
+
+/** Project API tokens: `sk-rt-` + 32 random bytes in base64url (43 characters). */
+export const TOKEN_PREFIX = 'sk-rt-';
+
+export function generateToken(): string {
+  return TOKEN_PREFIX + toBase64Url(randomBytes(32));
+}
+
+/** The only form a token is ever stored in: hex SHA-256. */
+export async function hashToken(token: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(token))));
+}
+
+/** Constant-time comparison of two hex digests. */
+export function digestsEqual(a: string, b: string): boolean {
+  return timingSafeEqual(utf8.encode(a), utf8.encode(b));
+}
+
+/** Shows enough of a token to recognise it in a list, never enough to use it. */
+export function tokenHint(token: string): string {
+  return `${token.slice(0, TOKEN_PREFIX.length + 4)}…${token.slice(-4)}`;
+}

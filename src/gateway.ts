@@ -1,0 +1,80 @@
+import { Hono } from 'hono';
+import { ConfigState } from './config/state.js';
+import { deriveKeys } from './crypto/keys.js';
+import type { Gateway, GatewayDeps, Logger, RequestContext } from './deps.js';
+import { errorResponse, GatewayError, toGatewayError, type ErrorFormat } from './errors.js';
+import { DEFAULT_MAX_BODY_BYTES } from './http/body.js';
+import { managementApi } from './management/index.js';
+import { proxyApi } from './proxy/routes.js';
+import type { AppEnv, Services } from './services.js';
+import { UsageRecorder } from './usage/recorder.js';
+
+const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** Errors answer in the format of the API the client called. */
+function formatFor(path: string): ErrorFormat {
+  if (path.startsWith('/v1/messages')) return 'anthropic';
+  if (path.startsWith('/v1/')) return 'openai';
+  return 'api';
+}
+
+/**
+ * Builds the gateway from what the runtime provides. Keys are derived and config loaded
+ * once, in the background; requests that arrive first wait for it, and /health answers
+ * 503 until it is done.
+ */
+export function createGateway(deps: GatewayDeps): Gateway {
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? Date.now;
+  const outboundFetch = deps.fetch ?? ((input, init) => fetch(input, init));
+  const defaultWaitUntil = deps.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
+  const usage = new UsageRecorder(deps.store, logger);
+
+  const ready: Promise<Hono<AppEnv>> = (async () => {
+    const keys = await deriveKeys(deps.secret);
+    const config = new ConfigState(deps.store, keys.encryption, { now, refreshMs: deps.settings?.configRefreshMs, logger });
+    await config.load();
+    const services: Services = {
+      store: deps.store,
+      config,
+      usage,
+      fetch: outboundFetch,
+      now,
+      logger,
+      maxBodyBytes: deps.settings?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      sessionTtlSeconds: deps.settings?.sessionTtlSeconds ?? 3600,
+      encryptionKey: keys.encryption,
+      signingKey: keys.signing,
+    };
+    const app = new Hono<AppEnv>();
+    app.use('*', async (c, next) => {
+      config.refreshIfStale(c.env.waitUntil);
+      await next();
+    });
+    app.get('/health', (c) => c.json({ status: 'ok' }));
+    app.route('/api', managementApi(services));
+    app.route('/', proxyApi(services));
+    app.notFound((c) => errorResponse(new GatewayError('not_found', `no route ${c.req.method} ${c.req.path}`), formatFor(c.req.path)));
+    app.onError((error, c) => {
+      const gatewayError = toGatewayError(error);
+      if (gatewayError.code === 'internal') logger.error('unhandled error', { path: c.req.path, error: String(error) });
+      return errorResponse(gatewayError, formatFor(c.req.path));
+    });
+    return app;
+  })();
+  ready.catch((error: unknown) => logger.error('gateway failed to start', { error: String(error) }));
+
+  return {
+    async fetch(request: Request, context?: RequestContext): Promise<Response> {
+      let app: Hono<AppEnv>;
+      try {
+        app = await ready;
+      } catch {
+        const path = new URL(request.url).pathname;
+        return errorResponse(new GatewayError('not_ready', 'the gateway failed to start: see its log'), formatFor(path));
+      }
+      return app.fetch(request, { waitUntil: context?.waitUntil ?? defaultWaitUntil });
+    },
+    flush: () => usage.flush(),
+  };
+}

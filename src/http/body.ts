@@ -1,0 +1,64 @@
+import { GatewayError } from '../errors.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads a request body as UTF-8 text, refusing with 413 as soon as it passes `limit`
+ * (by Content-Length when the client sent one, else while reading), so an oversized
+ * body is never held in memory whole.
+ */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new GatewayError('invalid_json', 'the request body is not valid UTF-8');
+  }
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('payload_too_large', `the request body exceeds the limit of ${limit} bytes`);
+}
+
+/** Parses a JSON object body, or fails with the 400 a client can act on. */
+export function parseJsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new GatewayError('invalid_json', `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GatewayError('invalid_request', 'the request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Refuses a body that is not declared as JSON, where a content type is given at all. */
+export function assertJsonContentType(request: Request): void {
+  const type = request.headers.get('content-type');
+  if (type !== null && type !== '' && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+    throw new GatewayError('unsupported_media_type', `expected an application/json body, got ${type}`);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Edits the top-level members of a JSON object *in its text*, so everything else in a
+ * client's body (unknown fields, key order, number spelling, integers beyond 2^53)
+ * reaches the provider byte for byte. JSON.parse + JSON.stringify would silently round
+ * a `seed` of 12345678901234567890 and reorder nothing but lose `1.0`; this does not.
+ *
+ * Every function expects `text` to be a JSON object that JSON.parse has already accepted.
+ */
+interface MemberSpan {
+  key: string;
+  /** Index of the member's opening quote. */
+  start: number;
+  valueStart: number;
+  /** Index just past the value. */
+  valueEnd: number;
+}
+
+const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+
+function skipWhitespace(text: string, i: number): number {
+  while (i < text.length && WHITESPACE.has(text[i]!)) i++;
+  return i;
+}
+
+/** Returns the index just past the string literal starting at `i` (which must be a quote). */
+function skipString(text: string, i: number): number {
+  i++;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\') i += 2;
+    else if (c === '"') return i + 1;
+    else i++;
+  }
+  return i;
+}
+
+/** Returns the index just past the JSON value starting at `i`. */
+function skipValue(text: string, i: number): number {
+  const first = text[i];
+  if (first === '"') return skipString(text, i);
+  if (first !== '{' && first !== '[') {
+    while (i < text.length && !WHITESPACE.has(text[i]!) && text[i] !== ',' && text[i] !== '}' && text[i] !== ']') i++;
+    return i;
+  }
+  let depth = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      i = skipString(text, i);
+      continue;
+    }
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+    i++;
+  }
+  return i;
+}
+
+function topLevelMembers(text: string): { open: number; members: MemberSpan[] } {
+  const open = skipWhitespace(text, 0);
+  if (text[open] !== '{') throw new TypeError('not a JSON object');
+  const members: MemberSpan[] = [];
+  let i = skipWhitespace(text, open + 1);
+  while (i < text.length && text[i] !== '}') {
+    const start = i;
+    const keyEnd = skipString(text, i);
+    const key = JSON.parse(text.slice(start, keyEnd)) as string;
+    const valueStart = skipWhitespace(text, skipWhitespace(text, keyEnd) + 1);
+    const valueEnd = skipValue(text, valueStart);
+    members.push({ key, start, valueStart, valueEnd });
+    i = skipWhitespace(text, valueEnd);
+    if (text[i] === ',') i = skipWhitespace(text, i + 1);
+  }
+  return { open, members };
+}
+
+/**
+ * Sets top-level member `key` to the JSON text `valueJson`: its value is replaced where it
+ * stands (JSON.parse keeps the last of duplicate keys, so the last one is replaced), or the
+ * member is added first when absent.
+ */
+export function setMember(text: string, key: string, valueJson: string): string {
+  const { open, members } = topLevelMembers(text);
+  const existing = members.filter((m) => m.key === key).at(-1);
+  if (existing) return text.slice(0, existing.valueStart) + valueJson + text.slice(existing.valueEnd);
+  const member = `${JSON.stringify(key)}:${valueJson}`;
+  return text.slice(0, open + 1) + member + (members.length > 0 ? ',' : '') + text.slice(open + 1);
+}
+
+/** Removes every top-level member named `key`. */
+export function removeMember(text: string, key: string): string {
+  for (;;) {
+    const { members } = topLevelMembers(text);
+    const n = members.findIndex((m) => m.key === key);
+    if (n === -1) return text;
+    const m = members[n]!;
+    const next = members[n + 1];
+    const prev = members[n - 1];
+    // Take the comma on whichever side has one, so the object stays valid.
+    if (next) text = text.slice(0, m.start) + text.slice(next.start);
+    else if (prev) text = text.slice(0, prev.valueEnd) + text.slice(m.valueEnd);
+    else text = text.slice(0, m.start) + text.slice(m.valueEnd);
+  }
+}

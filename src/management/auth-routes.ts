@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import { DEFAULT_ROLES } from '../config/roles.js';
+import { Credentials } from '../config/schemas.js';
+import { randomId } from '../crypto/encoding.js';
+import { hashPassword, verifyPassword } from '../crypto/password.js';
+import { GatewayError } from '../errors.js';
+import type { AppEnv, Services } from '../services.js';
+import { issueSession } from './session.js';
+import { readJson } from './validate.js';
+
+/** First-run setup and login: the only /api routes that need no session. */
+export function authRoutes(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  // Compared against when the email is unknown, so a login takes as long either way.
+  const decoy = hashPassword(crypto.randomUUID());
+
+  app.post('/setup', async (c) => {
+    const { email, password } = await readJson(c, services, Credentials);
+    const passwordHash = await hashPassword(password);
+    // The check runs inside the serialized update, so two racing setups cannot both win.
+    const user = await services.config.update('users', async (users) => {
+      if (users.length > 0) throw new GatewayError('conflict', 'setup is already done: log in instead');
+      const created = { id: randomId('usr'), email: email.toLowerCase(), passwordHash, role: 'admin', createdAt: new Date(services.now()).toISOString() };
+      return { next: [created], result: created };
+    });
+    if (services.config.snapshot.roles === DEFAULT_ROLES) {
+      await services.config.update('roles', async () => ({ next: DEFAULT_ROLES, result: undefined }));
+    }
+    return c.json({ token: await issueSession(services, user) }, 201);
+  });
+
+  app.post('/auth/login', async (c) => {
+    const { email, password } = await readJson(c, services, Credentials);
+    const user = services.config.index.usersByEmail.get(email.toLowerCase());
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await decoy));
+    if (!user || !ok) throw new GatewayError('unauthorized', 'wrong email or password');
+    return c.json({ token: await issueSession(services, user) });
+  });
+
+  return app;
+}

@@ -1,0 +1,86 @@
+import { Hono } from 'hono';
+import { ModelInput, ModelUpdate, type StoredModel } from '../config/schemas.js';
+import { seal } from '../crypto/secret-box.js';
+import { GatewayError } from '../errors.js';
+import { PROVIDER_REGISTRY } from '../providers/registry.js';
+import type { AppEnv, Services } from '../services.js';
+import { requirePermission } from './session.js';
+import { readJson } from './validate.js';
+
+/** What the API shows of a model: never the key, only whether one is set. */
+export function publicModel({ apiKeySealed, ...model }: StoredModel) {
+  return { ...model, hasApiKey: apiKeySealed !== undefined };
+}
+
+function assertReachable(model: Pick<StoredModel, 'provider' | 'baseUrl'>): void {
+  if (!model.baseUrl && !PROVIDER_REGISTRY[model.provider].defaultBaseUrl) {
+    throw new GatewayError('invalid_request', `baseUrl: required for ${model.provider} models`, { param: 'baseUrl' });
+  }
+}
+
+export function modelRoutes(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const read = requirePermission(services, 'models:read');
+  const write = requirePermission(services, 'models:write');
+  const find = (id: string) => {
+    const model = services.config.snapshot.models.find((m) => m.id === id);
+    if (!model) throw new GatewayError('not_found', `no model "${id}"`);
+    return model;
+  };
+
+  app.get('/', read, (c) => c.json({ models: services.config.snapshot.models.map(publicModel) }));
+  app.get('/:id{.+}', read, (c) => c.json(publicModel(find(c.req.param('id')))));
+
+  app.post('/', write, async (c) => {
+    const { apiKey, ...input } = await readJson(c, services, ModelInput);
+    assertReachable(input);
+    const now = new Date(services.now()).toISOString();
+    const model = await services.config.update('models', async (models) => {
+      if (models.some((m) => m.id === input.id)) throw new GatewayError('conflict', `model "${input.id}" already exists`);
+      const created: StoredModel = {
+        ...input,
+        ...(apiKey === undefined ? {} : { apiKeySealed: await seal(services.encryptionKey, apiKey, input.id) }),
+        createdAt: now,
+        updatedAt: now,
+      };
+      return { next: [...models, created], result: created };
+    });
+    return c.json(publicModel(model), 201);
+  });
+
+  app.put('/:id{.+}', write, async (c) => {
+    const id = c.req.param('id');
+    const { apiKey, ...changes } = await readJson(c, services, ModelUpdate);
+    const model = await services.config.update('models', async (models) => {
+      const at = models.findIndex((m) => m.id === id);
+      if (at === -1) throw new GatewayError('not_found', `no model "${id}"`);
+      const { apiKeySealed, ...rest } = models[at]!;
+      const sealed = apiKey === undefined ? apiKeySealed : apiKey === null ? undefined : await seal(services.encryptionKey, apiKey, id);
+      const updated: StoredModel = {
+        ...rest,
+        ...changes,
+        ...(sealed === undefined ? {} : { apiKeySealed: sealed }),
+        updatedAt: new Date(services.now()).toISOString(),
+      };
+      assertReachable(updated);
+      models[at] = updated;
+      return { next: models, result: updated };
+    });
+    return c.json(publicModel(model));
+  });
+
+  app.delete('/:id{.+}', write, async (c) => {
+    const id = c.req.param('id');
+    await services.config.update('models', async (models, snapshot) => {
+      if (!models.some((m) => m.id === id)) throw new GatewayError('not_found', `no model "${id}"`);
+      const users = snapshot.projects.filter((p) => p.models.includes(id)).map((p) => p.id);
+      if (users.length > 0) {
+        throw new GatewayError('conflict', `model "${id}" is in the pool of projects ${users.join(', ')}: remove it there first`);
+      }
+      return { next: models.filter((m) => m.id !== id), result: undefined };
+    });
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { Credentials, ModelInput, ModelUpdate, ProjectInput, ProjectUpdate, PublicModel, Settings, TokenInput } from '../config/schemas.js';
+
+/**
+ * The management API's OpenAPI 3.1 document, generated from the same zod schemas that
+ * validate its requests, so the two cannot drift apart.
+ */
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
+
+const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      required: ['code', 'message'],
+    },
+  },
+};
+
+interface Operation {
+  summary: string;
+  body?: z.ZodType;
+  ok: number;
+  result?: object;
+  public?: boolean;
+  query?: string[];
+}
+
+function operation(op: Operation) {
+  return {
+    summary: op.summary,
+    ...(op.public ? { security: [] } : {}),
+    ...(op.query ? { parameters: op.query.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })) } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body) } } } } : {}),
+    responses: {
+      [op.ok]: op.result ? { description: 'OK', content: { 'application/json': { schema: op.result } } } : { description: 'OK' },
+      default: { description: 'Error', content: { 'application/json': { schema: errorSchema } } },
+    },
+  };
+}
+
+const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+const tokenResult = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] };
+const model = schema(PublicModel, 'output');
+
+export function openApiDocument(): object {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Routerly management API', version: '1' },
+    components: { securitySchemes: { session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    security: [{ session: [] }],
+    paths: {
+      '/health': { get: operation({ summary: 'Readiness', ok: 200, public: true }) },
+      '/api/setup': { post: operation({ summary: 'Create the first admin (409 once a user exists)', body: Credentials, ok: 201, result: tokenResult, public: true }) },
+      '/api/auth/login': { post: operation({ summary: 'Log in', body: Credentials, ok: 200, result: tokenResult, public: true }) },
+      '/api/models': {
+        get: operation({ summary: 'List models', ok: 200 }),
+        post: operation({ summary: 'Create a model', body: ModelInput, ok: 201, result: model }),
+      },
+      '/api/models/{id}': {
+        parameters: [idParam('id')],
+        get: operation({ summary: 'Get a model', ok: 200, result: model }),
+        put: operation({ summary: 'Update a model (apiKey: null removes the key)', body: ModelUpdate, ok: 200, result: model }),
+        delete: operation({ summary: 'Delete a model (409 while a project uses it)', ok: 204 }),
+      },
+      '/api/projects': {
+        get: operation({ summary: 'List projects', ok: 200 }),
+        post: operation({ summary: 'Create a project with a first token (shown once)', body: ProjectInput, ok: 201 }),
+      },
+      '/api/projects/{id}': {
+        parameters: [idParam('id')],
+        get: operation({ summary: 'Get a project', ok: 200 }),
+        put: operation({ summary: 'Update a project', body: ProjectUpdate, ok: 200 }),
+        delete: operation({ summary: 'Delete a project', ok: 204 }),
+      },
+      '/api/projects/{id}/tokens': {
+        parameters: [idParam('id')],
+        post: operation({ summary: 'Create a project token (shown once)', body: TokenInput, ok: 201 }),
+      },
+      '/api/projects/{id}/tokens/{tokenId}': {
+        parameters: [idParam('id'), idParam('tokenId')],
+        delete: operation({ summary: 'Revoke a token, at once', ok: 204 }),
+      },
+      '/api/usage': { get: operation({ summary: 'Usage records and totals', ok: 200, query: ['projectId', 'from', 'to', 'limit'] }) },
+      '/api/settings': {
+        get: operation({ summary: 'Gateway settings', ok: 200, result: schema(Settings, 'output') }),
+        put: operation({ summary: 'Replace gateway settings', body: Settings, ok: 200 }),
+      },
+    },
+  };
+}

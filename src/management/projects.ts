@@ -1,0 +1,107 @@
+import { Hono } from 'hono';
+import { ProjectInput, ProjectUpdate, TokenInput as TokenInputSchema, type StoredProject, type StoredToken } from '../config/schemas.js';
+import type { ConfigSnapshot } from '../config/state.js';
+import { randomId } from '../crypto/encoding.js';
+import { generateToken, hashToken, tokenHint } from '../crypto/tokens.js';
+import { GatewayError } from '../errors.js';
+import type { AppEnv, Services } from '../services.js';
+import { requirePermission } from './session.js';
+import { readJson } from './validate.js';
+
+/** What the API shows of a project: token ids, names and hints, never hashes. */
+function publicProject({ tokens, ...project }: StoredProject) {
+  return { ...project, tokens: tokens.map(({ hash: _hash, ...token }) => token) };
+}
+
+function assertModelsExist(models: string[], snapshot: ConfigSnapshot): void {
+  const missing = models.filter((id) => !snapshot.models.some((m) => m.id === id));
+  if (missing.length > 0) {
+    throw new GatewayError('invalid_request', `models: no model ${missing.map((m) => `"${m}"`).join(', ')}`, { param: 'models' });
+  }
+}
+
+async function newToken(name: string | undefined, now: string): Promise<{ token: string; stored: StoredToken }> {
+  const token = generateToken();
+  const stored: StoredToken = { id: randomId('tok'), hash: await hashToken(token), hint: tokenHint(token), createdAt: now };
+  if (name !== undefined) stored.name = name;
+  return { token, stored };
+}
+
+export function projectRoutes(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const read = requirePermission(services, 'projects:read');
+  const write = requirePermission(services, 'projects:write');
+  const nowIso = () => new Date(services.now()).toISOString();
+  const find = (id: string) => {
+    const project = services.config.snapshot.projects.find((p) => p.id === id);
+    if (!project) throw new GatewayError('not_found', `no project "${id}"`);
+    return project;
+  };
+  /** Applies `change` to project `id` inside one serialized config write. */
+  const updateProject = <R>(id: string, change: (project: StoredProject, snapshot: ConfigSnapshot) => Promise<R> | R) =>
+    services.config.update('projects', async (projects, snapshot) => {
+      const project = projects.find((p) => p.id === id);
+      if (!project) throw new GatewayError('not_found', `no project "${id}"`);
+      const result = await change(project, snapshot);
+      project.updatedAt = nowIso();
+      return { next: projects, result };
+    });
+
+  app.get('/', read, (c) => c.json({ projects: services.config.snapshot.projects.map(publicProject) }));
+  app.get('/:id', read, (c) => c.json(publicProject(find(c.req.param('id')))));
+
+  app.post('/', write, async (c) => {
+    const input = await readJson(c, services, ProjectInput);
+    const now = nowIso();
+    const { token, stored } = await newToken('default', now);
+    const project = await services.config.update('projects', async (projects, snapshot) => {
+      assertModelsExist(input.models, snapshot);
+      const created: StoredProject = { id: randomId('prj'), name: input.name, models: [...new Set(input.models)], tokens: [stored], createdAt: now, updatedAt: now };
+      return { next: [...projects, created], result: created };
+    });
+    // The token is shown here once; only its hash is kept.
+    return c.json({ ...publicProject(project), token, tokenId: stored.id }, 201);
+  });
+
+  app.put('/:id', write, async (c) => {
+    const changes = await readJson(c, services, ProjectUpdate);
+    const project = await updateProject(c.req.param('id'), (project, snapshot) => {
+      if (changes.models) {
+        assertModelsExist(changes.models, snapshot);
+        project.models = [...new Set(changes.models)];
+      }
+      if (changes.name !== undefined) project.name = changes.name;
+      return project;
+    });
+    return c.json(publicProject(project));
+  });
+
+  app.delete('/:id', write, async (c) => {
+    const id = c.req.param('id');
+    await services.config.update('projects', async (projects) => {
+      if (!projects.some((p) => p.id === id)) throw new GatewayError('not_found', `no project "${id}"`);
+      return { next: projects.filter((p) => p.id !== id), result: undefined };
+    });
+    return c.body(null, 204);
+  });
+
+  app.post('/:id/tokens', write, async (c) => {
+    const { name } = await readJson(c, services, TokenInputSchema, { optional: true });
+    const { token, stored } = await newToken(name, nowIso());
+    await updateProject(c.req.param('id'), (project) => {
+      project.tokens.push(stored);
+    });
+    return c.json({ id: stored.id, name: stored.name, hint: stored.hint, createdAt: stored.createdAt, token }, 201);
+  });
+
+  app.delete('/:id/tokens/:tokenId', write, async (c) => {
+    const tokenId = c.req.param('tokenId');
+    await updateProject(c.req.param('id'), (project) => {
+      if (!project.tokens.some((t) => t.id === tokenId)) throw new GatewayError('not_found', `no token "${tokenId}"`);
+      project.tokens = project.tokens.filter((t) => t.id !== tokenId);
+    });
+    return c.body(null, 204);
+  });
+
+  return app;
+}

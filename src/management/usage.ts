@@ -1,0 +1,30 @@
+import { Hono } from 'hono';
+import { UsageQuery } from '../config/schemas.js';
+import type { AppEnv, Services } from '../services.js';
+import { queryUsage } from '../usage/query.js';
+import { requirePermission } from './session.js';
+import { parseOrThrow } from './validate.js';
+
+/** A bare date as an upper bound means the whole of that day. */
+function bound(value: string | undefined, end: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(`${value}T${end ? '23:59:59.999' : '00:00:00.000'}Z`);
+  return Date.parse(value);
+}
+
+export function usageRoutes(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/', requirePermission(services, 'usage:read'), async (c) => {
+    const query = parseOrThrow(UsageQuery, c.req.query());
+    // Flush first, so a call that just finished is in the answer.
+    await services.usage.flush();
+    const result = await queryUsage(services.store, {
+      projectId: query.projectId,
+      from: bound(query.from, false),
+      to: bound(query.to, true),
+      limit: query.limit,
+    });
+    return c.json(result);
+  });
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { SseEvent } from '../../sse/parser.js';
+import { isRecord } from '../shared.js';
+import type { StreamObserver, TokenUsage } from '../types.js';
+import { anthropicUsage } from './response.js';
+
+/**
+ * Watches a Messages stream for usage and never alters it: `message_start` carries the
+ * prompt's counts, each `message_delta` cumulative counts (output, and on newer API
+ * versions the input fields too), so the largest value seen for each field is the total.
+ */
+export function createAnthropicStreamObserver(): StreamObserver {
+  let usage: TokenUsage | undefined;
+  const merge = (next: TokenUsage | undefined) => {
+    if (!next) return;
+    usage = usage
+      ? {
+          inputTokens: Math.max(usage.inputTokens, next.inputTokens),
+          outputTokens: Math.max(usage.outputTokens, next.outputTokens),
+          cachedInputTokens: Math.max(usage.cachedInputTokens, next.cachedInputTokens),
+          cacheWriteTokens: Math.max(usage.cacheWriteTokens, next.cacheWriteTokens),
+        }
+      : next;
+  };
+  return {
+    rewrites: false,
+    usage: () => usage,
+    onEvent(event: SseEvent) {
+      if (event.event !== 'message_start' && event.event !== 'message_delta') return undefined;
+      try {
+        const payload: unknown = JSON.parse(event.data);
+        if (!isRecord(payload)) return undefined;
+        const message = payload.message;
+        merge(anthropicUsage(event.event === 'message_start' && isRecord(message) ? message.usage : payload.usage));
+      } catch {
+        // A malformed event is the client's to see; it just carries no usage for us.
+      }
+      return undefined;
+    },
+  };
+}

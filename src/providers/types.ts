@@ -1,0 +1,67 @@
+import type { GatewayError } from '../errors.js';
+import type { SseEvent } from '../sse/parser.js';
+import type { ResolvedModel } from '../config/state.js';
+
+/** The wire formats a client may speak to the gateway and a provider may speak upstream. */
+export type WireFormat = 'openai' | 'anthropic';
+
+/** What a proxied call asks of the provider. */
+export type Operation = 'chat' | 'count_tokens';
+
+/** Token counts normalised across providers: `inputTokens` includes cached and cache-write tokens. */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+}
+
+export interface ForwardInput {
+  operation: Operation;
+  model: ResolvedModel;
+  /** The client's body exactly as received. */
+  body: string;
+  /** The same body, parsed (for reading only: edits go through the text). */
+  parsed: Record<string, unknown>;
+  clientHeaders: Headers;
+  /** The client's query string, `?…` or empty. */
+  search: string;
+}
+
+export interface UpstreamRequest {
+  url: string;
+  headers: Headers;
+  body: string;
+}
+
+/**
+ * Watches a streamed answer event by event: it reads usage, and may rewrite or drop
+ * events that the gateway itself caused (such as OpenAI's usage chunk it asked for).
+ */
+export interface StreamObserver {
+  /** When false every byte is forwarded as it arrives and `onEvent` only watches. */
+  readonly rewrites: boolean;
+  /** Returns the text to send in the event's place: `undefined` keeps it as it was, `null` drops it. */
+  onEvent(event: SseEvent): string | null | undefined;
+  usage(): TokenUsage | undefined;
+}
+
+export interface PreparedCall {
+  request: UpstreamRequest;
+  /** Whether the client asked for a stream. */
+  stream: boolean;
+  createObserver(): StreamObserver;
+}
+
+/** One provider: how a call is sent to it and how its answers are read. */
+export interface ProviderAdapter {
+  /** The wire format this provider speaks natively. */
+  readonly format: WireFormat;
+  readonly operations: readonly Operation[];
+  prepare(input: ForwardInput): PreparedCall;
+  usageFromBody(body: unknown): TokenUsage | undefined;
+  /** An SSE event that tells a client of this format that its stream failed part way. */
+  streamErrorEvent(error: GatewayError): string;
+  /** Whether a parsed error body already has this format's error shape, so it can be passed on as is. */
+  isErrorBody(body: unknown): boolean;
+}

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import type { AppEnv, Services } from '../services.js';
+import { authenticateProject } from './auth.js';
+import { ENDPOINTS } from './endpoints.js';
+import { handleProxy } from './handler.js';
+
+/**
+ * `GET /v1/models` lists the project's pool in a shape both SDKs read: OpenAI's list
+ * (`object`, `owned_by`, `created`) and Anthropic's (`type`, `display_name`, `created_at`,
+ * `has_more`), side by side on the same objects.
+ */
+function modelList(services: Services, modelIds: string[]) {
+  const data = modelIds.flatMap((id) => {
+    const model = services.config.index.models.get(id);
+    if (!model) return [];
+    const createdMs = Date.parse(model.config.createdAt);
+    return [
+      {
+        id,
+        object: 'model',
+        created: Math.floor(createdMs / 1000),
+        owned_by: model.config.provider,
+        type: 'model',
+        display_name: id,
+        created_at: model.config.createdAt,
+      },
+    ];
+  });
+  return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+}
+
+export function proxyApi(services: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  for (const endpoint of ENDPOINTS) {
+    app.post(endpoint.path, (c) => handleProxy(c.req.raw, endpoint, services, c.env.waitUntil));
+  }
+  app.get('/v1/models', async (c) => {
+    const { project } = await authenticateProject(c.req.raw.headers, services.config.index);
+    return c.json(modelList(services, project.models));
+  });
+  return app;
+}

@@ -1,0 +1,84 @@
+import type { Timeouts } from '../config/schemas.js';
+import { GatewayError } from '../errors.js';
+import type { UpstreamRequest } from '../providers/types.js';
+
+export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' | 'idle_timeout';
+
+/**
+ * One call to a provider and everything that may end it early: the client going away,
+ * and the model's connect, total and idle timeouts. Whoever ends it says why, so the
+ * error and the usage record can tell a timeout from a disconnect.
+ */
+export class UpstreamCall {
+  readonly controller = new AbortController();
+  cause: AbortCause | undefined;
+  private totalTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly timeouts: Required<Timeouts>,
+    clientSignal: AbortSignal | undefined,
+  ) {
+    if (clientSignal?.aborted) this.abort('client_aborted');
+    clientSignal?.addEventListener('abort', () => this.abort('client_aborted'), { once: true });
+    this.totalTimer = setTimeout(() => this.abort('total_timeout'), timeouts.totalMs);
+  }
+
+  abort(cause: AbortCause): void {
+    if (this.controller.signal.aborted) return;
+    this.cause = cause;
+    this.controller.abort(new Error(cause));
+  }
+
+  /** Clears the timers once the exchange is over, however it ended. */
+  finish(): void {
+    clearTimeout(this.totalTimer);
+  }
+
+  /** Sends the request; resolves with the response once its headers are in. */
+  async send(fetchFn: typeof fetch, request: UpstreamRequest, stream: boolean): Promise<Response> {
+    // A non-streamed answer's headers only come after the whole generation, so the
+    // connect timeout can only bound streams; the total timeout bounds everything.
+    const connectTimer = stream ? setTimeout(() => this.abort('connect_timeout'), this.timeouts.connectMs) : undefined;
+    try {
+      return await fetchFn(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal: this.controller.signal,
+        redirect: 'manual',
+      });
+    } catch {
+      this.finish();
+      throw this.failure();
+    } finally {
+      clearTimeout(connectTimer);
+    }
+  }
+
+  /** Reads a whole non-streamed body under the same timeouts. */
+  async readBody(response: Response): Promise<Uint8Array<ArrayBuffer>> {
+    try {
+      return new Uint8Array(await response.arrayBuffer());
+    } catch {
+      throw this.failure();
+    } finally {
+      this.finish();
+    }
+  }
+
+  /** The client-facing error for a call that failed or was cut short. */
+  failure(): GatewayError {
+    switch (this.cause) {
+      case 'connect_timeout':
+        return new GatewayError('upstream_timeout', `the provider did not answer within ${this.timeouts.connectMs} ms`);
+      case 'total_timeout':
+        return new GatewayError('upstream_timeout', `the provider did not finish within ${this.timeouts.totalMs} ms`);
+      case 'idle_timeout':
+        return new GatewayError('upstream_timeout', `the provider's stream was silent for ${this.timeouts.idleMs} ms`);
+      case 'client_aborted':
+        return new GatewayError('upstream_error', 'the client closed the request');
+      default:
+        return new GatewayError('upstream_unreachable', 'the provider could not be reached');
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The one Server-Sent Events parser of the codebase (WHATWG HTML §9.2 event stream format).
+ * Incremental: feed it text as it arrives and it returns the events completed so far,
+ * each with the exact text of its block so a caller can forward it unchanged.
+ */
+export interface SseEvent {
+  /** The `event:` field, or undefined for the default "message" type. */
+  event?: string;
+  /** The `data:` lines joined with "\n". */
+  data: string;
+  id?: string;
+  retry?: number;
+  /** The block as received, including its terminating blank line. */
+  raw: string;
+}
+
+export class SseParser {
+  private buffer = '';
+
+  /** Adds text and returns every event that is now complete. */
+  push(text: string): SseEvent[] {
+    this.buffer += text;
+    const events: SseEvent[] = [];
+    for (;;) {
+      const end = findBlockEnd(this.buffer);
+      if (!end) break;
+      const raw = this.buffer.slice(0, end.next);
+      this.buffer = this.buffer.slice(end.next);
+      const event = parseBlock(raw.slice(0, end.at));
+      if (event) events.push({ ...event, raw });
+    }
+    return events;
+  }
+
+  /** Text received after the last complete event (an unterminated block at end of stream). */
+  rest(): string {
+    return this.buffer;
+  }
+}
+
+/** Finds the first blank line: `\n\n`, `\r\r` or `\r\n\r\n` (any mix of line endings is legal). */
+function findBlockEnd(buffer: string): { at: number; next: number } | undefined {
+  const match = /(\r\n|\r|\n)(\r\n|\r|\n)/.exec(buffer);
+  if (!match) return undefined;
+  // A lone trailing "\r" could still become "\r\n": wait for the next byte before deciding.
+  const next = match.index + match[0].length;
+  if (buffer[next - 1] === '\r' && next === buffer.length) return undefined;
+  return { at: match.index, next };
+}
+
+function parseBlock(block: string): Omit<SseEvent, 'raw'> | undefined {
+  const data: string[] = [];
+  let event: string | undefined;
+  let id: string | undefined;
+  let retry: number | undefined;
+  for (const line of block.split(/\r\n|\r|\n/)) {
+    if (line === '' || line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') data.push(value);
+    else if (field === 'event') event = value;
+    else if (field === 'id') id = value;
+    else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
+  }
+  if (data.length === 0 && event === undefined) return undefined;
+  return { event, data: data.join('\n'), id, retry };
+}

@@ -1,0 +1,187 @@
+/**
+ * Store on the local file system (Node): key `config/models.json` lives at `<root>/config/models.json`.
+ *
+ * Documents are replaced by write-temp-then-rename, so readers (and a crash) see the old or the new
+ * file, never a torn one. Logs are grown with O_APPEND, so an append costs the same however long the
+ * log already is and never rewrites earlier bytes.
+ *
+ * Temp files are named `.<name>.<random>.tmp`. Valid key segments cannot start with `.`, so a temp
+ * file can never be addressed by `get` and `list` skips it like any other name that is not a key.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { assertValidKey, assertValidPrefix, InvalidKeyError, type Store } from '../src/store.js';
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+/**
+ * The file that holds `key`. Validates the key first, then checks the resolved path lexically as a
+ * second line of defence, so a future change to the key rules cannot open a way out of `root`.
+ */
+export function pathForKey(root: string, key: string): string {
+  assertValidKey(key);
+  const resolvedRoot = path.resolve(root);
+  const target = path.resolve(resolvedRoot, ...key.split('/'));
+  const relative = path.relative(resolvedRoot, target);
+  const escapes = relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  if (escapes) throw new InvalidKeyError(key);
+  return target;
+}
+
+export function createFileStore(root: string): Store {
+  const resolvedRoot = path.resolve(root);
+  const writes = new KeyedQueue();
+
+  return {
+    async get(key) {
+      const file = pathForKey(resolvedRoot, key);
+      try {
+        return await readFile(file, 'utf8');
+      } catch (error) {
+        // A folder (EISDIR) or a path through a file (ENOTDIR) is not a key either.
+        if (hasCode(error, 'ENOENT', 'EISDIR', 'ENOTDIR')) return null;
+        throw error;
+      }
+    },
+
+    async put(key, value) {
+      const file = pathForKey(resolvedRoot, key);
+      // Serialized with appends to the same key: an append that opened the old inode just before
+      // the rename would otherwise land in an unlinked file and be lost.
+      await writes.run(key, () => writeAtomically(file, value));
+    },
+
+    async append(key, text) {
+      const file = pathForKey(resolvedRoot, key);
+      // O_APPEND keeps each write() at the end, but a long text may take several write() calls;
+      // serializing per key keeps one call's text contiguous within this process.
+      await writes.run(key, () => appendDurably(file, text));
+    },
+
+    async delete(key) {
+      const file = pathForKey(resolvedRoot, key);
+      await writes.run(key, async () => {
+        try {
+          await unlink(file);
+        } catch (error) {
+          // EISDIR/EPERM: the key names a folder, which holds no value of its own.
+          if (!hasCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM')) throw error;
+        }
+      });
+    },
+
+    async list(prefix) {
+      assertValidPrefix(prefix);
+      // Only the folder that contains the prefix can hold matches: `data/usage/2026` walks
+      // `<root>/data/usage` and, inside it, only entries whose names start with `2026`.
+      const slash = prefix.lastIndexOf('/');
+      const folderKey = prefix.slice(0, slash + 1);
+      const namePrefix = prefix.slice(slash + 1);
+      const folder = folderKey === '' ? resolvedRoot : pathForKey(resolvedRoot, folderKey.slice(0, -1));
+      const keys = await walk(folder, folderKey, (name) => name.startsWith(namePrefix));
+      return keys.sort();
+    },
+  };
+}
+
+async function writeAtomically(file: string, value: string): Promise<void> {
+  const folder = path.dirname(file);
+  await mkdir(folder, { recursive: true, mode: DIR_MODE });
+  const temp = path.join(folder, `.${path.basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx', FILE_MODE);
+    try {
+      await handle.writeFile(value, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncFolder(folder);
+}
+
+async function appendDurably(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
+  const handle = await open(file, 'a', FILE_MODE);
+  try {
+    await handle.appendFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes a rename or a new entry durable. Best effort: some platforms cannot open a folder. */
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    const handle = await open(folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // The data itself is already fsynced; only the directory entry's durability is at stake.
+  }
+}
+
+/**
+ * Keys of the regular files under `folder` (recursively), as `keyPrefix + relative/path`.
+ * `accept` filters the top level only. Names that are not valid key segments (temp files,
+ * dotfiles, stray files) and symlinks are skipped: `get` could not address them anyway.
+ */
+async function walk(folder: string, keyPrefix: string, accept: (name: string) => boolean): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    if (hasCode(error, 'ENOENT', 'ENOTDIR')) return [];
+    throw error;
+  }
+  const nested = await Promise.all(
+    entries.map(async (entry) => {
+      if (!accept(entry.name)) return [];
+      const key = keyPrefix + entry.name;
+      if (entry.isFile()) return [key];
+      if (entry.isDirectory()) return walk(path.join(folder, entry.name), `${key}/`, () => true);
+      return [];
+    }),
+  );
+  return nested.flat();
+}
+
+function isKeySegment(name: string): boolean {
+  try {
+    assertValidKey(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  return typeof error === 'object' && error !== null && codes.includes((error as { code?: string }).code ?? '');
+}
+
+/** Runs tasks for the same key one after another; different keys run concurrently. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run(key: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task);
+    // The chain must survive a failed task, and the map must not keep idle keys forever.
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The file driver: the shared conformance suite, plus what only a file system can get wrong
+ * (permissions, temp files, failed writes, paths escaping the root).
+ */
+import * as fs from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { InvalidKeyError, type Store } from '../../src/store.js';
+import { createFileStore, pathForKey } from '../../storage/files.js';
+import { describeStoreConformance } from './conformance.js';
+
+// Pass-through spies, so single tests can make one file-system call fail.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...real, open: vi.fn(real.open), readdir: vi.fn(real.readdir), rename: vi.fn(real.rename) };
+});
+
+async function makeTempRoot(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'routerly-files-'));
+}
+
+describeStoreConformance('files', async () => {
+  const root = await makeTempRoot();
+  return { store: createFileStore(path.join(root, 'store')), cleanup: () => rm(root, { recursive: true, force: true }) };
+});
+
+/** Every path under `dir`, relative, including dotfiles. */
+async function allEntries(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).map(String).sort();
+}
+
+describe('file driver specifics', () => {
+  let base: string;
+  let root: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    base = await makeTempRoot();
+    root = path.join(base, 'store');
+    store = createFileStore(root);
+  });
+  afterEach(async () => {
+    // Back to the pass-through implementation, even if a test left a one-off failure unused.
+    vi.mocked(fs.rename).mockReset();
+    vi.mocked(fs.open).mockReset();
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('lays keys out as paths under the root', async () => {
+    await store.put('config/models.json', '{}');
+    expect(await readFile(path.join(root, 'config', 'models.json'), 'utf8')).toBe('{}');
+  });
+
+  it('creates files 0600 and folders 0700, for puts and appends', async () => {
+    await store.put('config/models.json', '{}');
+    await store.append('data/usage/day.jsonl', 'x\n');
+    for (const file of ['config/models.json', 'data/usage/day.jsonl']) {
+      expect((await stat(path.join(root, file))).mode & 0o777).toBe(0o600);
+    }
+    for (const folder of ['.', 'config', 'data', 'data/usage']) {
+      expect((await stat(path.join(root, folder))).mode & 0o777).toBe(0o700);
+    }
+  });
+
+  it('leaves no temp files behind after many puts', async () => {
+    await Promise.all(Array.from({ length: 30 }, (_, i) => store.put('config/models.json', `v${i}`)));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.put(`config/m${i}.json`, `v${i}`)));
+    const entries = await allEntries(root);
+    expect(entries.filter((entry) => entry.includes('.tmp'))).toEqual([]);
+    expect(entries).toHaveLength(1 + 11);
+  });
+
+  it('never lists or reads temp files and other non-key names', async () => {
+    await store.put('config/models.json', 'real');
+    await writeFile(path.join(root, 'config', '.models.json.abcdef.tmp'), 'half-written');
+    await writeFile(path.join(root, 'config', 'has space.json'), 'stray');
+    await mkdir(path.join(root, '.hidden'));
+    await writeFile(path.join(root, '.hidden', 'x.json'), 'stray');
+    expect(await store.list('')).toEqual(['config/models.json']);
+    expect(await store.get('config/models.json')).toBe('real');
+  });
+
+  it('keeps the old content when the rename fails, and cleans up the temp file', async () => {
+    await store.put('config/models.json', 'old');
+    vi.mocked(fs.rename).mockRejectedValueOnce(Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
+    await expect(store.put('config/models.json', 'new')).rejects.toThrow('disk full');
+    expect(await store.get('config/models.json')).toBe('old');
+    expect(await allEntries(path.join(root, 'config'))).toEqual(['models.json']);
+  });
+
+  it('keeps the old content when writing the temp file fails midway', async () => {
+    await store.put('config/models.json', 'old');
+    const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
+    vi.mocked(fs.open).mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      // Write part of the value, then fail as a full disk would.
+      handle.writeFile = async () => {
+        await handle.write('ne');
+        throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+      };
+      return handle;
+    });
+    await expect(store.put('config/models.json', 'new')).rejects.toThrow('disk full');
+    expect(await store.get('config/models.json')).toBe('old');
+    expect(await allEntries(path.join(root, 'config'))).toEqual(['models.json']);
+    await store.put('config/models.json', 'new');
+    expect(await store.get('config/models.json')).toBe('new');
+  });
+
+  it('keeps the per-key queue working after a failed write', async () => {
+    vi.mocked(fs.open).mockRejectedValueOnce(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    await expect(store.append('log.txt', 'lost')).rejects.toThrow('EIO');
+    await store.append('log.txt', 'kept');
+    expect(await store.get('log.txt')).toBe('kept');
+  });
+
+  it('appends without rewriting earlier bytes', async () => {
+    await store.append('log.txt', 'one\n');
+    const before = await stat(path.join(root, 'log.txt'));
+    await store.append('log.txt', 'two\n');
+    const after = await stat(path.join(root, 'log.txt'));
+    expect(after.ino).toBe(before.ino);
+    expect(await readFile(path.join(root, 'log.txt'), 'utf8')).toBe('one\ntwo\n');
+  });
+
+  it('resolves every valid key strictly inside the root', () => {
+    for (const key of ['a', 'config/models.json', 'a/b/c/d.e', '-x/_y', 'a..b', `${'z/'.repeat(100)}z`]) {
+      const relative = path.relative(path.resolve(root), pathForKey(root, key));
+      expect(relative.split(path.sep)).toEqual(key.split('/'));
+    }
+    expect(pathForKey('relative/root/', 'k')).toBe(path.resolve('relative/root', 'k'));
+  });
+
+  it('never touches anything outside the root for escaping keys', async () => {
+    await writeFile(path.join(base, 'secret'), 'secret');
+    for (const key of ['../secret', 'a/../../secret', path.join(base, 'secret'), '..\\secret']) {
+      expect(() => pathForKey(root, key)).toThrow(InvalidKeyError);
+      await expect(store.get(key)).rejects.toBeInstanceOf(InvalidKeyError);
+      await expect(store.put(key, 'pwned')).rejects.toBeInstanceOf(InvalidKeyError);
+      await expect(store.append(key, 'pwned')).rejects.toBeInstanceOf(InvalidKeyError);
+      await expect(store.delete(key)).rejects.toBeInstanceOf(InvalidKeyError);
+    }
+    await expect(store.list('../')).rejects.toBeInstanceOf(InvalidKeyError);
+    expect(await readFile(path.join(base, 'secret'), 'utf8')).toBe('secret');
+    expect(await allEntries(base)).toEqual(['secret']);
+  });
+
+  it('walks only the folder that holds the prefix', async () => {
+    await store.put('data/usage/2026-11-23.jsonl', '1');
+    await store.put('data/other/x.json', '1');
+    await store.put('config/models.json', '1');
+    vi.mocked(fs.readdir).mockClear();
+    expect(await store.list('data/usage/')).toEqual(['data/usage/2026-11-23.jsonl']);
+    expect(vi.mocked(fs.readdir).mock.calls.map(([dir]) => String(dir))).toEqual([path.join(root, 'data', 'usage')]);
+
+    vi.mocked(fs.readdir).mockClear();
+    expect(await store.list('data/us')).toEqual(['data/usage/2026-11-23.jsonl']);
+    expect(vi.mocked(fs.readdir).mock.calls.map(([dir]) => String(dir))).toEqual([
+      path.join(root, 'data'),
+      path.join(root, 'data', 'usage'),
+    ]);
+  });
+});

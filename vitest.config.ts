@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests start real servers on 127.0.0.1; give workerd time to boot on a small machine.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: keep workerd and the servers from starving each other.
+    maxWorkers: 2,
+  },
+});

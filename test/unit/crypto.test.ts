@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { fromBase64Url, timingSafeEqual, toBase64Url } from '../../src/crypto/encoding.js';
+import { deriveKeys } from '../../src/crypto/keys.js';
+import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from '../../src/crypto/password.js';
+import { open, seal } from '../../src/crypto/secret-box.js';
+import { digestsEqual, generateToken, hashToken, tokenHint, TOKEN_PREFIX } from '../../src/crypto/tokens.js';
+
+const SECRET = 'a-test-master-secret-of-at-least-32-chars';
+
+describe('secret box (AES-256-GCM)', () => {
+  it('seals and opens, with a fresh IV each time', async () => {
+    const { encryption } = await deriveKeys(SECRET);
+    const a = await seal(encryption, 'sk-provider-key', 'model-a');
+    const b = await seal(encryption, 'sk-provider-key', 'model-a');
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('sk-provider-key');
+    expect(await open(encryption, a, 'model-a')).toBe('sk-provider-key');
+  });
+
+  it('refuses a key moved to another model, a tampered value, or another master secret', async () => {
+    const { encryption } = await deriveKeys(SECRET);
+    const sealed = await seal(encryption, 'sk-provider-key', 'model-a');
+    await expect(open(encryption, sealed, 'model-b')).rejects.toThrow();
+    const [v, iv, data] = sealed.split('.');
+    const flipped = data!.slice(0, -2) + (data!.at(-2) === 'A' ? 'B' : 'A') + data!.at(-1);
+    await expect(open(encryption, `${v}.${iv}.${flipped}`, 'model-a')).rejects.toThrow();
+    const other = await deriveKeys(`${SECRET}-other`);
+    await expect(open(other.encryption, sealed, 'model-a')).rejects.toThrow();
+  });
+
+  it('refuses a short master secret', async () => {
+    await expect(deriveKeys('short')).rejects.toThrow(/32/);
+  });
+});
+
+describe('project tokens', () => {
+  it('are sk-rt- plus 32 random bytes, hashed with SHA-256', async () => {
+    const token = generateToken();
+    expect(token.startsWith(TOKEN_PREFIX)).toBe(true);
+    expect(fromBase64Url(token.slice(TOKEN_PREFIX.length))).toHaveLength(32);
+    expect(generateToken()).not.toBe(token);
+    const hash = await hashToken(token);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    // SHA-256("abc"), from FIPS 180-2.
+    expect(await hashToken('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(digestsEqual(hash, hash)).toBe(true);
+    expect(digestsEqual(hash, await hashToken(`${token}x`))).toBe(false);
+    expect(tokenHint(token)).not.toContain(token.slice(10, -4));
+  });
+
+  it('timingSafeEqual compares lengths too', () => {
+    expect(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2]))).toBe(true);
+    expect(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2, 0]))).toBe(false);
+    expect(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 3]))).toBe(false);
+  });
+
+  it('base64url round-trips every byte value', () => {
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(fromBase64Url(toBase64Url(bytes))).toEqual(bytes);
+    expect(() => fromBase64Url('not base64!')).toThrow();
+  });
+});
+
+describe('passwords (PBKDF2-SHA-256)', () => {
+  it('uses at least 210,000 iterations and a per-user salt', async () => {
+    const a = await hashPassword('correct horse');
+    const b = await hashPassword('correct horse');
+    expect(a).not.toBe(b);
+    expect(Number(a.split('$')[1])).toBeGreaterThanOrEqual(210_000);
+    expect(PBKDF2_ITERATIONS).toBeGreaterThanOrEqual(210_000);
+    expect(await verifyPassword('correct horse', a)).toBe(true);
+    expect(await verifyPassword('wrong horse', a)).toBe(false);
+  });
+
+  it('rejects malformed stored hashes instead of throwing', async () => {
+    expect(await verifyPassword('x', 'garbage')).toBe(false);
+    expect(await verifyPassword('x', 'pbkdf2-sha256$0$AA$AA')).toBe(false);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { removeMember, setMember } from '../../src/json/members.js';
+
+describe('setMember', () => {
+  it('replaces a value in place and leaves every other byte alone', () => {
+    const body = '{ "model" : "auto",\n  "seed": 12345678901234567890, "temperature": 1.0, "x": {"model": "inner"} }';
+    const out = setMember(body, 'model', '"gpt-4o"');
+    expect(out).toBe('{ "model" : "gpt-4o",\n  "seed": 12345678901234567890, "temperature": 1.0, "x": {"model": "inner"} }');
+  });
+
+  it('adds the member first when it is absent', () => {
+    expect(setMember('{"a":1}', 'model', '"m"')).toBe('{"model":"m","a":1}');
+    expect(setMember('{}', 'model', '"m"')).toBe('{"model":"m"}');
+    expect(setMember('  { }', 'k', 'true')).toBe('  {"k":true }');
+  });
+
+  it('skips strings holding braces, quotes and escapes', () => {
+    const body = '{"messages":[{"content":"a \\"}\\" {[ b"}],"model":"x"}';
+    expect(JSON.parse(setMember(body, 'model', '"y"'))).toEqual({ messages: [{ content: 'a "}" {[ b' }], model: 'y' });
+  });
+
+  it('replaces the last of duplicate keys, the one JSON.parse reads', () => {
+    expect(setMember('{"model":"a","model":"b"}', 'model', '"c"')).toBe('{"model":"a","model":"c"}');
+  });
+
+  it('handles keys with escapes and nested arrays of objects', () => {
+    const body = '{"a\\u0062":[1,[2,{"c":"}"}]],"model":null}';
+    expect(JSON.parse(setMember(body, 'model', '"m"'))).toEqual({ ab: [1, [2, { c: '}' }]], model: 'm' });
+  });
+});
+
+describe('removeMember', () => {
+  it.each([
+    ['{"a":1,"usage":null,"b":2}', '{"a":1,"b":2}'],
+    ['{"a":1,"usage":null}', '{"a":1}'],
+    ['{"usage":null,"a":1}', '{"a":1}'],
+    ['{"usage":null}', '{}'],
+    ['{"usage":1,"a":{"usage":2},"usage":3}', '{"a":{"usage":2}}'],
+    ['{"a":1}', '{"a":1}'],
+  ])('%s -> %s', (input, expected) => {
+    expect(removeMember(input, 'usage')).toBe(expected);
+    expect(() => JSON.parse(removeMember(input, 'usage'))).not.toThrow();
+  });
+});

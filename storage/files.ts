@@ -146,7 +146,7 @@ async function walk(folder: string, keyPrefix: string, accept: (name: string) =>
   }
   const nested = await Promise.all(
     entries.map(async (entry) => {
-      if (!accept(entry.name)) return [];
+      if (!accept(entry.name) || !isKeySegment(entry.name)) return [];
       const key = keyPrefix + entry.name;
       if (entry.isFile()) return [key];
       if (entry.isDirectory()) return walk(path.join(folder, entry.name), `${key}/`, () => true);

@@ -1,0 +1,62 @@
+import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
+import { adminClient, createModel, createProject, type AdminClient } from '../support/gateway-client.js';
+
+/** A running gateway, on whatever runtime. */
+export interface GatewayUnderTest {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The body limit the suite tests 413 against (kept small so no runtime has to swallow 32 MiB). */
+  maxBodyBytes: number;
+}
+
+export type StartGateway = (options: StartOptions) => Promise<GatewayUnderTest>;
+
+export const UPSTREAM_KEYS = { openai: 'sk-upstream-openai-SECRET', anthropic: 'sk-upstream-anthropic-SECRET' };
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Everything a conformance test reads; filled in by `setUp`. */
+export interface SuiteContext {
+  mock: MockProvider;
+  gateway: GatewayUnderTest;
+  admin: AdminClient;
+  project: { id: string; token: string; tokenId: string };
+}
+
+/**
+ * The fixture every runtime is held to: a mock provider with real keys, and a project
+ * whose pool holds an OpenAI model, an Anthropic model and a model with tight timeouts.
+ */
+export async function setUp(start: StartGateway): Promise<SuiteContext> {
+  const mock = await startMockProvider({ openaiKey: UPSTREAM_KEYS.openai, anthropicKey: UPSTREAM_KEYS.anthropic });
+  const gateway = await start({ maxBodyBytes: MAX_BODY_BYTES });
+  const admin = await adminClient(gateway.url);
+  await createModel(admin, {
+    id: 'gpt',
+    provider: 'openai',
+    baseUrl: mock.openaiBaseUrl,
+    apiKey: UPSTREAM_KEYS.openai,
+    upstreamModel: 'gpt-4o-mini',
+    pricing: { input: 2, output: 8, cachedInput: 1 },
+  });
+  await createModel(admin, {
+    id: 'claude',
+    provider: 'anthropic',
+    baseUrl: mock.anthropicBaseUrl,
+    apiKey: UPSTREAM_KEYS.anthropic,
+    upstreamModel: 'claude-sonnet-4-5',
+    pricing: { input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75 },
+  });
+  await createModel(admin, {
+    id: 'gpt-tight',
+    provider: 'custom',
+    baseUrl: mock.openaiBaseUrl,
+    apiKey: UPSTREAM_KEYS.openai,
+    upstreamModel: 'gpt-4o-mini',
+    timeouts: { connectMs: 400, idleMs: 400, totalMs: 3000 },
+  });
+  const project = await createProject(admin, 'main', ['gpt', 'claude', 'gpt-tight']);
+  return { mock, gateway, admin, project };
+}

@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { anthropicTests } from './anthropic.js';
+import { setUp, type StartGateway, type SuiteContext } from './context.js';
+import { failureTests } from './failures.js';
+import { managementTests } from './management.js';
+import { openAITests } from './openai.js';
+
+/**
+ * The behaviour every runtime must show, over HTTP only, with the official SDKs against
+ * the mock provider. Node and workerd each call this with their own way of starting.
+ */
+export function describeGatewayConformance(runtime: string, start: StartGateway): void {
+  describe(`gateway conformance (${runtime})`, () => {
+    const ctx = {} as SuiteContext;
+    beforeAll(async () => {
+      Object.assign(ctx, await setUp(start));
+    });
+    beforeEach(() => ctx.mock?.reset());
+    afterAll(async () => {
+      await ctx.gateway?.close();
+      await ctx.mock?.close();
+    });
+
+    describe('management API', () => managementTests(ctx));
+    describe('OpenAI client', () => openAITests(ctx));
+    describe('Anthropic client', () => anthropicTests(ctx));
+    describe('bad input and failures', () => failureTests(ctx));
+  });
+}

@@ -1,0 +1,17 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startNodeServer } from '../../adapters/node/server.js';
+import { describeGatewayConformance } from '../conformance/suite.js';
+
+describeGatewayConformance('node', async ({ maxBodyBytes }) => {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'routerly-conformance-'));
+  const server = await startNodeServer({ home, port: 0, logger: false, settings: { maxBodyBytes } });
+  return {
+    url: server.url,
+    async close() {
+      await server.close(1000);
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+});

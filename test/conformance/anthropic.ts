@@ -12,7 +12,7 @@ export function anthropicTests(ctx: SuiteContext): void {
     new Anthropic({ apiKey: ctx.project.token, baseURL: ctx.gateway.url, maxRetries: 0, defaultHeaders: headers });
 
   it('answers a message natively, keeping version and beta headers, and costs cache reads and writes', async () => {
-    const { data, response } = await client({ 'anthropic-beta': 'prompt-caching-2024-07-31' })
+    const { data, response } = await client({ 'anthropic-version': '2023-06-01', 'anthropic-beta': 'prompt-caching-2024-07-31' })
       .messages.create({ model: 'claude', max_tokens: 64, messages })
       .withResponse();
     expect(response.headers.get('x-routerly-model')).toBe('claude');

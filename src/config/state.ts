@@ -62,6 +62,8 @@ export class ConfigError extends Error {}
  */
 export class ConfigState {
   private current!: ConfigSnapshot;
+  /** Files that were absent at load (their defaults are in memory only until `materialize`). */
+  private missing = new Set<ConfigFile>();
   private currentIndex!: ConfigIndex;
   private loadedAt = 0;
   private writes: Promise<unknown> = Promise.resolve();
@@ -85,8 +87,16 @@ export class ConfigState {
     const entries = await Promise.all(
       (Object.keys(FILES) as ConfigFile[]).map(async (file) => [file, await this.readFile(file)] as const),
     );
-    const snapshot = Object.fromEntries(entries) as unknown as ConfigSnapshot;
-    await this.install(snapshot);
+    const snapshot = Object.fromEntries(entries.map(([file, content]) => [file, content ?? FILES[file].empty()]));
+    this.missing = new Set(entries.filter(([, content]) => content === null).map(([file]) => file));
+    await this.install(snapshot as unknown as ConfigSnapshot);
+  }
+
+  /** Writes every config file that does not exist yet, so the whole layout is on disk for people to read. */
+  async materialize(): Promise<void> {
+    for (const file of [...this.missing]) {
+      await this.update(file, async (current) => ({ next: current, result: undefined }));
+    }
   }
 
   /**
@@ -119,6 +129,7 @@ export class ConfigState {
       const { next, result } = await change(structuredClone(this.current[file]), this.current);
       const valid = FILES[file].schema.parse(next) as ConfigSnapshot[F];
       await this.store.put(FILES[file].key, `${JSON.stringify(valid, null, 2)}\n`);
+      this.missing.delete(file);
       await this.install({ ...this.current, [file]: valid });
       return result;
     };
@@ -127,10 +138,10 @@ export class ConfigState {
     return done;
   }
 
-  private async readFile<F extends ConfigFile>(file: F): Promise<ConfigSnapshot[F]> {
-    const { key, schema, empty } = FILES[file];
+  private async readFile<F extends ConfigFile>(file: F): Promise<ConfigSnapshot[F] | null> {
+    const { key, schema } = FILES[file];
     const text = await this.store.get(key);
-    if (text === null) return empty() as ConfigSnapshot[F];
+    if (text === null) return null;
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { DEFAULT_ROLES } from '../config/roles.js';
 import { Credentials } from '../config/schemas.js';
 import { randomId } from '../crypto/encoding.js';
 import { hashPassword, verifyPassword } from '../crypto/password.js';
@@ -23,9 +22,7 @@ export function authRoutes(services: Services): Hono<AppEnv> {
       const created = { id: randomId('usr'), email: email.toLowerCase(), passwordHash, role: 'admin', createdAt: new Date(services.now()).toISOString() };
       return { next: [created], result: created };
     });
-    if (services.config.snapshot.roles === DEFAULT_ROLES) {
-      await services.config.update('roles', async () => ({ next: DEFAULT_ROLES, result: undefined }));
-    }
+    await services.config.materialize();
     return c.json({ token: await issueSession(services, user) }, 201);
   });
 

@@ -11,8 +11,10 @@ ENV NODE_ENV=production \
     ROUTERLY_HOME=/data \
     ROUTERLY_HOST=0.0.0.0 \
     ROUTERLY_PORT=3000
+# The non-root user must own the data folder, or first start cannot create config/secret.
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 3000
 USER node
-# node itself is PID 1's child of nothing else, so SIGTERM from `docker stop` reaches the server and drains it.
+# node runs as PID 1 with no shell in between, so `docker stop`'s SIGTERM reaches the server and drains it.
 CMD ["node", "--import", "tsx", "adapters/node/main.ts"]

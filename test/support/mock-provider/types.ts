@@ -14,7 +14,7 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   rawBody: string;
   /** The parsed JSON body, or undefined when the body is empty or not JSON. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary request fields
+  // `any`: tests read arbitrary request fields without casts.
   body: any;
   /** The API whose format the mock answered in (from the path, or the headers for shared paths). */
   api: MockApi;
@@ -85,7 +85,10 @@ export interface MockProvider {
 export interface MockProviderOptions {
   /** When set, /v1/chat/completions and GET /v1/models (OpenAI) require `Authorization: Bearer <key>`. */
   openaiKey?: string;
-  /** When set, /v1/messages* and GET /v1/models (Anthropic) require `x-api-key: <key>`. */
+  /**
+   * When set, /v1/messages* and GET /v1/models (Anthropic) require the key, as `x-api-key: <key>`
+   * or `Authorization: Bearer <key>` (the API takes both; @anthropic-ai/sdk 1.x sends the latter).
+   */
   anthropicKey?: string;
   /**
    * Keep every request in `requests` (default true). The benchmark turns it off so that

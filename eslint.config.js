@@ -14,7 +14,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts'],
+    // The core, and what runs inside workerd with it.
+    files: ['src/**/*.ts', 'storage/kv.ts', 'storage/memory.ts', 'adapters/cloudflare-workers/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', ...RUNTIME_GLOBALS.map((name) => ({ name, message: 'src/ uses Web APIs only: take it from GatewayDeps.' }))],
       'no-restricted-imports': [

@@ -1,0 +1,70 @@
+/**
+ * Cloudflare Workers entry point: builds deps from the Worker's bindings and hands every request
+ * to the gateway. Only Web APIs and Workers bindings here; all behaviour lives in the core.
+ */
+import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
+import { createKvStore, type KVNamespaceLike } from '../../storage/kv.js';
+
+// Bindings and context are typed structurally rather than with workers-types' globals, so this file
+// also type-checks where it is imported from Node-typed code (test/workers wraps it).
+
+/** The bindings wrangler.toml and `wrangler secret put` provide. Vars arrive as strings. */
+interface Env {
+  ROUTERLY_KV: KVNamespaceLike;
+  ROUTERLY_SECRET?: string;
+  /** How soon writes made by other isolates are seen, in ms. Default 10 000. */
+  ROUTERLY_CONFIG_REFRESH_MS?: string;
+  ROUTERLY_MAX_BODY_BYTES?: string;
+}
+
+/** The part of the Workers ExecutionContext the gateway needs. */
+interface WorkerContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** Many isolates share one KV namespace, so each re-reads config this often (see GatewaySettings). */
+const DEFAULT_CONFIG_REFRESH_MS = 10_000;
+
+/** One JSON line per entry: what `wrangler tail` and Workers Logs show. */
+const consoleLogger: Logger = {
+  info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
+  warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
+};
+
+class ConfigError extends Error {}
+
+function numberVar(env: Env, name: 'ROUTERLY_CONFIG_REFRESH_MS' | 'ROUTERLY_MAX_BODY_BYTES'): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new ConfigError(`${name} must be a non-negative number, got "${value}"`);
+  return parsed;
+}
+
+function buildGateway(env: Env): Gateway {
+  if (!env.ROUTERLY_SECRET) {
+    throw new ConfigError('ROUTERLY_SECRET is not set: run `wrangler secret put ROUTERLY_SECRET` (locally: put it in .dev.vars)');
+  }
+  const settings: GatewaySettings = { configRefreshMs: numberVar(env, 'ROUTERLY_CONFIG_REFRESH_MS') ?? DEFAULT_CONFIG_REFRESH_MS };
+  const maxBodyBytes = numberVar(env, 'ROUTERLY_MAX_BODY_BYTES');
+  if (maxBodyBytes !== undefined) settings.maxBodyBytes = maxBodyBytes;
+  return createGateway({ store: createKvStore(env.ROUTERLY_KV), secret: env.ROUTERLY_SECRET, settings, logger: consoleLogger });
+}
+
+/** Built on the first request and kept for the isolate's life: bindings do not change within an isolate. */
+let gateway: Gateway | undefined;
+
+export default {
+  async fetch(request: Request, env: Env, ctx: WorkerContext): Promise<Response> {
+    try {
+      gateway ??= buildGateway(env);
+    } catch (error) {
+      // A misconfigured deployment answers every request with the reason rather than crashing the isolate.
+      const message = error instanceof ConfigError ? error.message : 'the gateway could not be created: see the Worker logs';
+      if (!(error instanceof ConfigError)) consoleLogger.error('gateway creation failed', { error: String(error) });
+      return Response.json({ error: { code: 'misconfigured', message } }, { status: 500 });
+    }
+    return gateway.fetch(request, { waitUntil: ctx.waitUntil.bind(ctx) });
+  },
+};

@@ -1,12 +1,24 @@
 import { fromBase64Url, randomBytes, timingSafeEqual, toBase64Url, utf8 } from './encoding.js';
+import { pbkdf2Sha256 } from './pbkdf2.js';
 
 /** OWASP's 2023 floor for PBKDF2-HMAC-SHA-256. */
 export const PBKDF2_ITERATIONS = 210_000;
 
+/** Set once the runtime's Web Crypto has refused our iteration count, so it is not asked again. */
+let nativeRefuses = false;
+
 async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
-  const material = await crypto.subtle.importKey('raw', utf8.encode(password), 'PBKDF2', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, material, 256);
-  return new Uint8Array(bits);
+  const secret = utf8.encode(password);
+  if (!nativeRefuses) {
+    try {
+      const material = await crypto.subtle.importKey('raw', secret, 'PBKDF2', false, ['deriveBits']);
+      return new Uint8Array(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, material, 256));
+    } catch {
+      // Cloudflare Workers refuses PBKDF2 above 100,000 iterations: compute the same function in JS.
+      nativeRefuses = true;
+    }
+  }
+  return pbkdf2Sha256(secret, salt, iterations);
 }
 
 /** `pbkdf2-sha256$<iterations>$<salt>$<hash>`: self-describing, so the iteration count can rise later. */

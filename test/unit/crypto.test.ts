@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fromBase64Url, timingSafeEqual, toBase64Url } from '../../src/crypto/encoding.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
 import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from '../../src/crypto/password.js';
@@ -75,5 +75,39 @@ describe('passwords (PBKDF2-SHA-256)', () => {
   it('rejects malformed stored hashes instead of throwing', async () => {
     expect(await verifyPassword('x', 'garbage')).toBe(false);
     expect(await verifyPassword('x', 'pbkdf2-sha256$0$AA$AA')).toBe(false);
+  });
+});
+
+describe('PBKDF2 in plain JS (for runtimes that cap Web Crypto iterations)', () => {
+  it('matches Node and Web Crypto for short, long and block-sized passwords', async () => {
+    const { pbkdf2Sync, randomBytes } = await import('node:crypto');
+    const { pbkdf2Sha256 } = await import('../../src/crypto/pbkdf2.js');
+    const cases: [string, number][] = [['password', 1], ['passwd', 2], ['x'.repeat(64), 50], ['y'.repeat(65), 3], ['pässwörd ✓', 1000]];
+    for (const [password, iterations] of cases) {
+      const salt = new Uint8Array(randomBytes(16));
+      const ours = await pbkdf2Sha256(new TextEncoder().encode(password), salt, iterations);
+      expect(Buffer.from(ours).toString('hex'), `${password.length} chars, ${iterations} iterations`).toBe(pbkdf2Sync(password, salt, iterations, 32, 'sha256').toString('hex'));
+    }
+  });
+
+  it('matches the RFC 7914 PBKDF2-HMAC-SHA-256 vector (first 32 bytes)', async () => {
+    const { pbkdf2Sha256 } = await import('../../src/crypto/pbkdf2.js');
+    const out = await pbkdf2Sha256(new TextEncoder().encode('passwd'), new TextEncoder().encode('salt'), 1);
+    expect(Buffer.from(out).toString('hex')).toBe('55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc');
+  });
+
+  it('verifies a hash made by Web Crypto when Web Crypto refuses the iteration count', async () => {
+    const stored = await hashPassword('hunter2-but-longer');
+    const original = crypto.subtle.deriveBits.bind(crypto.subtle);
+    const spy = vi.spyOn(crypto.subtle, 'deriveBits').mockImplementation(async (algorithm, key, length) => {
+      if ((algorithm as Pbkdf2Params).iterations > 100_000) throw new DOMException('iteration counts above 100000 are not supported', 'NotSupportedError');
+      return original(algorithm, key, length);
+    });
+    try {
+      expect(await verifyPassword('hunter2-but-longer', stored)).toBe(true);
+      expect(await verifyPassword('hunter3-but-longer', stored)).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -1,0 +1,112 @@
+// Closed-loop HTTP load: N workers, each sending its next request as soon as the previous one
+// has been read to the end, over N keep-alive connections. node:http rather than fetch so that
+// the client's own overhead stays small and steady (undici is only a transitive dependency here).
+
+import { Agent, request } from 'node:http';
+
+export interface LoadTarget {
+  /** Full URL of the endpoint, e.g. http://127.0.0.1:1234/v1/chat/completions */
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** A streamed answer is only a success when it ends with the [DONE] frame. */
+  streamed: boolean;
+}
+
+export interface LoadResult {
+  /** Requests that finished inside the measured window, failures included. */
+  requests: number;
+  errors: number;
+  /** Examples of what went wrong (at most 5), to make a failing run explainable. */
+  errorSamples: string[];
+  /** Successful requests' latencies in ms (request sent -> last byte read), unsorted. */
+  latencies: number[];
+  elapsedMs: number;
+}
+
+interface Outcome {
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+function sendOne(agent: Agent, target: LoadTarget, url: URL, timeoutMs: number): Promise<Outcome> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const finish = (ok: boolean, error?: string) => resolve({ ok, ms: performance.now() - started, ...(error ? { error } : {}) });
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: 'POST',
+        headers: { ...target.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(target.body) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => finish(false, `response: ${error.message}`));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) return finish(false, `status ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`);
+          const tail = Buffer.concat(chunks).toString('utf8').slice(-32);
+          if (target.streamed && !tail.includes('data: [DONE]')) return finish(false, 'stream ended without [DONE]');
+          finish(true);
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (error) => finish(false, `request: ${error.message}`));
+    req.end(target.body);
+  });
+}
+
+/**
+ * Load against one target, run in slices: each `run` keeps `concurrency` workers busy for a
+ * while, over the same keep-alive connections, and adds to the totals when asked to. Slicing
+ * lets the benchmark interleave targets, so that drift on a shared machine (other processes,
+ * CPU frequency, JIT) spreads over all of them instead of penalising whichever ran first.
+ * A request counts in the slice it finishes in.
+ */
+export class LoadSession {
+  private readonly url: URL;
+  private readonly agent: Agent;
+  private readonly totals: LoadResult = { requests: 0, errors: 0, errorSamples: [], latencies: [], elapsedMs: 0 };
+
+  constructor(
+    private readonly target: LoadTarget,
+    private readonly concurrency: number,
+  ) {
+    this.url = new URL(target.url);
+    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+  }
+
+  async run(durationMs: number, counted: boolean): Promise<void> {
+    const stopAt = performance.now() + durationMs;
+    const worker = async () => {
+      while (performance.now() < stopAt) {
+        const outcome = await sendOne(this.agent, this.target, this.url, 10_000);
+        if (!counted || performance.now() > stopAt) continue;
+        this.totals.requests += 1;
+        if (outcome.ok) this.totals.latencies.push(outcome.ms);
+        else {
+          this.totals.errors += 1;
+          if (this.totals.errorSamples.length < 5 && outcome.error) this.totals.errorSamples.push(outcome.error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    // Only requests finishing inside the slice were counted, so the slice is the elapsed time.
+    if (counted) this.totals.elapsedMs += durationMs;
+  }
+
+  result(): LoadResult {
+    return this.totals;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,48 @@
+// Entry point of the benchmark's server processes: `mock`, `bare <upstreamUrl>` or `gateway <home>`.
+// Each server runs in a process of its own so that it has an event loop to itself, as it would
+// in production, instead of sharing one with the load generator and the other servers.
+// Protocol (IPC): the child sends {type:'ready', url} or {type:'failed', message}; the parent
+// sends {type:'stop'}. A child whose parent disappears exits by itself.
+
+import { startMockProvider } from '../test/support/mock-provider.js';
+import { startBareProxy } from './bare-proxy.js';
+import { BENCH_UPSTREAM_KEY, type ChildMessage } from './processes.js';
+
+interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function start(kind: string, argument: string | undefined): Promise<Running> {
+  switch (kind) {
+    case 'mock':
+      // Not recording: the benchmark sends hundreds of thousands of requests.
+      return startMockProvider({ openaiKey: BENCH_UPSTREAM_KEY, recordRequests: false });
+    case 'bare':
+      return startBareProxy(argument!);
+    case 'gateway': {
+      // Loaded only here, so that the other processes do not pay for the gateway's modules.
+      const { startNodeServer } = await import('../adapters/node/server.js');
+      const server = await startNodeServer({ home: argument!, host: '127.0.0.1', port: 0, logger: false });
+      return { url: server.url, close: () => server.close(1_000) };
+    }
+    default:
+      throw new Error(`unknown server kind "${kind}"`);
+  }
+}
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+try {
+  const running = await start(process.argv[2] ?? '', process.argv[3]);
+  process.on('message', (message: { type?: string }) => {
+    if (message.type === 'stop') void running.close().finally(() => process.exit(0));
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', url: running.url });
+} catch (error) {
+  send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+}

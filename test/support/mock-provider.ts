@@ -1,0 +1,237 @@
+// A real HTTP server that speaks OpenAI's and Anthropic's wire formats, for tests and the
+// benchmark. It listens on 127.0.0.1 on a free port, answers deterministically from the
+// request (see ./mock-provider/answer.ts for the text and token formulas), records every
+// request, and can be told to fail in the ways real providers and networks fail (Behaviour).
+//
+// Routes: POST /v1/chat/completions (OpenAI), POST /v1/messages and
+// POST /v1/messages/count_tokens (Anthropic), GET /v1/models (either, told apart by headers).
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { anthropicError, anthropicHeaders, anthropicModelsReply, countTokensReply, messagesReply } from './mock-provider/anthropic.js';
+import { deliver, untilAborted, type Reply } from './mock-provider/deliver.js';
+import { defaultErrorBody } from './mock-provider/errors.js';
+import { chatCompletionReply, openaiError, openaiHeaders, openaiModelsReply, type AnswerContext } from './mock-provider/openai.js';
+import type { Behaviour, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
+
+export type { Behaviour, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
+export {
+  MOCK_CACHED_TOKENS,
+  TOOL_CALL_TRIGGER,
+  lastUserText,
+  mockAnswerFor,
+  mockAnthropicTokenCount,
+  mockAnthropicUsage,
+  mockOpenAIUsage,
+  mockOutputTokens,
+  mockPromptText,
+  mockTokenCount,
+  splitForStreaming,
+  type MockAnswer,
+} from './mock-provider/answer.js';
+export { ANTHROPIC_MODELS, MOCK_THINKING_SIGNATURE } from './mock-provider/anthropic.js';
+export { OPENAI_MODELS } from './mock-provider/openai.js';
+
+/** Which API a request speaks: its path says so, except for shared paths (/v1/models, unknown ones)
+ * where the headers do — Anthropic's clients always send anthropic-version, OpenAI's never. */
+function apiOf(path: string, headers: Record<string, string>): MockApi {
+  if (path === '/v1/chat/completions') return 'openai';
+  if (path === '/v1/messages' || path.startsWith('/v1/messages/')) return 'anthropic';
+  return headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined ? 'anthropic' : 'openai';
+}
+
+function newRequestId(api: MockApi): string {
+  return api === 'openai' ? `req_${randomBytes(16).toString('hex')}` : `req_mock${randomBytes(12).toString('hex')}`;
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The 401/400 an API sends when credentials or required headers are missing or wrong. */
+function authFailure(api: MockApi, headers: Record<string, string>, options: MockProviderOptions, requestId: string): Reply | undefined {
+  if (api === 'openai') {
+    if (options.openaiKey === undefined) return undefined;
+    const authorization = headers.authorization;
+    if (authorization === undefined) {
+      const message = "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
+      return openaiError(401, { message, type: 'invalid_request_error' }, requestId);
+    }
+    if (authorization !== `Bearer ${options.openaiKey}`) {
+      return openaiError(401, { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' }, requestId);
+    }
+    return undefined;
+  }
+  if (options.anthropicKey !== undefined) {
+    // The API takes the key as x-api-key or as a bearer token; @anthropic-ai/sdk 1.x sends the
+    // bearer form (`Authorization: Bearer <apiKey>`), older clients and curl examples x-api-key.
+    const bearer = headers.authorization?.replace(/^Bearer /, '');
+    const key = headers['x-api-key'] ?? bearer;
+    if (key === undefined) return anthropicError(401, 'authentication_error', 'x-api-key header is required', requestId);
+    if (key !== options.anthropicKey) {
+      const message = headers['x-api-key'] !== undefined ? 'invalid x-api-key' : 'Invalid bearer token';
+      return anthropicError(401, 'authentication_error', message, requestId);
+    }
+  }
+  if (headers['anthropic-version'] === undefined) {
+    return anthropicError(400, 'invalid_request_error', 'anthropic-version: header is required', requestId);
+  }
+  return undefined;
+}
+
+function route(request: RecordedRequest, options: MockProviderOptions, answer: AnswerContext): Reply {
+  const { api, method, path, headers, body } = request;
+  const denied = authFailure(api, headers, options, answer.requestId);
+  if (denied) return denied;
+  if (method === 'POST' && path === '/v1/chat/completions') return chatCompletionReply(body, answer);
+  if (method === 'POST' && path === '/v1/messages') return messagesReply(body, answer);
+  if (method === 'POST' && path === '/v1/messages/count_tokens') return countTokensReply(body, answer.requestId);
+  if (method === 'GET' && path === '/v1/models') return api === 'openai' ? openaiModelsReply(answer.requestId) : anthropicModelsReply(answer.requestId);
+  return api === 'openai'
+    ? openaiError(404, { message: `Invalid URL (${method} ${path})`, type: 'invalid_request_error' }, answer.requestId)
+    : anthropicError(404, 'not_found_error', `Not found: ${method} ${path}`, answer.requestId);
+}
+
+/** The reply of an 'error' behaviour: the test's body, or the API's documented one for the status. */
+function errorReply(behaviour: Extract<Behaviour, { kind: 'error' }>, api: MockApi, requestId: string): Reply {
+  const baseHeaders = api === 'openai' ? openaiHeaders(requestId) : anthropicHeaders(requestId);
+  const body = behaviour.body !== undefined ? behaviour.body : defaultErrorBody(api, behaviour.status, requestId);
+  return { kind: 'json', status: behaviour.status, headers: { ...baseHeaders, ...behaviour.headers }, body };
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+export async function startMockProvider(options: MockProviderOptions = {}): Promise<MockProvider> {
+  const queue: Behaviour[] = [];
+  const requests: RecordedRequest[] = [];
+  let sequence = 0;
+  let closing = false;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const lifetime = new AbortController();
+    let cutByMock = false;
+    // A write racing a client disconnect must not crash the mock.
+    res.on('error', () => {});
+    res.on('close', () => lifetime.abort());
+    const cut = () => {
+      cutByMock = true;
+      const socket = res.socket;
+      // Destroy only once what was written has left, so the client surely got the events before the cut.
+      if (socket) socket.write('', () => socket.destroy());
+    };
+
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      return; // the client went away while sending its body
+    }
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://mock.invalid');
+    const headers = flattenHeaders(req);
+    const api = apiOf(url.pathname, headers);
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
+      headers,
+      rawBody,
+      body: parseJson(rawBody),
+      api,
+      aborted: false,
+      finished: false,
+    };
+    if (options.recordRequests !== false) requests.push(recorded);
+    res.on('finish', () => {
+      recorded.finished = true;
+    });
+    res.on('close', () => {
+      if (!res.writableFinished && !cutByMock && !closing) recorded.aborted = true;
+    });
+    // The connection may have closed while the body was read, before the listener above existed.
+    if (res.destroyed && !closing) recorded.aborted = true;
+
+    const requestId = newRequestId(api);
+    const behaviour = queue.shift();
+    const signal = lifetime.signal;
+    try {
+      switch (behaviour?.kind) {
+        case 'hang':
+          await untilAborted(signal);
+          return;
+        case 'raw':
+          res.writeHead(behaviour.status, behaviour.headers ?? {});
+          res.end(behaviour.body);
+          return;
+        case 'error':
+          await deliver(errorReply(behaviour, api, requestId), undefined, { res, signal, cut });
+          return;
+        case 'delay':
+          await sleep(behaviour.ms, undefined, { signal });
+          break;
+      }
+      sequence += 1;
+      const reply = route(recorded, options, { sequence, requestId, created: Math.floor(Date.now() / 1000), textPieces: behaviour?.kind === 'slowStream' ? behaviour.chunks : undefined });
+      // Auth and validation errors are plain answers: the failure behaviours apply to successful ones only.
+      const failure = reply.status >= 400 ? undefined : behaviour;
+      await deliver(reply, failure, { res, signal, cut });
+    } catch (error) {
+      if (isAbortError(error)) return;
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`mock provider failure: ${String(error)}`);
+      } else {
+        cut();
+      }
+    }
+  }
+
+  const server = createServer({ noDelay: true }, (req, res) => void handle(req, res));
+  // Longer than any client's idle keep-alive, so that a reused socket is never closed under a request.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    openaiBaseUrl: `${url}/v1`,
+    anthropicBaseUrl: url,
+    requests,
+    enqueue(behaviour) {
+      queue.push(behaviour);
+    },
+    reset() {
+      queue.length = 0;
+      requests.length = 0;
+    },
+    close() {
+      closing = true;
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Hung and stalled requests would keep close() waiting forever.
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
 import { createFileStore } from '../../storage/files.js';
+import { createNodeFetch } from './fetch.js';
 import { jsonLogger } from './logger.js';
 import { loadOrCreateSecret } from './secret.js';
 
@@ -16,7 +17,7 @@ export interface NodeServerOptions {
   settings?: GatewaySettings;
   /** `false` silences logs (tests, bench). */
   logger?: Logger | false;
-  /** Outbound fetch (tests may pass one); defaults to the global fetch. */
+  /** Outbound fetch; defaults to node:http(s) with keep-alive agents (see fetch.ts). */
   fetch?: typeof fetch;
 }
 
@@ -39,7 +40,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     store: createFileStore(options.home),
     secret: await loadOrCreateSecret(options.home, options.secret),
     settings: options.settings,
-    fetch: options.fetch,
+    fetch: options.fetch ?? createNodeFetch(),
     logger,
     waitUntil(promise) {
       const tracked = promise.catch(() => undefined).finally(() => background.delete(tracked));

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual, toBase64Url, toHex, utf8 } from './encoding.js';
+import { sha256 } from './sha256.js';
 
 /** Project API tokens: `sk-rt-` + 32 random bytes in base64url (43 characters). */
 export const TOKEN_PREFIX = 'sk-rt-';
@@ -7,9 +8,9 @@ export function generateToken(): string {
   return TOKEN_PREFIX + toBase64Url(randomBytes(32));
 }
 
-/** The only form a token is ever stored in: hex SHA-256. */
-export async function hashToken(token: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(token))));
+/** The only form a token is ever stored in: hex SHA-256 (synchronous: it runs on every request). */
+export function hashToken(token: string): string {
+  return toHex(sha256(utf8.encode(token)));
 }
 
 /** Constant-time comparison of two hex digests. */

@@ -10,6 +10,10 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export async function readBodyText(request: Request, limit: number): Promise<string> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  // With a declared length the HTTP parser already bounds the body, so it can be read in one
+  // go: runtimes such as @hono/node-server then read it straight off the socket, and touching
+  // `request.body` first would make them build a stream for nothing.
+  if (declared !== null && /^\d+$/.test(declared)) return decodeUtf8(new Uint8Array(await request.arrayBuffer()));
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -30,8 +34,14 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return decodeUtf8(bytes);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch {
     throw new GatewayError('invalid_json', 'the request body is not valid UTF-8');
   }

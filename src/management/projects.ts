@@ -22,7 +22,7 @@ function assertModelsExist(models: string[], snapshot: ConfigSnapshot): void {
 
 async function newToken(name: string | undefined, now: string): Promise<{ token: string; stored: StoredToken }> {
   const token = generateToken();
-  const stored: StoredToken = { id: randomId('tok'), hash: await hashToken(token), hint: tokenHint(token), createdAt: now };
+  const stored: StoredToken = { id: randomId('tok'), hash: hashToken(token), hint: tokenHint(token), createdAt: now };
   if (name !== undefined) stored.name = name;
   return { token, stored };
 }

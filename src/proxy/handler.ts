@@ -1,4 +1,3 @@
-import { randomId } from '../crypto/encoding.js';
 import { GatewayError } from '../errors.js';
 import { assertJsonContentType, parseJsonObject, readBodyText } from '../http/body.js';
 import { PROVIDER_REGISTRY } from '../providers/registry.js';
@@ -25,7 +24,7 @@ export async function handleProxy(
 ): Promise<Response> {
   const startedAt = services.now();
   const index = services.config.index;
-  const { project, token } = await authenticateProject(request.headers, index);
+  const { project, token } = authenticateProject(request.headers, index);
   assertJsonContentType(request);
   const body = await readBodyText(request, services.maxBodyBytes);
   const parsed = parseJsonObject(body);
@@ -47,7 +46,7 @@ export async function handleProxy(
     search: new URL(request.url).search,
   });
 
-  const requestId = randomId('req');
+  const requestId = `req_${crypto.randomUUID()}`;
   let ttftMs: number | null = null;
   const record = (status: number, outcome: string, usage: TokenUsage = NO_USAGE): void => {
     const entry: UsageRecord = {

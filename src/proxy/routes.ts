@@ -35,7 +35,7 @@ export function proxyApi(services: Services): Hono<AppEnv> {
     app.post(endpoint.path, (c) => handleProxy(c.req.raw, endpoint, services, c.env.waitUntil));
   }
   app.get('/v1/models', async (c) => {
-    const { project } = await authenticateProject(c.req.raw.headers, services.config.index);
+    const { project } = authenticateProject(c.req.raw.headers, services.config.index);
     return c.json(modelList(services, project.models));
   });
   return app;

@@ -64,7 +64,17 @@ export function anthropicTests(ctx: SuiteContext): void {
     expect(ctx.mock.requests.at(-1)!.path).toBe('/v1/messages/count_tokens');
   });
 
-  it('authenticates with x-api-key and refuses a wrong token in Anthropic error format', async () => {
+  it('accepts the project token as x-api-key (older Anthropic SDKs, curl) as well as Bearer', async () => {
+    const response = await fetch(`${ctx.gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': ctx.project.token, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude', max_tokens: 16, messages }),
+    });
+    expect(response.status).toBe(200);
+    expect(ctx.mock.requests.at(-1)!.headers['x-api-key']).toBe(UPSTREAM_KEYS.anthropic);
+  });
+
+  it('refuses a wrong token in Anthropic error format', async () => {
     const error = await new Anthropic({ apiKey: 'sk-rt-wrong', baseURL: ctx.gateway.url, maxRetries: 0 })
       .messages.create({ model: 'claude', max_tokens: 5, messages })
       .catch((e: unknown) => e);

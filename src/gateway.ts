@@ -30,7 +30,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const defaultWaitUntil = deps.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
   const usage = new UsageRecorder(deps.store, logger);
 
-  const ready: Promise<Hono<AppEnv>> = (async () => {
+  const ready: Promise<{ app: Hono<AppEnv>; config: ConfigState }> = (async () => {
     const keys = await deriveKeys(deps.secret);
     const config = new ConfigState(deps.store, keys.encryption, { now, refreshMs: deps.settings?.configRefreshMs, logger });
     await config.load();
@@ -47,10 +47,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
       signingKey: keys.signing,
     };
     const app = new Hono<AppEnv>();
-    app.use('*', async (c, next) => {
-      config.refreshIfStale(c.env.waitUntil);
-      await next();
-    });
     app.get('/health', (c) => c.json({ status: 'ok' }));
     app.route('/api', managementApi(services));
     app.route('/', proxyApi(services));
@@ -60,20 +56,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (gatewayError.code === 'internal') logger.error('unhandled error', { path: c.req.path, error: String(error) });
       return errorResponse(gatewayError, formatFor(c.req.path));
     });
-    return app;
+    return { app, config };
   })();
   ready.catch((error: unknown) => logger.error('gateway failed to start', { error: String(error) }));
 
   return {
     async fetch(request: Request, context?: RequestContext): Promise<Response> {
-      let app: Hono<AppEnv>;
+      let started: Awaited<typeof ready>;
       try {
-        app = await ready;
+        started = await ready;
       } catch {
         const path = new URL(request.url).pathname;
         return errorResponse(new GatewayError('not_ready', 'the gateway failed to start: see its log'), formatFor(path));
       }
-      return app.fetch(request, { waitUntil: context?.waitUntil ?? defaultWaitUntil });
+      const waitUntil = context?.waitUntil ?? defaultWaitUntil;
+      started.config.refreshIfStale(waitUntil);
+      return started.app.fetch(request, { waitUntil });
     },
     flush: () => usage.flush(),
   };

@@ -14,7 +14,7 @@ export async function upstreamErrorResponse(
   call: UpstreamCall,
   adapter: ProviderAdapter,
   modelId: string,
-  headers: Headers,
+  headers: Record<string, string>,
 ): Promise<Response> {
   const status = upstream.status;
   let bytes: Uint8Array<ArrayBuffer>;
@@ -34,8 +34,7 @@ export async function upstreamErrorResponse(
     body = undefined;
   }
   if (status >= 400 && adapter.isErrorBody(body)) {
-    headers.set('content-type', 'application/json');
-    return new Response(bytes, { status, headers });
+    return new Response(bytes, { status, headers: { ...headers, 'content-type': 'application/json' } });
   }
   const clientStatus = status >= 400 ? status : 502;
   const error = new GatewayError(codeForStatus(clientStatus), `the provider answered HTTP ${status} for model "${modelId}"`, {

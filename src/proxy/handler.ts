@@ -43,7 +43,7 @@ export async function handleProxy(
     body,
     parsed,
     clientHeaders: request.headers,
-    search: new URL(request.url).search,
+    search: searchOf(request.url),
   });
 
   const requestId = `req_${crypto.randomUUID()}`;
@@ -131,4 +131,12 @@ function servingAdapter(provider: keyof typeof PROVIDER_REGISTRY, endpoint: Endp
     throw new GatewayError('invalid_request', `${endpoint.path} is not available for ${provider} models`);
   }
   return adapter;
+}
+
+/** The `?…` part of a URL, without parsing the rest of it. */
+function searchOf(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return '';
+  const hash = url.indexOf('#', query);
+  return url.slice(query, hash === -1 ? undefined : hash);
 }

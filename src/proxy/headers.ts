@@ -4,14 +4,15 @@
  */
 const FORWARDED = ['content-type', 'retry-after', 'retry-after-ms', 'x-request-id', 'request-id', 'openai-processing-ms'];
 
-export function clientHeaders(upstream: Headers, modelId: string, requestId: string): Headers {
-  const headers = new Headers();
+export function clientHeaders(upstream: Headers, modelId: string, requestId: string): Record<string, string> {
+  // A plain record, not a Headers: runtimes like @hono/node-server write it out as is.
+  const headers: Record<string, string> = {};
   for (const name of FORWARDED) {
     const value = upstream.get(name);
-    if (value !== null) headers.set(name, value);
+    if (value !== null) headers[name] = value;
   }
-  if (headers.get('content-type')?.startsWith('text/event-stream')) headers.set('cache-control', 'no-cache');
-  headers.set('x-routerly-model', modelId);
-  headers.set('x-routerly-request-id', requestId);
+  if (headers['content-type']?.startsWith('text/event-stream')) headers['cache-control'] = 'no-cache';
+  headers['x-routerly-model'] = modelId;
+  headers['x-routerly-request-id'] = requestId;
   return headers;
 }

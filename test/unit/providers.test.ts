@@ -144,3 +144,12 @@ describe('Anthropic stream mapping', () => {
     expect(openAIProvider.isErrorBody({ error: { message: 'x', type: 'y' } })).toBe(true);
   });
 });
+
+describe('OpenAI stream mapping: usage keys that are not the usage', () => {
+  it('finds the top-level usage even when a nested "usage" comes first', () => {
+    const observer = openAIProvider.prepare(input('openai', '{"model":"m","messages":[],"stream":true}')).createObserver();
+    const raw = 'data: {"id":"c","x_vendor":{"usage":null},"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\n';
+    expect(observe(observer, raw)).toBe('');
+    expect(observer.usage()).toEqual({ inputTokens: 3, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0 });
+  });
+});

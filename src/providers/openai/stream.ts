@@ -16,19 +16,25 @@ export function createOpenAIStreamObserver(hideUsage: boolean): StreamObserver {
     rewrites: hideUsage,
     usage: () => usage,
     onEvent(event: SseEvent) {
-      if (!event.data.includes('"usage"')) return undefined;
+      const data = event.data;
+      // Most chunks carry `"usage":null` (or nothing): settle those without parsing JSON.
+      const at = data.indexOf('"usage"');
+      if (at === -1) return undefined;
+      const onlyNullUsage = /^"usage"\s*:\s*null/.test(data.slice(at, at + 24)) && data.indexOf('"usage"', at + 7) === -1;
+      if (onlyNullUsage) {
+        return hideUsage ? `data: ${removeMember(data, 'usage')}\n\n` : undefined;
+      }
       let chunk: unknown;
       try {
-        chunk = JSON.parse(event.data);
+        chunk = JSON.parse(data);
       } catch {
         return undefined;
       }
-      if (!isRecord(chunk) || !('usage' in chunk)) return undefined;
-      if (chunk.usage !== null) usage = openAIUsage(chunk.usage) ?? usage;
+      if (!isRecord(chunk) || !isRecord(chunk.usage)) return undefined;
+      usage = openAIUsage(chunk.usage) ?? usage;
       if (!hideUsage) return undefined;
-      const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage !== null;
-      if (usageOnly) return null;
-      return `data: ${removeMember(event.data, 'usage')}\n\n`;
+      const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0;
+      return usageOnly ? null : `data: ${removeMember(data, 'usage')}\n\n`;
     },
   };
 }

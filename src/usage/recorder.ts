@@ -2,29 +2,50 @@ import type { Logger } from '../deps.js';
 import type { Store } from '../store.js';
 import { segmentKey, type UsageRecord } from './record.js';
 
+/** How long records gather before one append: under load, one write per window instead of one per call. */
+export const DEFAULT_BATCH_WINDOW_MS = 25;
+
 /**
- * Appends usage records to the store off the request path. Records that arrive while a
- * write is in flight are batched into the next one, so a busy gateway makes one append
- * per batch rather than one per request, and no record waits on a timer.
+ * Appends usage records to the store off the request path. Records gather for a short
+ * window and go out in one append per day segment; records that arrive while a write is
+ * in flight join the next one. `flush` skips the wait, for shutdown and for readers that
+ * must see every record so far.
  */
 export class UsageRecorder {
   private pending: UsageRecord[] = [];
   private writing: Promise<void> | undefined;
+  private window: { done: Promise<void>; release: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
+    private readonly batchWindowMs = DEFAULT_BATCH_WINDOW_MS,
   ) {}
 
   /** Queues a record; the promise settles once it (and its batch) is stored. */
   record(record: UsageRecord): Promise<void> {
     this.pending.push(record);
-    return this.drain();
+    if (!this.window) {
+      let release!: () => void;
+      const opened = new Promise<void>((resolve) => (release = resolve));
+      const timer = setTimeout(() => this.closeWindow(), this.batchWindowMs);
+      this.window = { done: opened.then(() => this.drain()), release, timer };
+    }
+    return this.window.done;
   }
 
   /** Settles once everything queued so far is stored. */
   flush(): Promise<void> {
+    this.closeWindow();
     return this.drain();
+  }
+
+  private closeWindow(): void {
+    const window = this.window;
+    if (!window) return;
+    this.window = undefined;
+    clearTimeout(window.timer);
+    window.release();
   }
 
   private drain(): Promise<void> {
@@ -37,8 +58,6 @@ export class UsageRecorder {
   }
 
   private async writeAll(): Promise<void> {
-    // Let records from requests finishing in the same tick join this batch.
-    await Promise.resolve();
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];

@@ -13,16 +13,20 @@ import { readJson } from './validate.js';
  */
 const DECOY_HASH = 'pbkdf2-sha256$210000$oyZ_QBQ6BACW1hB-bIgVvQ$JZkeuAaulsNMNxPt_gvZxAPnrRpwnJbuDXx7Du3xGv0';
 
+const setupDone = () => new GatewayError('conflict', 'setup is already done: log in instead');
+
 /** First-run setup and login: the only /api routes that need no session. */
 export function authRoutes(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post('/setup', async (c) => {
     const { email, password } = await readJson(c, services, Credentials);
+    // Refuse before hashing: after setup, this open route must not cost 210,000 rounds a call.
+    if (services.config.snapshot.users.length > 0) throw setupDone();
     const passwordHash = await hashPassword(password);
     // The check runs inside the serialized update, so two racing setups cannot both win.
     const user = await services.config.update('users', async (users) => {
-      if (users.length > 0) throw new GatewayError('conflict', 'setup is already done: log in instead');
+      if (users.length > 0) throw setupDone();
       const created = { id: randomId('usr'), email: email.toLowerCase(), passwordHash, role: 'admin', createdAt: new Date(services.now()).toISOString() };
       return { next: [created], result: created };
     });

@@ -48,7 +48,12 @@ export async function handleProxy(
 
   const requestId = `req_${crypto.randomUUID()}`;
   let ttftMs: number | null = null;
-  const record = (status: number, outcome: string, usage: TokenUsage = NO_USAGE): void => {
+  const record = (status: number, outcome: string, reported?: TokenUsage): void => {
+    const usage = reported ?? NO_USAGE;
+    if (!reported && outcome === 'ok' && endpoint.operation === 'chat') {
+      // Costing this call at $0 silently is the bug we exist to avoid: say so, in the log and the record.
+      services.logger.warn('provider reported no usage', { model: model.config.id, requestId, stream: prepared.stream });
+    }
     const entry: UsageRecord = {
       ts: new Date(startedAt).toISOString(),
       requestId,
@@ -62,6 +67,7 @@ export async function handleProxy(
       status,
       outcome,
       ...usage,
+      usageReported: reported !== undefined,
       // count_tokens is free: its usage is a count, not a charge.
       costUsd: endpoint.operation === 'chat' ? costUsd(usage, model.config.pricing) : 0,
       latencyMs: services.now() - startedAt,
@@ -102,11 +108,12 @@ export async function handleProxy(
     return new Response(stream, { status: upstream.status, headers });
   }
 
+  // Headers are in: for a non-streamed answer that is its first byte.
+  ttftMs = services.now() - startedAt;
   const bytes = await call.readBody(upstream).catch((error: GatewayError) => {
     record(error.status, call.cause ?? 'upstream_error');
     throw error;
   });
-  ttftMs = services.now() - startedAt;
   let usage: TokenUsage | undefined;
   try {
     usage = adapter.usageFromBody(JSON.parse(new TextDecoder().decode(bytes)));

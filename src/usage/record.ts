@@ -18,6 +18,8 @@ export interface UsageRecord {
   outputTokens: number;
   cachedInputTokens: number;
   cacheWriteTokens: number;
+  /** False when the provider's answer carried no usage: the tokens (and cost) are then unknown, not zero. */
+  usageReported: boolean;
   costUsd: number;
   latencyMs: number;
   /** Time to the first byte of the upstream's body; null when none arrived. */

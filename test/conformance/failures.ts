@@ -125,6 +125,17 @@ export function failureTests(ctx: SuiteContext): void {
     expect(usage).toBeDefined();
   });
 
+  it('records a call whose provider reported no usage as unknown, not as free', async () => {
+    const completion = { id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop', logprobs: null }] };
+    ctx.mock.enqueue({ kind: 'raw', status: 200, body: JSON.stringify(completion), headers: { 'content-type': 'application/json' } });
+    const response = await post('/v1/chat/completions', JSON.stringify(chatBody));
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-routerly-request-id');
+    await expect
+      .poll(async () => (await waitForUsage(ctx.admin, ctx.project.id, 1)).records.find((r) => r.requestId === requestId))
+      .toMatchObject({ outcome: 'ok', usageReported: false, inputTokens: 0 });
+  });
+
   it('answers unknown routes with 404 in the right format', async () => {
     await expectOpenAIError(await post('/v1/completions/unknown', '{}'), 404);
     await expectAnthropicError(await post('/v1/messages/batches/x', '{}'), 404);

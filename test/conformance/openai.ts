@@ -35,6 +35,7 @@ export function openAITests(ctx: SuiteContext): void {
       inputTokens: expected.prompt_tokens,
       outputTokens: expected.completion_tokens,
       cachedInputTokens: cached,
+      usageReported: true,
     });
     const cost = ((expected.prompt_tokens - cached) * 2 + cached * 1 + expected.completion_tokens * 8) / 1e6;
     expect(record.costUsd).toBeCloseTo(cost, 12);

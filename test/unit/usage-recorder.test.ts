@@ -9,7 +9,7 @@ const logger = { info() {}, warn() {}, error() {} };
 function record(ts: string, n: number): UsageRecord {
   return {
     ts, requestId: `req_${n}`, projectId: 'prj', tokenId: 'tok', model: 'm', provider: 'openai', upstreamModel: 'm', endpoint: '/v1/chat/completions',
-    stream: false, status: 200, outcome: 'ok', inputTokens: n, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, costUsd: 0, latencyMs: 1, ttftMs: 1,
+    stream: false, status: 200, outcome: 'ok', inputTokens: n, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, usageReported: true, costUsd: 0, latencyMs: 1, ttftMs: 1,
   };
 }
 

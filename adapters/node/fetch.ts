@@ -36,6 +36,16 @@ export function createNodeFetch(options: { maxSockets?: number } = {}): typeof f
       });
       request.once('error', reject);
       request.once('response', (response) => {
+        if (isSmallWholeBody(response)) {
+          // A short JSON answer is read whole right away by the gateway anyway: collecting it
+          // here spares a web stream per call. The request's errors still reject until then.
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.once('end', () => resolve(webResponse(response, Buffer.concat(chunks) as Uint8Array<ArrayBuffer>)));
+          response.once('error', reject);
+          response.once('aborted', () => reject(new Error('the upstream connection closed early')));
+          return;
+        }
         // After this the request's errors (an abort, a reset) surface through the body stream.
         request.off('error', reject);
         request.on('error', () => undefined);
@@ -46,17 +56,34 @@ export function createNodeFetch(options: { maxSockets?: number } = {}): typeof f
   };
 }
 
+/** Bodies up to this size with a declared length and no event stream are handed over whole. */
+const WHOLE_BODY_LIMIT = 256 * 1024;
+
+function isSmallWholeBody(response: http.IncomingMessage): boolean {
+  const length = Number(response.headers['content-length']);
+  const type = response.headers['content-type'] ?? '';
+  return Number.isInteger(length) && length <= WHOLE_BODY_LIMIT && !type.startsWith('text/event-stream');
+}
+
+function responseHeaders(response: http.IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = response.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return headers;
+}
+
+function webResponse(response: http.IncomingMessage, body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null): Response {
+  const status = response.statusCode ?? 502;
+  return new Response(NULL_BODY.has(status) ? null : body, { status, statusText: response.statusMessage, headers: responseHeaders(response) });
+}
+
 /** Statuses whose Response may not carry a body. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 function toWebResponse(response: http.IncomingMessage): Response {
-  const headers = new Headers();
-  const raw = response.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  const status = response.statusCode ?? 502;
-  if (NULL_BODY.has(status)) {
+  if (NULL_BODY.has(response.statusCode ?? 502)) {
     response.resume();
-    return new Response(null, { status, statusText: response.statusMessage, headers });
+    return webResponse(response, null);
   }
   const body = new ReadableStream<Uint8Array>(
     {
@@ -91,5 +118,5 @@ function toWebResponse(response: http.IncomingMessage): Response {
     },
     { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
   );
-  return new Response(body, { status, statusText: response.statusMessage, headers });
+  return webResponse(response, body);
 }

@@ -107,13 +107,17 @@ export class ConfigState {
   refreshIfStale(waitUntil: (promise: Promise<unknown>) => void): void {
     const { refreshMs } = this.options;
     if (refreshMs === undefined || this.refreshing || this.options.now() - this.loadedAt < refreshMs) return;
-    this.refreshing = this.writes
+    // In the same queue as writes: a re-read that overlapped a write could install what it
+    // read before that write, undoing it in memory until the next refresh.
+    const refresh = this.writes
       .then(() => this.load())
       .catch((error: unknown) => this.options.logger.error('config refresh failed', { error: String(error) }))
       .finally(() => {
         this.refreshing = undefined;
       });
-    waitUntil(this.refreshing);
+    this.refreshing = refresh;
+    this.writes = refresh;
+    waitUntil(refresh);
   }
 
   /**

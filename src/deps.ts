@@ -44,6 +44,11 @@ export interface RequestContext {
 
 export interface Gateway {
   fetch(request: Request, context?: RequestContext): Promise<Response>;
+  /**
+   * Settles once keys are derived and config is loaded; rejects with the reason when that
+   * failed (a short secret, a corrupt config file). Adapters that can refuse to start await it.
+   */
+  ready(): Promise<void>;
   /** Writes out buffered usage records; adapters call it before shutting down. */
   flush(): Promise<void>;
 }

@@ -73,6 +73,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       started.config.refreshIfStale(waitUntil);
       return started.app.fetch(request, { waitUntil });
     },
+    ready: () => ready.then(() => undefined),
     flush: () => usage.flush(),
   };
 }

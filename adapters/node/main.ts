@@ -23,6 +23,10 @@ const server = await startNodeServer({
     maxBodyBytes: numberFrom('ROUTERLY_MAX_BODY_BYTES'),
     sessionTtlSeconds: numberFrom('ROUTERLY_SESSION_TTL_SECONDS'),
   },
+}).catch((error: unknown) => {
+  // One readable line, not a stack: the reason is what the operator must fix.
+  process.stderr.write(`Routerly could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
 });
 process.stderr.write(`Routerly listening on ${server.url} (home ${home})\n`);
 

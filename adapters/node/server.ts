@@ -48,6 +48,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     },
   });
 
+  // Refuse to start on a bad secret or a corrupt config file rather than serve 503s.
+  await gateway.ready();
+
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serve(
       { fetch: (request) => gateway.fetch(request), hostname: options.host ?? '127.0.0.1', port: options.port ?? 3000 },

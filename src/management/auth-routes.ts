@@ -4,6 +4,7 @@ import { randomId } from '../crypto/encoding.js';
 import { hashPassword, verifyPassword } from '../crypto/password.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
+import { LoginThrottle } from './login-throttle.js';
 import { issueSession } from './session.js';
 import { readJson } from './validate.js';
 
@@ -18,6 +19,7 @@ const setupDone = () => new GatewayError('conflict', 'setup is already done: log
 /** First-run setup and login: the only /api routes that need no session. */
 export function authRoutes(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const throttle = new LoginThrottle(services.now);
 
   app.post('/setup', async (c) => {
     const { email, password } = await readJson(c, services, Credentials);
@@ -36,9 +38,15 @@ export function authRoutes(services: Services): Hono<AppEnv> {
 
   app.post('/auth/login', async (c) => {
     const { email, password } = await readJson(c, services, Credentials);
-    const user = services.config.index.usersByEmail.get(email.toLowerCase());
+    const account = email.toLowerCase();
+    throttle.check(account);
+    const user = services.config.index.usersByEmail.get(account);
     const ok = await verifyPassword(password, user?.passwordHash ?? DECOY_HASH);
-    if (!user || !ok) throw new GatewayError('unauthorized', 'wrong email or password');
+    if (!user || !ok) {
+      throttle.failed(account);
+      throw new GatewayError('unauthorized', 'wrong email or password');
+    }
+    throttle.succeeded(account);
     return c.json({ token: await issueSession(services, user) });
   });
 

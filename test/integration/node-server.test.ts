@@ -82,10 +82,8 @@ describe('Node server: what lands on disk', () => {
     await server.close();
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.join(home, 'config', 'projects.json'), '{ torn');
-    const broken = await startNodeServer({ home, port: 0, logger: false });
-    const health = await fetch(`${broken.url}/health`);
-    expect(health.status).toBe(503);
-    await broken.close();
+    await expect(startNodeServer({ home, port: 0, logger: false })).rejects.toThrow(/config\/projects\.json is not valid JSON/);
+    await expect(startNodeServer({ home: await newHome(), port: 0, logger: false, secret: 'too-short' })).rejects.toThrow(/at least 32/);
   });
 });
 

@@ -34,6 +34,17 @@ export function relaySse(body: ReadableStream<Uint8Array>, call: UpstreamCall, h
     hooks.onEnd(outcome);
   };
 
+  // A client that goes away must end the stream at once, not when the pending upstream read
+  // fails: on Workers a disconnect tears the request down, so cancel() below is never called and
+  // that read never settles. The request signal's abort event (UpstreamCall turns it into
+  // 'client_aborted') is the only notice there, and recording from inside it is what registers
+  // the usage write with waitUntil in time. Elsewhere the later cancel() or failed read is a no-op.
+  const onAbort = () => {
+    if (call.cause === 'client_aborted') end('client_aborted');
+  };
+  if (call.controller.signal.aborted) onAbort();
+  else call.controller.signal.addEventListener('abort', onAbort, { once: true });
+
   const readWithIdleTimeout = async () => {
     const timer = setTimeout(() => call.abort('idle_timeout'), hooks.idleMs);
     try {

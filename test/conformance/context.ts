@@ -14,11 +14,18 @@ export interface StartOptions {
 
 export type StartGateway = (options: StartOptions) => Promise<GatewayUnderTest>;
 
+/** What a runtime's harness cannot guarantee, each with its reason where it is declared. */
+export interface RuntimeLimits {
+  /** The usage record of a call whose client disconnected mid-stream may be lost. */
+  disconnectRecordMayBeLost?: boolean;
+}
+
 export const UPSTREAM_KEYS = { openai: 'sk-upstream-openai-SECRET', anthropic: 'sk-upstream-anthropic-SECRET' };
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Everything a conformance test reads; filled in by `setUp`. */
 export interface SuiteContext {
+  limits: RuntimeLimits;
   mock: MockProvider;
   gateway: GatewayUnderTest;
   admin: AdminClient;
@@ -29,7 +36,7 @@ export interface SuiteContext {
  * The fixture every runtime is held to: a mock provider with real keys, and a project
  * whose pool holds an OpenAI model, an Anthropic model and a model with tight timeouts.
  */
-export async function setUp(start: StartGateway): Promise<SuiteContext> {
+export async function setUp(start: StartGateway, limits: RuntimeLimits): Promise<SuiteContext> {
   const mock = await startMockProvider({ openaiKey: UPSTREAM_KEYS.openai, anthropicKey: UPSTREAM_KEYS.anthropic });
   const gateway = await start({ maxBodyBytes: MAX_BODY_BYTES });
   const admin = await adminClient(gateway.url);
@@ -58,5 +65,5 @@ export async function setUp(start: StartGateway): Promise<SuiteContext> {
     timeouts: { connectMs: 400, idleMs: 400, totalMs: 3000 },
   });
   const project = await createProject(admin, 'main', ['gpt', 'claude', 'gpt-tight']);
-  return { mock, gateway, admin, project };
+  return { limits, mock, gateway, admin, project };
 }

@@ -120,9 +120,8 @@ export function failureTests(ctx: SuiteContext): void {
     await reader.read();
     controller.abort();
     await expect.poll(() => ctx.mock.requests[0]?.aborted, { timeout: 5000 }).toBe(true);
-    const usage = await waitForUsage(ctx.admin, ctx.project.id, 1);
+    if (ctx.limits.disconnectRecordMayBeLost) return;
     await expect.poll(async () => (await waitForUsage(ctx.admin, ctx.project.id, 1)).records.some((r) => r.outcome === 'client_aborted'), { timeout: 5000 }).toBe(true);
-    expect(usage).toBeDefined();
   });
 
   it('records a call whose provider reported no usage as unknown, not as free', async () => {

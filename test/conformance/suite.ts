@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { anthropicTests } from './anthropic.js';
-import { setUp, type StartGateway, type SuiteContext } from './context.js';
+import { setUp, type RuntimeLimits, type StartGateway, type SuiteContext } from './context.js';
 import { failureTests } from './failures.js';
 import { managementTests } from './management.js';
 import { openAITests } from './openai.js';
@@ -9,11 +9,11 @@ import { openAITests } from './openai.js';
  * The behaviour every runtime must show, over HTTP only, with the official SDKs against
  * the mock provider. Node and workerd each call this with their own way of starting.
  */
-export function describeGatewayConformance(runtime: string, start: StartGateway): void {
+export function describeGatewayConformance(runtime: string, start: StartGateway, limits: RuntimeLimits = {}): void {
   describe(`gateway conformance (${runtime})`, () => {
     const ctx = {} as SuiteContext;
     beforeAll(async () => {
-      Object.assign(ctx, await setUp(start));
+      Object.assign(ctx, await setUp(start, limits));
     });
     beforeEach(() => ctx.mock?.reset());
     afterAll(async () => {

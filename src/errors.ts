@@ -6,12 +6,10 @@
 export const ERROR_TABLE = {
   invalid_request: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   invalid_json: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
-  unsupported_route: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   no_models: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   unauthorized: { status: 401, openai: 'invalid_request_error', anthropic: 'authentication_error' },
   forbidden: { status: 403, openai: 'invalid_request_error', anthropic: 'permission_error' },
   not_found: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error' },
-  method_not_allowed: { status: 405, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   conflict: { status: 409, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   payload_too_large: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large' },
   unsupported_media_type: { status: 415, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },

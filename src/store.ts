@@ -41,6 +41,16 @@ export function assertValidKey(key: string): void {
   }
 }
 
+/** Whether `key` passes assertValidKey: for skipping names (temp files, strays) that are not keys. */
+export function isValidKey(key: string): boolean {
+  try {
+    assertValidKey(key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A prefix may end with `/` (a folder) or be empty; otherwise it follows the key rules. */
 export function assertValidPrefix(prefix: string): void {
   if (prefix === '') return;

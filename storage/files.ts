@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { assertValidKey, assertValidPrefix, InvalidKeyError, type Store } from '../src/store.js';
+import { assertValidKey, assertValidPrefix, InvalidKeyError, isValidKey, type Store } from '../src/store.js';
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
@@ -146,7 +146,7 @@ async function walk(folder: string, keyPrefix: string, accept: (name: string) =>
   }
   const nested = await Promise.all(
     entries.map(async (entry) => {
-      if (!accept(entry.name) || !isKeySegment(entry.name)) return [];
+      if (!accept(entry.name) || !isValidKey(entry.name)) return [];
       const key = keyPrefix + entry.name;
       if (entry.isFile()) return [key];
       if (entry.isDirectory()) return walk(path.join(folder, entry.name), `${key}/`, () => true);
@@ -156,14 +156,6 @@ async function walk(folder: string, keyPrefix: string, accept: (name: string) =>
   return nested.flat();
 }
 
-function isKeySegment(name: string): boolean {
-  try {
-    assertValidKey(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function hasCode(error: unknown, ...codes: string[]): boolean {
   return typeof error === 'object' && error !== null && codes.includes((error as { code?: string }).code ?? '');

@@ -9,7 +9,8 @@
  * KV is eventually consistent across locations: the atomicity `Store.put` promises holds per KV
  * entry (last write wins), and a log read right after an append elsewhere may miss the newest pieces.
  */
-import { assertValidKey, assertValidPrefix, type Store } from '../src/store.js';
+import { randomBytes, toHex } from '../src/crypto/encoding.js';
+import { assertValidKey, assertValidPrefix, isValidKey, type Store } from '../src/store.js';
 
 /** The part of a Workers `KVNamespace` binding this driver uses (structural, no workers-types). */
 export interface KVNamespaceLike {
@@ -117,18 +118,7 @@ async function inBatches<T, R>(items: T[], task: (item: T) => Promise<R>): Promi
 let lastTick = 0;
 function nextPieceSuffix(): string {
   lastTick = Math.max(Date.now() * 1000, lastTick + 1);
-  return String(lastTick).padStart(16, '0') + randomHex(4);
+  return String(lastTick).padStart(16, '0') + toHex(randomBytes(4));
 }
 
-function randomHex(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
 
-function isValidKey(key: string): boolean {
-  try {
-    assertValidKey(key);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -87,6 +87,39 @@ describe('Node server: what lands on disk', () => {
   });
 });
 
+describe('Node server: request bodies without a length', () => {
+  it('refuses a chunked body past the limit with 413 while reading it, and accepts one within it', async () => {
+    const home = await newHome();
+    const server = await startNodeServer({ home, port: 0, logger: false, settings: { maxBodyBytes: 64 * 1024 } });
+    const admin = await adminClient(server.url);
+    await createModel(admin, { id: 'gpt', provider: 'openai', baseUrl: mock.openaiBaseUrl, apiKey: PROVIDER_KEY });
+    const project = await createProject(admin, 'p', ['gpt']);
+    const { request } = await import('node:http');
+    const send = (pieces: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(`${server.url}/v1/chat/completions`);
+        const req = request(
+          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${project.token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.on('error', reject);
+        for (const piece of pieces) req.write(piece);
+        req.end();
+      });
+    const small = JSON.stringify({ model: 'gpt', messages });
+    expect((await send([small.slice(0, 10), small.slice(10)])).status).toBe(200);
+    const big = JSON.stringify({ model: 'gpt', messages, padding: 'x'.repeat(200 * 1024) });
+    const answer = await send(Array.from({ length: Math.ceil(big.length / 8192) }, (_, i) => big.slice(i * 8192, (i + 1) * 8192)));
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).error.type).toBe('invalid_request_error');
+    await server.close();
+  });
+});
+
 describe('Node server: streaming', () => {
   it('sends each event on before the provider has finished', async () => {
     const { server, project } = await configured(await newHome());

@@ -20,8 +20,8 @@ function formatFor(path: string): ErrorFormat {
 
 /**
  * Builds the gateway from what the runtime provides. Keys are derived and config loaded
- * once, in the background; requests that arrive first wait for it, and /health answers
- * 503 until it is done.
+ * once, in the background; requests that arrive first wait for it, and if it fails every
+ * request (/health included) answers 503 in its API's error format.
  */
 export function createGateway(deps: GatewayDeps): Gateway {
   const logger = deps.logger ?? silentLogger;

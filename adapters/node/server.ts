@@ -51,15 +51,15 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   // Refuse to start on a bad secret or a corrupt config file rather than serve 503s.
   await gateway.ready();
 
+  const host = options.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serve(
-      { fetch: (request) => gateway.fetch(request), hostname: options.host ?? '127.0.0.1', port: options.port ?? 3000 },
+      { fetch: (request) => gateway.fetch(request), hostname: host, port: options.port ?? 3000 },
       () => resolve(created as Server),
     ) as Server;
     created.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
 
   return {

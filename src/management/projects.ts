@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ProjectInput, ProjectUpdate, TokenInput as TokenInputSchema, type StoredProject, type StoredToken } from '../config/schemas.js';
+import { ProjectInput, ProjectUpdate, TokenInput, type StoredProject, type StoredToken } from '../config/schemas.js';
 import type { ConfigSnapshot } from '../config/state.js';
 import { randomId } from '../crypto/encoding.js';
 import { generateToken, hashToken, tokenHint } from '../crypto/tokens.js';
@@ -20,7 +20,7 @@ function assertModelsExist(models: string[], snapshot: ConfigSnapshot): void {
   }
 }
 
-async function newToken(name: string | undefined, now: string): Promise<{ token: string; stored: StoredToken }> {
+function newToken(name: string | undefined, now: string): { token: string; stored: StoredToken } {
   const token = generateToken();
   const stored: StoredToken = { id: randomId('tok'), hash: hashToken(token), hint: tokenHint(token), createdAt: now };
   if (name !== undefined) stored.name = name;
@@ -53,7 +53,7 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
   app.post('/', write, async (c) => {
     const input = await readJson(c, services, ProjectInput);
     const now = nowIso();
-    const { token, stored } = await newToken('default', now);
+    const { token, stored } = newToken('default', now);
     const project = await services.config.update('projects', async (projects, snapshot) => {
       assertModelsExist(input.models, snapshot);
       const created: StoredProject = { id: randomId('prj'), name: input.name, models: [...new Set(input.models)], tokens: [stored], createdAt: now, updatedAt: now };
@@ -86,8 +86,8 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
   });
 
   app.post('/:id/tokens', write, async (c) => {
-    const { name } = await readJson(c, services, TokenInputSchema, { optional: true });
-    const { token, stored } = await newToken(name, nowIso());
+    const { name } = await readJson(c, services, TokenInput, { optional: true });
+    const { token, stored } = newToken(name, nowIso());
     await updateProject(c.req.param('id'), (project) => {
       project.tokens.push(stored);
     });

@@ -12,7 +12,7 @@ export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' 
 export class UpstreamCall {
   readonly controller = new AbortController();
   cause: AbortCause | undefined;
-  private totalTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly totalTimer: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly timeouts: Required<Timeouts>,

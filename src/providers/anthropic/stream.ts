@@ -2,6 +2,7 @@ import type { SseEvent } from '../../sse/parser.js';
 import { isRecord } from '../shared.js';
 import type { StreamObserver, TokenUsage } from '../types.js';
 import { anthropicUsage } from './response.js';
+import { mergeUsage } from '../../ir/usage.js';
 
 /**
  * Watches a Messages stream for usage and never alters it: `message_start` carries the
@@ -11,15 +12,7 @@ import { anthropicUsage } from './response.js';
 export function createAnthropicStreamObserver(): StreamObserver {
   let usage: TokenUsage | undefined;
   const merge = (next: TokenUsage | undefined) => {
-    if (!next) return;
-    usage = usage
-      ? {
-          inputTokens: Math.max(usage.inputTokens, next.inputTokens),
-          outputTokens: Math.max(usage.outputTokens, next.outputTokens),
-          cachedInputTokens: Math.max(usage.cachedInputTokens, next.cachedInputTokens),
-          cacheWriteTokens: Math.max(usage.cacheWriteTokens, next.cacheWriteTokens),
-        }
-      : next;
+    if (next) usage = mergeUsage(usage, next);
   };
   return {
     rewrites: false,

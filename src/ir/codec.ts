@@ -1,0 +1,74 @@
+/**
+ * The two halves of every translated call. A client format (src/formats/*) turns what a
+ * client sent into the IR and the IR back into what that client expects; a provider
+ * (src/providers/*) turns the IR into its own request and its answers into the IR. The
+ * handler joins any client format to any provider through these, so neither knows the other.
+ */
+
+import type { ResolvedModel } from '../config/state.js';
+import type { ErrorFormat, GatewayError } from '../errors.js';
+import type { UpstreamRequest } from '../providers/types.js';
+import type { SseEvent } from '../sse/parser.js';
+import type { ChatRequest, ChatResponse, StreamEvent } from './chat.js';
+import type { EmbeddingRequest, EmbeddingResponse } from './embeddings.js';
+
+/**
+ * A request for one provider, and the IR fields it could not express there, by their
+ * client-facing name (`top_k`, `seed`, `metadata`…), so nothing is dropped silently.
+ */
+export interface EncodedRequest {
+  request: UpstreamRequest;
+  dropped: string[];
+}
+
+/** Reads a provider's streamed answer, one SSE event at a time, into IR stream events. */
+export interface StreamDecoder {
+  push(event: SseEvent): StreamEvent[];
+  /** The upstream body ended: close what is still open (blocks, a finish the provider never sent). */
+  end(): StreamEvent[];
+}
+
+/** A provider's side of chat translation. */
+export interface ProviderChatCodec {
+  /** `model.upstreamModel` is the name to send; `model.apiKey` and `model.baseUrl` are already resolved. */
+  encodeRequest(request: ChatRequest, model: ResolvedModel, clientHeaders: Headers): EncodedRequest;
+  /** Throws a GatewayError('upstream_error') when the body is not an answer this provider could have sent. */
+  decodeResponse(body: unknown): ChatResponse;
+  createStreamDecoder(): StreamDecoder;
+}
+
+export interface ProviderEmbeddingsCodec {
+  encodeRequest(request: EmbeddingRequest, model: ResolvedModel): EncodedRequest;
+  decodeResponse(body: unknown): EmbeddingResponse;
+}
+
+/** What a provider's error body says, to be re-told in the client's error format. */
+export interface ProviderErrorDetails {
+  message: string;
+  /** The provider's own error type or code, kept for the client's `code` field when it has one. */
+  type?: string;
+}
+
+/** Turns IR stream events into the SSE text a client of one format expects. */
+export interface StreamEncoder {
+  push(event: StreamEvent): string;
+  /** The upstream ended: the closing events (`[DONE]`, `message_stop`, `response.completed`). */
+  end(): string;
+  /** The stream broke off: the event that tells this client so, then nothing more. */
+  fail(error: GatewayError): string;
+}
+
+/** A client-facing chat format: Chat Completions, Messages, Responses. */
+export interface ClientChatFormat {
+  readonly errorFormat: Exclude<ErrorFormat, 'api'>;
+  /** Throws GatewayError('invalid_request') for a body this format's API would refuse. */
+  decodeRequest(body: Record<string, unknown>): ChatRequest;
+  /** `body` is the client's request, for what the answer echoes back (Responses echoes its parameters). */
+  encodeResponse(response: ChatResponse, body: Record<string, unknown>): unknown;
+  createStreamEncoder(body: Record<string, unknown>): StreamEncoder;
+}
+
+export interface ClientEmbeddingsFormat {
+  decodeRequest(body: Record<string, unknown>): EmbeddingRequest;
+  encodeResponse(response: EmbeddingResponse, body: Record<string, unknown>): unknown;
+}

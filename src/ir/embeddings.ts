@@ -1,0 +1,17 @@
+/** The gateway's representation of an embeddings call (OpenAI `/v1/embeddings` is the one client format). */
+export interface EmbeddingRequest {
+  model: string;
+  /** Texts, or token-id arrays (which only OpenAI-compatible providers accept). */
+  input: string[] | number[][];
+  dimensions?: number;
+  user?: string;
+  /** Client parameters with no place here, by their client-format name. */
+  unsupported: string[];
+}
+
+export interface EmbeddingResponse {
+  model: string;
+  /** One vector per input, in input order. */
+  vectors: number[][];
+  inputTokens: number;
+}

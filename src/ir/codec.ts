@@ -13,8 +13,10 @@ import type { ChatRequest, ChatResponse, StreamEvent } from './chat.js';
 import type { EmbeddingRequest, EmbeddingResponse } from './embeddings.js';
 
 /**
- * A request for one provider, and the IR fields it could not express there, by their
- * client-facing name (`top_k`, `seed`, `metadata`…), so nothing is dropped silently.
+ * A request for one provider, and what of the IR it could not express there, so nothing is
+ * dropped silently: ChatRequest field names (`topK`, `seed`, `metadata`, `responseFormat`…,
+ * or `reasoning` when the provider cannot think) and, for content, `content:<part type>` or a
+ * narrower `content:<part type>:<what>` (`content:document`, `content:image:url`).
  */
 export interface EncodedRequest {
   request: UpstreamRequest;

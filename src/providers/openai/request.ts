@@ -1,23 +1,74 @@
-import { setMember } from '../../json/members.js';
+import type { ResolvedModel } from '../../config/state.js';
+import { removeMember, setMember } from '../../json/members.js';
 import { baseUpstreamHeaders, isRecord } from '../shared.js';
 import type { ForwardInput, UpstreamRequest } from '../types.js';
+import { OPENAI_COMPATIBLE_VENDORS, type OpenAICompatibleProfile } from './vendors.js';
+
+/** Puts the model's key where the vendor looks for it; no key (Ollama) sends nothing. */
+export function setVendorAuth(headers: Headers, model: ResolvedModel, profile: OpenAICompatibleProfile): void {
+  if (!model.apiKey) return;
+  if (profile.auth === 'api-key') headers.set('api-key', model.apiKey);
+  else headers.set('authorization', `Bearer ${model.apiKey}`);
+}
 
 /**
  * Builds the call to an OpenAI-compatible `/chat/completions`. The body is the client's,
- * byte for byte, with `model` swapped; for streams it also asks for the usage chunk,
- * which is how the gateway costs streamed calls (and which it hides again if the client
- * did not ask for it: see stream.ts).
+ * byte for byte, with `model` swapped and the vendor's renames applied (Mistral's
+ * `random_seed`); for streams it also asks for the usage chunk where the vendor accepts
+ * that, which is how the gateway costs streamed calls (and which it hides again if the
+ * client did not ask for it: see stream.ts).
  */
-export function buildOpenAIRequest(input: ForwardInput): { request: UpstreamRequest; injectedUsage: boolean } {
+export function buildOpenAIRequest(
+  input: ForwardInput,
+  profile: OpenAICompatibleProfile = OPENAI_COMPATIBLE_VENDORS.openai,
+): { request: UpstreamRequest; injectedUsage: boolean } {
   const { model, parsed } = input;
   let body = setMember(input.body, 'model', JSON.stringify(model.upstreamModel));
+  body = applyRenames(body, parsed, profile.renames);
   const options = parsed.stream_options;
-  const injectedUsage = parsed.stream === true && !(isRecord(options) && options.include_usage === true);
+  const injectedUsage =
+    profile.streamUsageOption && parsed.stream === true && !(isRecord(options) && options.include_usage === true);
   if (injectedUsage) {
     const merged = { ...(isRecord(options) ? options : {}), include_usage: true };
     body = setMember(body, 'stream_options', JSON.stringify(merged));
   }
   const headers = baseUpstreamHeaders(model, input.clientHeaders);
-  if (model.apiKey) headers.set('authorization', `Bearer ${model.apiKey}`);
+  setVendorAuth(headers, model, profile);
   return { request: { url: `${model.baseUrl}/chat/completions${input.search}`, headers, body }, injectedUsage };
+}
+
+/** Same-format `/embeddings`: the client's body with `model` swapped, for vendors that speak OpenAI's embeddings dialect exactly. */
+export function buildOpenAIEmbeddingsRequest(input: ForwardInput, profile: OpenAICompatibleProfile): UpstreamRequest {
+  const headers = baseUpstreamHeaders(input.model, input.clientHeaders);
+  setVendorAuth(headers, input.model, profile);
+  const body = setMember(input.body, 'model', JSON.stringify(input.model.upstreamModel));
+  return { url: `${input.model.baseUrl}/embeddings${input.search}`, headers, body };
+}
+
+/**
+ * Moves each renamed member's value text to its new name. When the client already sent the
+ * vendor's own name, that one wins and the OpenAI-named member is removed: sending both
+ * would be refused by a strict vendor.
+ */
+function applyRenames(body: string, parsed: Record<string, unknown>, renames: Readonly<Record<string, string>>): string {
+  for (const [from, to] of Object.entries(renames)) {
+    if (!Object.hasOwn(parsed, from)) continue;
+    if (!Object.hasOwn(parsed, to)) body = setMember(body, to, memberText(body, from));
+    body = removeMember(body, from);
+  }
+  return body;
+}
+
+/**
+ * The exact text of a top-level member's value, so a `seed` of 12345678901234567890 is not
+ * rounded on its way to `random_seed`. setMember replaces the value in place, so the text
+ * before and after it is common to both strings; a raw NUL cannot occur in valid JSON text,
+ * so the marker cannot be mistaken for client text.
+ */
+function memberText(body: string, key: string): string {
+  const marker = '\u0000';
+  const probe = setMember(body, key, marker);
+  const start = probe.indexOf(marker);
+  const suffixLength = probe.length - (start + marker.length);
+  return body.slice(start, body.length - suffixLength);
 }

@@ -30,7 +30,12 @@ export function createOpenAIStreamObserver(hideUsage: boolean): StreamObserver {
       } catch {
         return undefined;
       }
-      if (!isRecord(chunk) || !isRecord(chunk.usage)) return undefined;
+      if (!isRecord(chunk)) return undefined;
+      if (!isRecord(chunk.usage)) {
+        // Groq, which takes no `stream_options`, puts the last chunk's usage under `x_groq`.
+        if (isRecord(chunk.x_groq)) usage = openAIUsage(chunk.x_groq.usage) ?? usage;
+        return undefined;
+      }
       usage = openAIUsage(chunk.usage) ?? usage;
       if (!hideUsage) return undefined;
       const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0;

@@ -1,0 +1,113 @@
+import type { DocumentPart, ImagePart, RedactedThinkingPart, TextPart, ThinkingPart } from '../../ir/chat.js';
+import { isRecord } from '../../providers/shared.js';
+import { invalid, oneOf, optionalString, requiredRecord, requiredString } from './fields.js';
+
+/** Content parts of Chat Completions messages, read into IR parts. */
+
+/** `data:<type>[;params];base64,<data>`: the only data URL form that carries bytes we can pass on as base64. */
+const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*?);base64,(.*)$/s;
+
+export function parseBase64DataUrl(url: string): { mediaType: string; data: string } | undefined {
+  const match = DATA_URL.exec(url);
+  if (!match) return undefined;
+  return { mediaType: match[1] || 'application/octet-stream', data: match[3] ?? '' };
+}
+
+/** `content` of system, developer and tool messages: a string or text parts only. */
+export function readTextContent(content: unknown, param: string): TextPart[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) throw invalid(`'${param}' must be a string or an array of text parts`, param);
+  return content.map((part, i) => readTextPart(part, `${param}[${i}]`));
+}
+
+export function readTextPart(part: unknown, param: string): TextPart {
+  const record = requiredRecord(part, param);
+  if (record.type !== 'text') throw invalid(`'${param}.type' must be 'text'`, `${param}.type`);
+  return { type: 'text', text: requiredString(record.text, `${param}.text`) };
+}
+
+export function readImagePart(part: Record<string, unknown>, param: string): ImagePart {
+  const imageUrl = requiredRecord(part.image_url, `${param}.image_url`);
+  const url = requiredString(imageUrl.url, `${param}.image_url.url`);
+  const data = parseBase64DataUrl(url);
+  const image: ImagePart = {
+    type: 'image',
+    source: data ? { type: 'base64', mediaType: data.mediaType, data: data.data } : { type: 'url', url },
+  };
+  if (imageUrl.detail !== undefined && imageUrl.detail !== null) {
+    image.detail = oneOf(imageUrl.detail, ['auto', 'low', 'high'], `${param}.image_url.detail`);
+  }
+  return image;
+}
+
+const MEDIA_TYPES_BY_EXTENSION: Record<string, string> = {
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  html: 'text/html',
+  json: 'application/json',
+};
+
+/**
+ * `file.file_data` is documented as base64 but OpenAI expects a data URL; both are read.
+ * Bare base64 takes its media type from the filename, else PDF (the one file type Chat
+ * Completions reads).
+ */
+export function readFilePart(part: Record<string, unknown>, param: string): DocumentPart {
+  const file = requiredRecord(part.file, `${param}.file`);
+  const filename = optionalString(file.filename, `${param}.file.filename`);
+  const fileData = optionalString(file.file_data, `${param}.file.file_data`);
+  const fileId = optionalString(file.file_id, `${param}.file.file_id`);
+  let document: DocumentPart;
+  if (fileData !== undefined) {
+    const dataUrl = parseBase64DataUrl(fileData);
+    if (dataUrl) {
+      document = { type: 'document', source: { type: 'base64', mediaType: dataUrl.mediaType, data: dataUrl.data } };
+    } else if (fileData.startsWith('data:')) {
+      document = { type: 'document', source: { type: 'url', url: fileData } };
+    } else {
+      const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
+      const mediaType = MEDIA_TYPES_BY_EXTENSION[extension] ?? 'application/pdf';
+      document = { type: 'document', source: { type: 'base64', mediaType, data: fileData } };
+    }
+  } else if (fileId !== undefined) {
+    document = { type: 'document', source: { type: 'file_id', fileId } };
+  } else {
+    throw invalid(`'${param}.file' must have 'file_data' or 'file_id'`, `${param}.file`);
+  }
+  if (filename !== undefined) document.filename = filename;
+  return document;
+}
+
+/**
+ * OpenRouter's `reasoning_details` on an assistant message: how a Chat Completions client
+ * hands back thinking with its signature (and redacted thinking) for the next turn. The
+ * gateway's answers carry them in the same shape (see response.ts). `reasoning.summary`
+ * (OpenAI reasoning summaries) becomes unsigned thinking.
+ */
+export function readReasoningDetails(details: unknown[], param: string): Array<ThinkingPart | RedactedThinkingPart> {
+  const parts: Array<ThinkingPart | RedactedThinkingPart> = [];
+  details.forEach((detail, i) => {
+    const at = `${param}[${i}]`;
+    if (!isRecord(detail)) throw invalid(`'${at}' must be an object`, at);
+    switch (detail.type) {
+      case 'reasoning.text': {
+        const thinking: ThinkingPart = { type: 'thinking', text: optionalString(detail.text, `${at}.text`) ?? '' };
+        const signature = optionalString(detail.signature, `${at}.signature`);
+        if (signature !== undefined) thinking.signature = signature;
+        parts.push(thinking);
+        break;
+      }
+      case 'reasoning.encrypted':
+        parts.push({ type: 'redacted_thinking', data: requiredString(detail.data, `${at}.data`) });
+        break;
+      case 'reasoning.summary':
+        parts.push({ type: 'thinking', text: requiredString(detail.summary, `${at}.summary`) });
+        break;
+      default:
+        throw invalid(`'${at}.type' must be 'reasoning.text', 'reasoning.encrypted' or 'reasoning.summary'`, `${at}.type`);
+    }
+  });
+  return parts;
+}

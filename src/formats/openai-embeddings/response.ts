@@ -1,0 +1,29 @@
+import type { EmbeddingResponse } from '../../ir/embeddings.js';
+
+/**
+ * The IR answer as OpenAI's CreateEmbeddingResponse. With `encoding_format: 'base64'` each
+ * vector is the base64 of its little-endian float32 bytes, which the openai SDKs decode
+ * themselves (and ask for by default).
+ */
+export function encodeEmbeddingsResponse(response: EmbeddingResponse, format: 'float' | 'base64'): Record<string, unknown> {
+  return {
+    object: 'list',
+    data: response.vectors.map((vector, index) => ({
+      object: 'embedding',
+      index,
+      embedding: format === 'base64' ? float32Base64(vector) : vector,
+    })),
+    model: response.model,
+    usage: { prompt_tokens: response.inputTokens, total_tokens: response.inputTokens },
+  };
+}
+
+export function float32Base64(vector: number[]): string {
+  const bytes = new Uint8Array(vector.length * 4);
+  const view = new DataView(bytes.buffer);
+  vector.forEach((value, i) => view.setFloat32(i * 4, value, true));
+  // Chunked: String.fromCharCode(...bytes) on a whole 3072-dimension vector would risk the argument limit.
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

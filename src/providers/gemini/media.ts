@@ -1,0 +1,95 @@
+/**
+ * Media for Gemini parts. Gemini takes bytes as `inlineData {mimeType, data}` and anything
+ * it fetches itself as `fileData {mimeType, fileUri}`, and both need a MIME type: a URL
+ * whose type cannot be told is reported as dropped by the caller rather than sent with a
+ * guess Gemini would misread.
+ */
+
+export interface InlineData {
+  mimeType: string;
+  data: string;
+}
+
+/** Types Gemini documents for image and document input, by file extension. */
+const IMAGE_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  gif: 'image/gif',
+};
+
+const DOCUMENT_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  html: 'text/html',
+  htm: 'text/html',
+  csv: 'text/csv',
+};
+
+export function guessImageType(url: string): string | undefined {
+  return IMAGE_TYPES[extensionOf(url)];
+}
+
+export function guessDocumentType(url: string): string | undefined {
+  return DOCUMENT_TYPES[extensionOf(url)];
+}
+
+function extensionOf(url: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return '';
+  }
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot === -1 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+/**
+ * A `data:` URL as base64 bytes with their type (RFC 2397). Percent-encoded payloads are
+ * re-encoded to base64; a URL without a media type gives undefined, since Gemini needs one.
+ */
+export function parseDataUrl(url: string): InlineData | undefined {
+  const match = /^data:([^,]*),(.*)$/s.exec(url);
+  if (!match) return undefined;
+  const [, header = '', payload = ''] = match;
+  const params = header.split(';');
+  const mimeType = (params[0] ?? '').trim().toLowerCase();
+  if (!mimeType) return undefined;
+  if (params.slice(1).some((param) => param.trim().toLowerCase() === 'base64')) {
+    return { mimeType, data: payload.replace(/\s+/g, '') };
+  }
+  try {
+    return { mimeType, data: bytesToBase64(percentDecode(payload)) };
+  } catch {
+    return undefined;
+  }
+}
+
+function percentDecode(text: string): Uint8Array {
+  const encoder = new TextEncoder();
+  const bytes: number[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const escape = text.slice(i + 1, i + 3);
+    if (text[i] === '%' && /^[0-9a-fA-F]{2}$/.test(escape)) {
+      bytes.push(parseInt(escape, 16));
+      i += 3;
+    } else {
+      const char = String.fromCodePoint(text.codePointAt(i) ?? 0);
+      bytes.push(...encoder.encode(char));
+      i += char.length;
+    }
+  }
+  return Uint8Array.from(bytes);
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

@@ -9,6 +9,11 @@ export const PROVIDERS = ['openai', 'anthropic', 'gemini', 'ollama', 'mistral', 
 export const Provider = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof Provider>;
 
+/** Well-known OpenAI-compatible services: a `custom` model with a preset gets its base URL and key header. */
+export const PRESETS = ['openrouter', 'groq', 'deepseek', 'together', 'azure'] as const;
+export const Preset = z.enum(PRESETS);
+export type Preset = z.infer<typeof Preset>;
+
 const identifier = z
   .string()
   .min(1)
@@ -55,6 +60,8 @@ export const ModelInput = z
   .object({
     id: identifier,
     provider: Provider,
+    /** Only with provider `custom`: which OpenAI-compatible service this is. */
+    preset: Preset.optional(),
     baseUrl: httpUrl.optional(),
     apiKey: z.string().min(1).max(4096).optional(),
     upstreamModel: z.string().min(1).max(256).optional(),
@@ -85,13 +92,20 @@ export type StoredModel = z.infer<typeof StoredModel>;
 /** What the API shows of a model. */
 export const PublicModel = StoredModel.omit({ apiKeySealed: true }).extend({ hasApiKey: z.boolean() });
 
-export const ProjectInput = z
+const ProjectFields = z
   .object({
     name: z.string().trim().min(1).max(200),
-    models: z.array(identifier).max(256).default([]),
+    models: z.array(identifier).max(256),
+    /**
+     * When a translated call carries a parameter the serving provider has no equivalent for,
+     * answer 400 instead of sending it without (and listing it in x-routerly-warnings).
+     */
+    rejectUnsupportedParams: z.boolean().optional(),
   })
   .strict();
-export const ProjectUpdate = ProjectInput.partial().strict();
+export const ProjectInput = ProjectFields.extend({ models: ProjectFields.shape.models.default([]) }).strict();
+/** Built from the fields without their defaults: a PUT of `{name}` must not reset `models` to []. */
+export const ProjectUpdate = ProjectFields.partial().strict();
 
 export const StoredToken = z.object({
   id: z.string(),
@@ -107,6 +121,7 @@ export const StoredProject = z.object({
   id: z.string(),
   name: z.string(),
   models: z.array(z.string()),
+  rejectUnsupportedParams: z.boolean().optional(),
   tokens: z.array(StoredToken),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -1,6 +1,6 @@
 import type { Logger } from '../deps.js';
 import { open } from '../crypto/secret-box.js';
-import { PROVIDER_REGISTRY } from '../providers/registry.js';
+import { providerEntry, type ProviderEntry } from '../providers/registry.js';
 import type { Store } from '../store.js';
 import { z } from 'zod';
 import {
@@ -37,6 +37,8 @@ export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 60_000, totalMs
 /** A model ready for the request path: key decrypted, defaults applied. */
 export interface ResolvedModel {
   config: StoredModel;
+  /** The provider (or preset) that serves this model: its codecs and passthrough. */
+  provider: ProviderEntry;
   baseUrl: string;
   upstreamModel: string;
   apiKey?: string;
@@ -168,9 +170,11 @@ async function buildIndex(snapshot: ConfigSnapshot, encryptionKey: CryptoKey): P
   const defaults = { ...DEFAULT_TIMEOUTS, ...snapshot.settings.defaultTimeouts };
   const models = new Map<string, ResolvedModel>();
   for (const config of snapshot.models) {
-    const baseUrl = (config.baseUrl ?? PROVIDER_REGISTRY[config.provider].defaultBaseUrl ?? '').replace(/\/+$/, '');
+    const provider = providerEntry(config);
+    const baseUrl = (config.baseUrl ?? provider.defaultBaseUrl ?? '').replace(/\/+$/, '');
     models.set(config.id, {
       config,
+      provider,
       baseUrl,
       upstreamModel: config.upstreamModel ?? config.id,
       apiKey: config.apiKeySealed ? await open(encryptionKey, config.apiKeySealed, config.id) : undefined,

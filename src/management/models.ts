@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { ModelInput, ModelUpdate, type StoredModel } from '../config/schemas.js';
 import { seal } from '../crypto/secret-box.js';
 import { GatewayError } from '../errors.js';
-import { PROVIDER_REGISTRY } from '../providers/registry.js';
+import { providerEntry } from '../providers/registry.js';
 import type { AppEnv, Services } from '../services.js';
 import { requirePermission } from './session.js';
 import { readJson } from './validate.js';
@@ -12,8 +12,11 @@ export function publicModel({ apiKeySealed, ...model }: StoredModel) {
   return { ...model, hasApiKey: apiKeySealed !== undefined };
 }
 
-function assertReachable(model: Pick<StoredModel, 'provider' | 'baseUrl'>): void {
-  if (!model.baseUrl && !PROVIDER_REGISTRY[model.provider].defaultBaseUrl) {
+function assertReachable(model: Pick<StoredModel, 'provider' | 'preset' | 'baseUrl'>): void {
+  if (model.preset && model.provider !== 'custom') {
+    throw new GatewayError('invalid_request', 'preset: only custom models take a preset', { param: 'preset' });
+  }
+  if (!model.baseUrl && !providerEntry(model).defaultBaseUrl) {
     throw new GatewayError('invalid_request', `baseUrl: required for ${model.provider} models`, { param: 'baseUrl' });
   }
 }

@@ -57,6 +57,7 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
     const project = await services.config.update('projects', async (projects, snapshot) => {
       assertModelsExist(input.models, snapshot);
       const created: StoredProject = { id: randomId('prj'), name: input.name, models: [...new Set(input.models)], tokens: [stored], createdAt: now, updatedAt: now };
+      if (input.rejectUnsupportedParams !== undefined) created.rejectUnsupportedParams = input.rejectUnsupportedParams;
       return { next: [...projects, created], result: created };
     });
     // The token is shown here once; only its hash is kept.
@@ -71,6 +72,7 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
         project.models = [...new Set(changes.models)];
       }
       if (changes.name !== undefined) project.name = changes.name;
+      if (changes.rejectUnsupportedParams !== undefined) project.rejectUnsupportedParams = changes.rejectUnsupportedParams;
       return project;
     });
     return c.json(publicProject(project));

@@ -1,26 +1,78 @@
-import type { Provider } from '../config/schemas.js';
-import { anthropicProvider } from './anthropic/index.js';
-import { openAIProvider } from './openai/index.js';
+import type { Preset, Provider, StoredModel } from '../config/schemas.js';
+import type { ProviderChatCodec, ProviderEmbeddingsCodec, ProviderErrorDetails } from '../ir/codec.js';
+import { anthropicChat, anthropicProvider, readAnthropicError } from './anthropic/index.js';
+import { cohereChat, cohereEmbeddings, readCohereError } from './cohere/index.js';
+import { geminiChat, geminiEmbeddings, readGeminiError } from './gemini/index.js';
+import {
+  OPENAI_COMPATIBLE_VENDORS,
+  openAICompatibleChat,
+  openAICompatibleEmbeddings,
+  openAICompatibleProvider,
+  readOpenAIError,
+  type OpenAICompatibleProfile,
+} from './openai/index.js';
 import type { ProviderAdapter } from './types.js';
 
-interface ProviderEntry {
+/** Everything the gateway knows of one provider. */
+export interface ProviderEntry {
   /** Where requests go when a model sets no baseUrl; undefined means the model must set one. */
   defaultBaseUrl?: string;
-  /** Undefined while the provider is not served yet: its models can be configured but not called. */
-  adapter?: ProviderAdapter;
+  /** Calls in the provider's own wire format, forwarded byte for byte. */
+  passthrough?: ProviderAdapter;
+  /** Calls in any other format, translated through the IR. */
+  chat: ProviderChatCodec;
+  /** Undefined when the provider has no embeddings API (Anthropic). */
+  embeddings?: ProviderEmbeddingsCodec;
+  /** What the provider's error body says, for errors re-told in another format. */
+  readError(body: unknown): ProviderErrorDetails | undefined;
+}
+
+function openAICompatibleEntry(profile: OpenAICompatibleProfile): ProviderEntry {
+  return {
+    ...(profile.defaultBaseUrl === undefined ? {} : { defaultBaseUrl: profile.defaultBaseUrl }),
+    passthrough: openAICompatibleProvider(profile),
+    chat: openAICompatibleChat(profile),
+    ...(profile.embeddings ? { embeddings: openAICompatibleEmbeddings(profile) } : {}),
+    readError: readOpenAIError,
+  };
 }
 
 /**
  * Base URLs follow each vendor's own SDK convention: OpenAI-style bases include `/v1`
- * (paths are `/chat/completions`), Anthropic's does not (paths are `/v1/messages`).
+ * (paths are `/chat/completions`), Anthropic's does not (paths are `/v1/messages`),
+ * Gemini's includes its API version (`/v1beta`).
  */
 export const PROVIDER_REGISTRY: Record<Provider, ProviderEntry> = {
-  openai: { defaultBaseUrl: 'https://api.openai.com/v1', adapter: openAIProvider },
-  anthropic: { defaultBaseUrl: 'https://api.anthropic.com', adapter: anthropicProvider },
-  custom: { adapter: openAIProvider },
-  gemini: { defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta' },
-  ollama: { defaultBaseUrl: 'http://127.0.0.1:11434' },
-  mistral: { defaultBaseUrl: 'https://api.mistral.ai/v1' },
-  cohere: { defaultBaseUrl: 'https://api.cohere.com' },
-  xai: { defaultBaseUrl: 'https://api.x.ai/v1' },
+  openai: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.openai),
+  anthropic: {
+    defaultBaseUrl: 'https://api.anthropic.com',
+    passthrough: anthropicProvider,
+    chat: anthropicChat,
+    readError: readAnthropicError,
+  },
+  gemini: {
+    defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta',
+    chat: geminiChat,
+    embeddings: geminiEmbeddings,
+    readError: readGeminiError,
+  },
+  cohere: { defaultBaseUrl: 'https://api.cohere.com', chat: cohereChat, embeddings: cohereEmbeddings, readError: readCohereError },
+  ollama: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.ollama),
+  mistral: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.mistral),
+  xai: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.xai),
+  custom: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.custom),
 };
+
+/** `custom` models with a preset: the same OpenAI-compatible base with that service's data. */
+export const PRESET_REGISTRY: Record<Preset, ProviderEntry> = {
+  openrouter: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.openrouter),
+  groq: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.groq),
+  deepseek: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.deepseek),
+  together: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.together),
+  azure: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.azure),
+};
+
+/** The entry that serves a model: its preset's when it has one, else its provider's. */
+export function providerEntry(model: Pick<StoredModel, 'provider' | 'preset'>): ProviderEntry {
+  return model.preset ? PRESET_REGISTRY[model.preset] : PROVIDER_REGISTRY[model.provider];
+}

@@ -6,7 +6,7 @@ import type { ResolvedModel } from '../config/state.js';
 export type WireFormat = 'openai' | 'anthropic';
 
 /** What a proxied call asks of the provider. */
-export type Operation = 'chat' | 'count_tokens';
+export type Operation = 'chat' | 'count_tokens' | 'embeddings';
 
 /** Token counts normalised across providers: `inputTokens` includes cached and cache-write tokens. */
 export interface TokenUsage {
@@ -43,6 +43,11 @@ export interface StreamObserver {
   readonly rewrites: boolean;
   /** Returns the text to send in the event's place: `undefined` keeps it as it was, `null` drops it. */
   onEvent(event: SseEvent): string | null | undefined;
+  /**
+   * The upstream body ended: the text that closes the client's stream. Without it, a
+   * rewriting observer's unterminated last block is forwarded as it was.
+   */
+  end?(): string;
   usage(): TokenUsage | undefined;
 }
 

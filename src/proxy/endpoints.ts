@@ -1,9 +1,16 @@
 import { z } from 'zod';
+import { anthropicMessagesFormat } from '../formats/anthropic-messages/index.js';
+import { openAIChatFormat } from '../formats/openai-chat/index.js';
+import { openAIEmbeddingsFormat } from '../formats/openai-embeddings/index.js';
+import { openAIResponsesFormat } from '../formats/openai-responses/index.js';
+import type { ClientChatFormat, ClientEmbeddingsFormat } from '../ir/codec.js';
 import type { Operation, WireFormat } from '../providers/types.js';
 
 /**
- * What each proxied route must receive. Only the fields the gateway itself relies on are
- * checked; every other field is the provider's business and passes through untouched.
+ * What each proxied route must receive before anything else happens. Only the fields the
+ * gateway itself relies on are checked here; the client format's decoder checks the rest
+ * when the call is translated, and on same-format calls every other field is the
+ * provider's business and passes through untouched.
  */
 const chatCompletionsBody = z.looseObject({
   model: z.string().min(1),
@@ -24,16 +31,61 @@ const countTokensBody = z.looseObject({
   messages: z.array(z.unknown()),
 });
 
-export interface Endpoint {
+const responsesBody = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.unknown())]).optional(),
+  stream: z.boolean().nullish(),
+});
+
+const embeddingsBody = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.unknown())]),
+});
+
+interface EndpointBase {
   path: string;
-  /** The client API this route belongs to: it decides the error format. */
-  format: WireFormat;
-  operation: Operation;
+  /** The error shape this route answers in: that of the API it imitates. */
+  errorFormat: WireFormat;
+  /**
+   * The provider wire format this route is forwarded to byte for byte, when a model speaks
+   * it natively; undefined when every call is translated (Responses).
+   */
+  passthrough?: WireFormat;
   schema: z.ZodType;
 }
 
+export type Endpoint =
+  | (EndpointBase & { operation: 'chat'; client: ClientChatFormat })
+  | (EndpointBase & { operation: 'count_tokens'; client: ClientChatFormat })
+  | (EndpointBase & { operation: 'embeddings'; client: ClientEmbeddingsFormat });
+
 export const ENDPOINTS: readonly Endpoint[] = [
-  { path: '/v1/chat/completions', format: 'openai', operation: 'chat', schema: chatCompletionsBody },
-  { path: '/v1/messages', format: 'anthropic', operation: 'chat', schema: messagesBody },
-  { path: '/v1/messages/count_tokens', format: 'anthropic', operation: 'count_tokens', schema: countTokensBody },
+  {
+    path: '/v1/chat/completions',
+    errorFormat: 'openai',
+    passthrough: 'openai',
+    operation: 'chat',
+    client: openAIChatFormat,
+    schema: chatCompletionsBody,
+  },
+  { path: '/v1/messages', errorFormat: 'anthropic', passthrough: 'anthropic', operation: 'chat', client: anthropicMessagesFormat, schema: messagesBody },
+  {
+    path: '/v1/messages/count_tokens',
+    errorFormat: 'anthropic',
+    passthrough: 'anthropic',
+    operation: 'count_tokens',
+    client: anthropicMessagesFormat,
+    schema: countTokensBody,
+  },
+  { path: '/v1/responses', errorFormat: 'openai', operation: 'chat', client: openAIResponsesFormat, schema: responsesBody },
+  {
+    path: '/v1/embeddings',
+    errorFormat: 'openai',
+    passthrough: 'openai',
+    operation: 'embeddings',
+    client: openAIEmbeddingsFormat,
+    schema: embeddingsBody,
+  },
 ];
+
+export type { Operation };

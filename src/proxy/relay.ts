@@ -68,8 +68,9 @@ export function relaySse(body: ReadableStream<Uint8Array>, call: UpstreamCall, h
             return end(call.cause ?? 'upstream_error');
           }
           if (chunk.done) {
-            const rest = parser.rest();
-            if (hooks.observer.rewrites && rest) controller.enqueue(encoder.encode(rest));
+            const { observer } = hooks;
+            const tail = observer.end ? observer.end() : observer.rewrites ? parser.rest() : '';
+            if (tail) controller.enqueue(encoder.encode(tail));
             controller.close();
             return end('ok');
           }

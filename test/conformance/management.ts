@@ -78,6 +78,12 @@ export function managementTests(ctx: SuiteContext): void {
     expect((await models(created.body.token)).status).toBe(200);
 
     expect((await ctx.admin.call('PUT', `/api/projects/${id}`, { name: 'renamed', models: ['claude'] })).body).toMatchObject({ name: 'renamed', models: ['claude'] });
+    // A partial update leaves the other fields alone (zod defaults once reset `models` here).
+    expect((await ctx.admin.call('PUT', `/api/projects/${id}`, { rejectUnsupportedParams: true })).body).toMatchObject({
+      name: 'renamed',
+      models: ['claude'],
+      rejectUnsupportedParams: true,
+    });
     expect((await ctx.admin.call('DELETE', `/api/projects/${id}`)).status).toBe(204);
     expect((await models(created.body.token)).status).toBe(401);
   });

@@ -109,10 +109,4 @@ export function openAITests(ctx: SuiteContext): void {
     for await (const model of client().models.list()) ids.push(model.id);
     expect(ids).toEqual(['gpt', 'claude', 'gpt-tight']);
   });
-
-  it('refuses a cross-format call with a clear 400 until translation lands', async () => {
-    const error = await client().chat.completions.create({ model: 'claude', messages }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/anthropic format/);
-  });
 }

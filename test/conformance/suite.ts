@@ -4,6 +4,7 @@ import { setUp, type RuntimeLimits, type StartGateway, type SuiteContext } from 
 import { failureTests } from './failures.js';
 import { managementTests } from './management.js';
 import { openAITests } from './openai.js';
+import { translationTests } from './translation.js';
 
 /**
  * The behaviour every runtime must show, over HTTP only, with the official SDKs against
@@ -25,5 +26,6 @@ export function describeGatewayConformance(runtime: string, start: StartGateway,
     describe('OpenAI client', () => openAITests(ctx));
     describe('Anthropic client', () => anthropicTests(ctx));
     describe('bad input and failures', () => failureTests(ctx));
+    describe('translation between formats', () => translationTests(ctx));
   });
 }

@@ -1,6 +1,7 @@
 // Proves the mock provider is faithful: the official SDKs talk to it directly and must parse
-// every answer (plain, streamed, tool calls, errors) exactly as they parse the real APIs'.
-// Failure behaviours are covered in ./mock-provider/behaviours.test.ts.
+// every answer (plain, streamed, tool calls, embeddings, errors) exactly as they parse the real APIs'.
+// Failure behaviours are covered in ./mock-provider/behaviours.test.ts; Gemini and Cohere, whose
+// SDKs are not project dependencies, byte for byte in ./mock-provider/gemini.test.ts and cohere.test.ts.
 
 import Anthropic, { APIError as AnthropicAPIError } from '@anthropic-ai/sdk';
 import OpenAI, { APIError as OpenAIAPIError } from 'openai';
@@ -10,6 +11,8 @@ import {
   MOCK_THINKING_SIGNATURE,
   mockAnthropicTokenCount,
   mockAnthropicUsage,
+  mockEmbedding,
+  mockEmbeddingBase64,
   mockOpenAIUsage,
   startMockProvider,
   type MockProvider,
@@ -247,5 +250,42 @@ describe('Anthropic messages', () => {
     const error = await anthropic.messages.create({ model: 'claude-test', messages: request.messages } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect(error).toMatchObject({ type: 'invalid_request_error', apiMessage: 'max_tokens: Field required' });
+  });
+});
+
+describe('OpenAI embeddings', () => {
+  const input = ['alpha', 'beta gamma'];
+
+  it('answers base64 to the SDK by default, which decodes it to exactly mockEmbedding', async () => {
+    const result = await openai.embeddings.create({ model: 'text-embedding-3-small', input });
+    expect(mock.requests[0]?.body).toEqual({ model: 'text-embedding-3-small', input, encoding_format: 'base64' });
+    expect(result.data.map((item) => [item.index, item.embedding])).toEqual([
+      [0, mockEmbedding('alpha', 8)],
+      [1, mockEmbedding('beta gamma', 8)],
+    ]);
+    // 'alpha' is 2 tokens, 'beta gamma' 3.
+    expect(result.usage).toEqual({ prompt_tokens: 5, total_tokens: 5 });
+    expect(result.model).toBe('text-embedding-3-small');
+
+    const raw = await fetch(`${mock.openaiBaseUrl}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${OPENAI_KEY}` },
+      body: JSON.stringify({ model: 'text-embedding-3-small', input: 'alpha', encoding_format: 'base64' }),
+    });
+    expect((await raw.json()).data).toEqual([{ object: 'embedding', index: 0, embedding: mockEmbeddingBase64(mockEmbedding('alpha')) }]);
+  });
+
+  it('answers floats when asked, at the requested dimensions', async () => {
+    const result = await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'alpha', encoding_format: 'float', dimensions: 3 });
+    expect(result.object).toBe('list');
+    expect(result.data).toEqual([{ object: 'embedding', index: 0, embedding: mockEmbedding('alpha', 3) }]);
+  });
+
+  it('rejects a wrong key and an empty input in OpenAI format', async () => {
+    const wrong = new OpenAI({ apiKey: 'sk-wrong', baseURL: mock.openaiBaseUrl, maxRetries: 0 });
+    await expect(wrong.embeddings.create({ model: 'text-embedding-3-small', input: 'x' })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    const error = await openai.embeddings.create({ model: 'text-embedding-3-small', input: '' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, type: 'invalid_request_error' });
   });
 });

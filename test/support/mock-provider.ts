@@ -1,29 +1,38 @@
-// A real HTTP server that speaks OpenAI's and Anthropic's wire formats, for tests and the
-// benchmark. It listens on 127.0.0.1 on a free port, answers deterministically from the
+// A real HTTP server that speaks OpenAI's, Anthropic's, Gemini's and Cohere's wire formats, for
+// tests and the benchmark. It listens on 127.0.0.1 on a free port, answers deterministically from the
 // request (see ./mock-provider/answer.ts for the text and token formulas), records every
 // request, and can be told to fail in the ways real providers and networks fail (Behaviour).
 //
-// Routes: POST /v1/chat/completions (OpenAI), POST /v1/messages and
-// POST /v1/messages/count_tokens (Anthropic), GET /v1/models (either, told apart by headers).
+// Routes: POST /v1/chat/completions and /v1/embeddings (OpenAI), POST /v1/messages and
+// POST /v1/messages/count_tokens (Anthropic), GET /v1/models (either, told apart by headers),
+// POST /v1beta/models/{model}:generateContent, :streamGenerateContent, :embedContent,
+// :batchEmbedContents and GET /v1beta/models (Gemini), POST /v2/chat and /v2/embed (Cohere).
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicError, anthropicHeaders, anthropicModelsReply, countTokensReply, messagesReply } from './mock-provider/anthropic.js';
+import { cohereAuthFailure, cohereChatReply, cohereError, cohereHeaders } from './mock-provider/cohere.js';
 import { deliver, untilAborted, type Reply } from './mock-provider/deliver.js';
+import { cohereEmbedReply, geminiBatchEmbedReply, geminiEmbedContentReply, openaiEmbeddingsReply } from './mock-provider/embeddings.js';
 import { defaultErrorBody } from './mock-provider/errors.js';
+import { geminiAuthFailure, geminiCallOf, geminiError, geminiHeaders, geminiModelsReply, generateContentReply } from './mock-provider/gemini.js';
 import { chatCompletionReply, openaiError, openaiHeaders, openaiModelsReply, type AnswerContext } from './mock-provider/openai.js';
 import type { Behaviour, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
 
 export type { Behaviour, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
 export {
   MOCK_CACHED_TOKENS,
+  MOCK_COHERE_TEMPLATE_TOKENS,
   TOOL_CALL_TRIGGER,
   lastUserText,
   mockAnswerFor,
   mockAnthropicTokenCount,
   mockAnthropicUsage,
+  mockCohereToolPlan,
+  mockCohereUsage,
+  mockGeminiUsage,
   mockOpenAIUsage,
   mockOutputTokens,
   mockPromptText,
@@ -33,17 +42,30 @@ export {
 } from './mock-provider/answer.js';
 export { ANTHROPIC_MODELS, MOCK_THINKING_SIGNATURE } from './mock-provider/anthropic.js';
 export { OPENAI_MODELS } from './mock-provider/openai.js';
+export { GEMINI_MODELS, MOCK_THOUGHT_SIGNATURE, googleCompactJson } from './mock-provider/gemini.js';
+export { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding, mockEmbeddingBase64 } from './mock-provider/embeddings.js';
 
 /** Which API a request speaks: its path says so, except for shared paths (/v1/models, unknown ones)
  * where the headers do — Anthropic's clients always send anthropic-version, OpenAI's never. */
 function apiOf(path: string, headers: Record<string, string>): MockApi {
-  if (path === '/v1/chat/completions') return 'openai';
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings') return 'openai';
   if (path === '/v1/messages' || path.startsWith('/v1/messages/')) return 'anthropic';
+  if (path.startsWith('/v1beta/') || geminiCallOf(path) !== undefined) return 'gemini';
+  if (path.startsWith('/v2/')) return 'cohere';
+  if (headers['x-goog-api-key'] !== undefined) return 'gemini';
   return headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined ? 'anthropic' : 'openai';
 }
 
 function newRequestId(api: MockApi): string {
-  return api === 'openai' ? `req_${randomBytes(16).toString('hex')}` : `req_mock${randomBytes(12).toString('hex')}`;
+  if (api === 'openai') return `req_${randomBytes(16).toString('hex')}`;
+  if (api === 'cohere') return randomUUID();
+  return api === 'gemini' ? randomBytes(8).toString('hex') : `req_mock${randomBytes(12).toString('hex')}`;
+}
+
+function baseHeaders(api: MockApi, requestId: string): Record<string, string> {
+  if (api === 'openai') return openaiHeaders(requestId);
+  if (api === 'gemini') return geminiHeaders();
+  return api === 'cohere' ? cohereHeaders(requestId) : anthropicHeaders(requestId);
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {
@@ -64,7 +86,10 @@ function parseJson(text: string): unknown {
 }
 
 /** The 401/400 an API sends when credentials or required headers are missing or wrong. */
-function authFailure(api: MockApi, headers: Record<string, string>, options: MockProviderOptions, requestId: string): Reply | undefined {
+function authFailure(api: MockApi, request: RecordedRequest, options: MockProviderOptions, requestId: string): Reply | undefined {
+  const { headers } = request;
+  if (api === 'gemini') return geminiAuthFailure(headers, request.query, options.geminiKey);
+  if (api === 'cohere') return cohereAuthFailure(headers, options.cohereKey, requestId);
   if (api === 'openai') {
     if (options.openaiKey === undefined) return undefined;
     const authorization = headers.authorization;
@@ -94,11 +119,34 @@ function authFailure(api: MockApi, headers: Record<string, string>, options: Moc
   return undefined;
 }
 
+function geminiRoute(request: RecordedRequest, answer: AnswerContext): Reply {
+  const { method, path, body, rawBody, query } = request;
+  const call = geminiCallOf(path);
+  if (method === 'POST' && call) {
+    switch (call.method) {
+      case 'generateContent':
+      case 'streamGenerateContent':
+        return generateContentReply(call.model, call.method === 'streamGenerateContent', { body, rawBody, query }, answer);
+      case 'embedContent':
+        return geminiEmbedContentReply(body, rawBody);
+      case 'batchEmbedContents':
+        return geminiBatchEmbedReply(call.model, body, rawBody);
+    }
+  }
+  if (method === 'GET' && path === '/v1beta/models') return geminiModelsReply();
+  return geminiError(404, `Method not found: ${method} ${path}`, 'NOT_FOUND');
+}
+
 function route(request: RecordedRequest, options: MockProviderOptions, answer: AnswerContext): Reply {
-  const { api, method, path, headers, body } = request;
-  const denied = authFailure(api, headers, options, answer.requestId);
+  const { api, method, path, body } = request;
+  const denied = authFailure(api, request, options, answer.requestId);
   if (denied) return denied;
+  if (api === 'gemini') return geminiRoute(request, answer);
+  if (method === 'POST' && path === '/v2/chat') return cohereChatReply(body, answer);
+  if (method === 'POST' && path === '/v2/embed') return cohereEmbedReply(body, answer);
+  if (api === 'cohere') return cohereError(404, `404 page not found: ${method} ${path}`, answer.requestId);
   if (method === 'POST' && path === '/v1/chat/completions') return chatCompletionReply(body, answer);
+  if (method === 'POST' && path === '/v1/embeddings') return openaiEmbeddingsReply(body, answer);
   if (method === 'POST' && path === '/v1/messages') return messagesReply(body, answer);
   if (method === 'POST' && path === '/v1/messages/count_tokens') return countTokensReply(body, answer.requestId);
   if (method === 'GET' && path === '/v1/models') return api === 'openai' ? openaiModelsReply(answer.requestId) : anthropicModelsReply(answer.requestId);
@@ -109,9 +157,8 @@ function route(request: RecordedRequest, options: MockProviderOptions, answer: A
 
 /** The reply of an 'error' behaviour: the test's body, or the API's documented one for the status. */
 function errorReply(behaviour: Extract<Behaviour, { kind: 'error' }>, api: MockApi, requestId: string): Reply {
-  const baseHeaders = api === 'openai' ? openaiHeaders(requestId) : anthropicHeaders(requestId);
   const body = behaviour.body !== undefined ? behaviour.body : defaultErrorBody(api, behaviour.status, requestId);
-  return { kind: 'json', status: behaviour.status, headers: { ...baseHeaders, ...behaviour.headers }, body };
+  return { kind: 'json', status: behaviour.status, headers: { ...baseHeaders(api, requestId), ...behaviour.headers }, body };
 }
 
 function isAbortError(error: unknown): boolean {
@@ -188,7 +235,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
           break;
       }
       sequence += 1;
-      const reply = route(recorded, options, { sequence, requestId, created: Math.floor(Date.now() / 1000), textPieces: behaviour?.kind === 'slowStream' ? behaviour.chunks : undefined });
+      const reply = route(recorded, options, { sequence, requestId, created: Math.floor(Date.now() / 1000), textPieces: behaviour?.kind === 'slowStream' ? behaviour.chunks : undefined, dialect: options.openaiDialect });
       // Auth and validation errors are plain answers: the failure behaviours apply to successful ones only.
       const failure = reply.status >= 400 ? undefined : behaviour;
       await deliver(reply, failure, { res, signal, cut });
@@ -217,6 +264,8 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     url,
     openaiBaseUrl: `${url}/v1`,
     anthropicBaseUrl: url,
+    geminiBaseUrl: `${url}/v1beta`,
+    cohereBaseUrl: url,
     requests,
     enqueue(behaviour) {
       queue.push(behaviour);

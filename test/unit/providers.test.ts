@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS, type ResolvedModel } from '../../src/config/state.js';
 import { anthropicProvider } from '../../src/providers/anthropic/index.js';
 import { openAIProvider } from '../../src/providers/openai/index.js';
+import { PROVIDER_REGISTRY } from '../../src/providers/registry.js';
 import type { ForwardInput, StreamObserver } from '../../src/providers/types.js';
 import { SseParser } from '../../src/sse/parser.js';
 
 function model(provider: 'openai' | 'anthropic', extra: Partial<ResolvedModel> = {}): ResolvedModel {
   return {
     config: { id: 'gw-model', provider, createdAt: '', updatedAt: '', headers: { 'x-extra': '1' } },
+    provider: PROVIDER_REGISTRY[provider],
     baseUrl: provider === 'openai' ? 'https://up.example/v1' : 'https://up.example',
     upstreamModel: 'upstream-model',
     apiKey: 'sk-provider',

@@ -25,6 +25,9 @@ export function buildOpenAIRequest(
   const { model, parsed } = input;
   let body = setMember(input.body, 'model', JSON.stringify(model.upstreamModel));
   body = applyRenames(body, parsed, profile.renames);
+  // A vendor without the option (Mistral) refuses the member outright but reports stream
+  // usage on its last chunk anyway, so the client still gets what include_usage asks for.
+  if (!profile.streamUsageOption && Object.hasOwn(parsed, 'stream_options')) body = removeMember(body, 'stream_options');
   const options = parsed.stream_options;
   const injectedUsage =
     profile.streamUsageOption && parsed.stream === true && !(isRecord(options) && options.include_usage === true);

@@ -16,7 +16,15 @@ export const MOCK_CACHED_TOKENS = {
   anthropicRead: 24,
   /** Anthropic `usage.cache_creation_input_tokens` (on top of `input_tokens`), all 5-minute. */
   anthropicCreation: 12,
+  /** Gemini `usageMetadata.cachedContentTokenCount` (a part of `promptTokenCount`). */
+  gemini: 20,
 } as const;
+
+/**
+ * Cohere bills only the text it was sent, but counts its prompt template too: `usage.tokens.input_tokens`
+ * is `usage.billed_units.input_tokens` plus this many tokens (as the documented examples show).
+ */
+export const MOCK_COHERE_TEMPLATE_TOKENS = 10;
 
 /** Text in the last user message that makes the mock call a tool (when the request has tools). */
 export const TOOL_CALL_TRIGGER = 'call tool';
@@ -27,7 +35,14 @@ export function mockTokenCount(text: string): number {
 }
 
 export type MockAnswer =
-  | { kind: 'text'; text: string; /** Anthropic only, when the request enables thinking. */ thinking?: string }
+  | {
+      kind: 'text';
+      text: string;
+      /** Anthropic, Gemini and Cohere, when the request asks for thinking. */
+      thinking?: string;
+      /** Gemini and Cohere only: the text was cut at the request's output-token limit. */
+      truncated?: boolean;
+    }
   | { kind: 'tool'; toolName: string; argumentsJson: string };
 
 type Json = Record<string, unknown>;
@@ -54,21 +69,72 @@ function messagesOf(body: unknown): Json[] {
   return body.messages.filter(isRecord);
 }
 
+/** A field of a Gemini (protobuf JSON) object, which the API accepts in lowerCamel or snake_case. */
+function protoField(object: Json, camelName: string): unknown {
+  return object[camelName] ?? object[camelName.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)];
+}
+
 /**
- * The text the mock bills as prompt: for Anthropic the `system` text first, then the text of
- * every message in order, joined with `\n`. Only text counts (images, tool definitions and
- * tool-call arguments do not).
+ * Text of a Gemini Content: its text parts, and each functionResponse part as the JSON of its
+ * `response`; thought parts sent back do not count (the API drops them from the context).
  */
-export function mockPromptText(api: MockApi, body: unknown): string {
-  const texts = messagesOf(body).map((message) => contentText(message.content));
-  if (api === 'anthropic' && isRecord(body) && body.system !== undefined) texts.unshift(contentText(body.system));
+function geminiContentText(content: unknown): string {
+  if (!isRecord(content) || !Array.isArray(content.parts)) return '';
+  const texts: string[] = [];
+  for (const part of content.parts) {
+    if (!isRecord(part) || part.thought === true) continue;
+    const functionResponse = protoField(part, 'functionResponse');
+    if (typeof part.text === 'string') texts.push(part.text);
+    else if (isRecord(functionResponse)) texts.push(JSON.stringify(functionResponse.response ?? {}));
+  }
   return texts.join('\n');
 }
 
-/** Text of the last message when it is a user message, else ''. */
-export function lastUserText(body: unknown): string {
-  const last = messagesOf(body).at(-1);
-  return last?.role === 'user' ? contentText(last.content) : '';
+/** Text of a Cohere v2 message content: a string, or its text parts and the `data` of document parts (JSON unless a string). */
+function cohereContentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  const texts: string[] = [];
+  for (const part of content) {
+    if (!isRecord(part)) continue;
+    if (part.type === 'text' && typeof part.text === 'string') texts.push(part.text);
+    else if (part.type === 'document' && isRecord(part.document)) {
+      const data = part.document.data;
+      texts.push(typeof data === 'string' ? data : JSON.stringify(data ?? {}));
+    }
+  }
+  return texts.join('\n');
+}
+
+/** Role and text of every turn: OpenAI/Anthropic/Cohere `messages`, Gemini `contents` (role defaults to user). */
+function turnsOf(api: MockApi, body: unknown): Array<{ role: unknown; text: string }> {
+  if (api === 'gemini') {
+    if (!isRecord(body) || !Array.isArray(body.contents)) return [];
+    return body.contents.filter(isRecord).map((content) => ({ role: content.role ?? 'user', text: geminiContentText(content) }));
+  }
+  const textOf = api === 'cohere' ? cohereContentText : contentText;
+  return messagesOf(body).map((message) => ({ role: message.role, text: textOf(message.content) }));
+}
+
+/**
+ * The text the mock bills as prompt: the system text first (Anthropic `system`, Gemini
+ * `systemInstruction`; OpenAI and Cohere have it among the messages), then the text of every
+ * message (Gemini: content) in order, joined with `\n`. Only text counts (images, tool
+ * definitions and tool-call arguments do not); tool results do (Gemini: the JSON of
+ * functionResponse.response; Cohere: document data as JSON).
+ */
+export function mockPromptText(api: MockApi, body: unknown): string {
+  const texts = turnsOf(api, body).map((turn) => turn.text);
+  if (api === 'anthropic' && isRecord(body) && body.system !== undefined) texts.unshift(contentText(body.system));
+  const systemInstruction = api === 'gemini' && isRecord(body) ? protoField(body, 'systemInstruction') : undefined;
+  if (systemInstruction !== undefined) texts.unshift(geminiContentText(systemInstruction));
+  return texts.join('\n');
+}
+
+/** Text of the last message (Gemini: content) when it is a user message, else ''. `api` defaults to 'openai' (Anthropic reads the same). */
+export function lastUserText(body: unknown, api: MockApi = 'openai'): string {
+  const last = turnsOf(api, body).at(-1);
+  return last?.role === 'user' ? last.text : '';
 }
 
 interface ToolDefinition {
@@ -76,13 +142,25 @@ interface ToolDefinition {
   schema: unknown;
 }
 
+/** Gemini tools: `functionDeclarations` of every Tool, in order, with `parameters` or `parametersJsonSchema`. */
+function geminiTools(tools: unknown[]): ToolDefinition[] {
+  const declarations = tools.filter(isRecord).flatMap((tool) => {
+    const list = protoField(tool, 'functionDeclarations');
+    return Array.isArray(list) ? list.filter(isRecord) : [];
+  });
+  return declarations
+    .filter((declaration) => typeof declaration.name === 'string')
+    .map((declaration) => ({ name: declaration.name as string, schema: declaration.parameters ?? protoField(declaration, 'parametersJsonSchema') }));
+}
+
 function toolsOf(api: MockApi, body: unknown): ToolDefinition[] {
   if (!isRecord(body) || !Array.isArray(body.tools)) return [];
+  if (api === 'gemini') return geminiTools(body.tools);
   const tools: ToolDefinition[] = [];
   for (const tool of body.tools) {
     if (!isRecord(tool)) continue;
-    // OpenAI: {type:'function', function:{name, parameters}}; Anthropic: {name, input_schema}.
-    if (api === 'openai' && isRecord(tool.function) && typeof tool.function.name === 'string') {
+    // OpenAI and Cohere v2: {type:'function', function:{name, parameters}}; Anthropic: {name, input_schema}.
+    if ((api === 'openai' || api === 'cohere') && isRecord(tool.function) && typeof tool.function.name === 'string') {
       tools.push({ name: tool.function.name, schema: tool.function.parameters });
     } else if (api === 'anthropic' && typeof tool.name === 'string') {
       tools.push({ name: tool.name, schema: tool.input_schema });
@@ -91,19 +169,39 @@ function toolsOf(api: MockApi, body: unknown): ToolDefinition[] {
   return tools;
 }
 
-/** A value for each declared property, by type: strings get the user's text, so it shows what reached the mock. */
-function argumentsFor(schema: unknown, userText: string): Json {
+/**
+ * A value for each declared property, by type: strings get the user's text, so it shows what reached the mock.
+ * Gemini Schema types are upper-case enum names (STRING, INTEGER...), so case is ignored there.
+ */
+function argumentsFor(api: MockApi, schema: unknown, userText: string): Json {
   const args: Json = {};
   if (!isRecord(schema) || !isRecord(schema.properties)) return args;
   for (const [name, property] of Object.entries(schema.properties)) {
-    const type = isRecord(property) ? property.type : undefined;
+    const declared = isRecord(property) ? property.type : undefined;
+    const type = api === 'gemini' && typeof declared === 'string' ? declared.toLowerCase() : declared;
     args[name] = type === 'string' ? userText : type === 'number' || type === 'integer' ? 42 : type === 'boolean' ? true : null;
   }
   return args;
 }
 
-function thinkingEnabled(body: unknown): boolean {
-  return isRecord(body) && isRecord(body.thinking) && (body.thinking.type === 'enabled' || body.thinking.type === 'adaptive');
+function thinkingEnabled(api: MockApi, body: unknown): boolean {
+  if (!isRecord(body)) return false;
+  if (api === 'anthropic') return isRecord(body.thinking) && (body.thinking.type === 'enabled' || body.thinking.type === 'adaptive');
+  if (api === 'cohere') return isRecord(body.thinking) && body.thinking.type === 'enabled';
+  if (api === 'gemini') {
+    const config = protoField(body, 'generationConfig');
+    const thinkingConfig = isRecord(config) ? protoField(config, 'thinkingConfig') : undefined;
+    return isRecord(thinkingConfig) && protoField(thinkingConfig, 'includeThoughts') === true;
+  }
+  return false;
+}
+
+/** The output-token limit the mock honours: Gemini generationConfig.maxOutputTokens, Cohere max_tokens (positive integers only). */
+function outputLimit(api: MockApi, body: unknown): number | undefined {
+  if (!isRecord(body)) return undefined;
+  const config = api === 'gemini' ? protoField(body, 'generationConfig') : undefined;
+  const limit = api === 'cohere' ? body.max_tokens : isRecord(config) ? protoField(config, 'maxOutputTokens') : undefined;
+  return typeof limit === 'number' && Number.isInteger(limit) && limit >= 1 ? limit : undefined;
 }
 
 /**
@@ -112,17 +210,27 @@ function thinkingEnabled(body: unknown): boolean {
  *   message containing "call tool" (case-insensitive); its arguments give each property of
  *   the tool's schema a value by type (string: the user's text, number/integer: 42,
  *   boolean: true, anything else: null);
- * - otherwise the text `echo: <text of the last user message>` (plus, for Anthropic requests
- *   with `thinking` enabled, a thinking block `thinking about: <same text>`).
+ * - otherwise the text `echo: <text of the last user message>`, plus a thinking text
+ *   `thinking about: <same text>` when the request asks for thinking (Anthropic `thinking`
+ *   enabled/adaptive, Gemini generationConfig.thinkingConfig.includeThoughts, Cohere
+ *   `thinking.type: 'enabled'`).
+ * Gemini and Cohere only: when the echo has more tokens than the output limit
+ * (generationConfig.maxOutputTokens, max_tokens), it is cut to its first `limit * 4`
+ * characters (`truncated: true`, finish reason MAX_TOKENS); thinking and tool calls are never cut.
  */
 export function mockAnswerFor(api: MockApi, body: unknown): MockAnswer {
-  const userText = lastUserText(body);
+  const userText = lastUserText(body, api);
   const tool = toolsOf(api, body)[0];
   if (tool && userText.toLowerCase().includes(TOOL_CALL_TRIGGER)) {
-    return { kind: 'tool', toolName: tool.name, argumentsJson: JSON.stringify(argumentsFor(tool.schema, userText)) };
+    return { kind: 'tool', toolName: tool.name, argumentsJson: JSON.stringify(argumentsFor(api, tool.schema, userText)) };
   }
   const answer: MockAnswer = { kind: 'text', text: `echo: ${userText}` };
-  if (api === 'anthropic' && thinkingEnabled(body)) answer.thinking = `thinking about: ${userText}`;
+  if (api !== 'openai' && thinkingEnabled(api, body)) answer.thinking = `thinking about: ${userText}`;
+  const limit = api === 'gemini' || api === 'cohere' ? outputLimit(api, body) : undefined;
+  if (limit !== undefined && mockTokenCount(answer.text) > limit) {
+    answer.text = answer.text.slice(0, limit * 4);
+    answer.truncated = true;
+  }
   return answer;
 }
 
@@ -177,6 +285,52 @@ export function mockAnthropicUsage(body: unknown) {
 export function mockAnthropicTokenCount(body: unknown): number {
   const usage = mockAnthropicUsage(body);
   return usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
+}
+
+/**
+ * The `usageMetadata` the mock sends for a Gemini answer (non-streamed, and on the last stream
+ * chunk; earlier chunks carry the counts so far): promptTokenCount = mockTokenCount(prompt text)
+ * + MOCK_CACHED_TOKENS.gemini (a cached prefix, part of the prompt as Gemini counts it),
+ * cachedContentTokenCount = MOCK_CACHED_TOKENS.gemini, candidatesTokenCount = output tokens of the
+ * answer without its thinking, thoughtsTokenCount = mockTokenCount(thinking) (absent without
+ * thinking: the API omits zero counts), totalTokenCount = the sum of the three.
+ */
+export function mockGeminiUsage(body: unknown) {
+  const answer = mockAnswerFor('gemini', body);
+  const promptTokenCount = mockTokenCount(mockPromptText('gemini', body)) + MOCK_CACHED_TOKENS.gemini;
+  const thoughtsTokenCount = answer.kind === 'text' ? mockTokenCount(answer.thinking ?? '') : 0;
+  const candidatesTokenCount = mockOutputTokens(answer) - thoughtsTokenCount;
+  return {
+    promptTokenCount,
+    candidatesTokenCount,
+    totalTokenCount: promptTokenCount + candidatesTokenCount + thoughtsTokenCount,
+    cachedContentTokenCount: MOCK_CACHED_TOKENS.gemini,
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokenCount }],
+    cacheTokensDetails: [{ modality: 'TEXT', tokenCount: MOCK_CACHED_TOKENS.gemini }],
+    ...(thoughtsTokenCount > 0 ? { thoughtsTokenCount } : {}),
+  };
+}
+
+/** The `tool_plan` the mock's Cohere model writes before a tool call. */
+export function mockCohereToolPlan(toolName: string): string {
+  return `I will call ${toolName}.`;
+}
+
+/**
+ * The `usage` the mock sends for a Cohere v2 chat answer (non-streamed, and on message-end):
+ * billed_units.input_tokens = mockTokenCount(prompt text), billed_units.output_tokens =
+ * mockOutputTokens(answer) (thinking included) + mockTokenCount(mockCohereToolPlan(name)) for a
+ * tool call, tokens.input_tokens = billed input + MOCK_COHERE_TEMPLATE_TOKENS, tokens.output_tokens
+ * = billed output.
+ */
+export function mockCohereUsage(body: unknown) {
+  const answer = mockAnswerFor('cohere', body);
+  const inputTokens = mockTokenCount(mockPromptText('cohere', body));
+  const outputTokens = mockOutputTokens(answer) + (answer.kind === 'tool' ? mockTokenCount(mockCohereToolPlan(answer.toolName)) : 0);
+  return {
+    billed_units: { input_tokens: inputTokens, output_tokens: outputTokens },
+    tokens: { input_tokens: inputTokens + MOCK_COHERE_TEMPLATE_TOKENS, output_tokens: outputTokens },
+  };
 }
 
 /**

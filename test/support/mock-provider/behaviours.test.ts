@@ -17,6 +17,10 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 beforeEach(() => mock.reset());
 
+const geminiBody = { contents: [{ role: 'user', parts: [{ text: 'one two three four' }] }] };
+const cohereBody = (extra: object = {}) => ({ model: 'command-a', messages: [{ role: 'user', content: 'one two three four' }], ...extra });
+const GEMINI_STREAM = '/v1beta/models/gemini-test:streamGenerateContent?alt=sse';
+
 const openaiBody = (extra: object = {}) => ({ model: 'gpt-test', messages: [{ role: 'user', content: 'one two three four' }], ...extra });
 const anthropicBody = (extra: object = {}) => ({ model: 'claude-test', max_tokens: 100, messages: [{ role: 'user', content: 'one two three four' }], ...extra });
 
@@ -91,6 +95,21 @@ describe('wire format', () => {
     const response = await post('/v1/nothing', {});
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    const gemini = await post('/v1beta/models/gemini-test:nothing', {});
+    expect([gemini.status, (await gemini.json()).error]).toEqual([404, expect.objectContaining({ code: 404, status: 'NOT_FOUND' })]);
+    const cohere = await post('/v2/nothing', {});
+    expect([cohere.status, Object.keys(await cohere.json())]).toEqual([404, ['id', 'message']]);
+  });
+
+  it('tells Gemini and Cohere requests apart by their paths', async () => {
+    await post(GEMINI_STREAM, geminiBody);
+    await post('/v2/chat', cohereBody());
+    await post('/v1/embeddings', { model: 'text-embedding-3-small', input: 'x' });
+    expect(mock.requests.map((r) => [r.path, r.query, r.api])).toEqual([
+      ['/v1beta/models/gemini-test:streamGenerateContent', 'alt=sse', 'gemini'],
+      ['/v2/chat', '', 'cohere'],
+      ['/v1/embeddings', '', 'openai'],
+    ]);
   });
 });
 
@@ -199,6 +218,74 @@ describe('behaviours', () => {
     expect(chunks).toBe(2);
     await vi.waitFor(() => expect(mock.requests[0]?.finished).toBe(false));
     expect(mock.requests[0]?.aborted).toBe(false);
+  });
+
+  it('slowStream paces Gemini chunks and Cohere events too', async () => {
+    mock.enqueue({ kind: 'slowStream', chunkDelayMs: 40, chunks: 2 });
+    const started = performance.now();
+    const frames = (await (await post(GEMINI_STREAM, geminiBody)).text()).split('\r\n\r\n').filter(Boolean);
+    expect(frames.map((frame) => JSON.parse(frame.slice(6)).candidates[0].content.parts[0].text)).toEqual(['echo: one tw', 'o three four']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+
+    mock.enqueue({ kind: 'slowStream', chunkDelayMs: 10, chunks: 3 });
+    const events = (await (await post('/v2/chat', cohereBody({ stream: true }))).text()).split('\n\n').filter(Boolean);
+    // message-start, content-start, 3 deltas, content-end, message-end
+    expect(events.map((frame) => frame.split('\n')[0])).toEqual([
+      'event: message-start',
+      'event: content-start',
+      ...Array(3).fill('event: content-delta'),
+      'event: content-end',
+      'event: message-end',
+    ]);
+  });
+
+  it('stallStream stalls a Gemini stream after N chunks until the client gives up', async () => {
+    mock.enqueue({ kind: 'stallStream', afterEvents: 1 });
+    const controller = new AbortController();
+    const response = await post(GEMINI_STREAM, geminiBody, controller.signal);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const first = await reader.read();
+    expect(first.value?.startsWith('data: {"candidates": [{"content": {"parts": [{"text": "echo: "}]')).toBe(true);
+    expect(first.value?.endsWith('\r\n\r\n')).toBe(true);
+    const next = reader.read();
+    expect(await Promise.race([next.then(() => 'data'), new Promise((resolve) => setTimeout(resolve, 150, 'silence'))])).toBe('silence');
+    controller.abort();
+    await next.catch(() => undefined);
+    await vi.waitFor(() => expect(mock.requests[0]?.aborted).toBe(true));
+  });
+
+  it('midStreamError ends a Gemini stream with an error chunk, as the API does', async () => {
+    mock.enqueue({ kind: 'midStreamError', afterEvents: 2 });
+    const frames = (await (await post(GEMINI_STREAM, geminiBody)).text()).split('\r\n\r\n').filter(Boolean);
+    expect(frames).toHaveLength(3);
+    expect(frames[2]).toBe('data: {"error": {"code": 503,"message": "The model is overloaded. Please try again later.","status": "UNAVAILABLE"}}');
+    expect(mock.requests[0]).toMatchObject({ aborted: false, finished: true });
+  });
+
+  it('midStreamError ends a Cohere stream with message-end finish_reason ERROR', async () => {
+    mock.enqueue({ kind: 'midStreamError', afterEvents: 3 });
+    const frames = (await (await post('/v2/chat', cohereBody({ stream: true }))).text()).split('\n\n').filter(Boolean);
+    expect(frames.map((frame) => frame.split('\n')[0])).toEqual(['event: message-start', 'event: content-start', 'event: content-delta', 'event: message-end']);
+    expect(frames[3]).toBe('event: message-end\ndata: {"type":"message-end","delta":{"error":"internal server error","finish_reason":"ERROR"}}');
+  });
+
+  it('raw, delay and hang apply to Gemini and Cohere routes alike', async () => {
+    mock.enqueue({ kind: 'raw', status: 502, body: '<html>Bad Gateway</html>', headers: { 'content-type': 'text/html' } });
+    const raw = await post('/v1beta/models/gemini-test:generateContent', geminiBody);
+    expect([raw.status, await raw.text()]).toEqual([502, '<html>Bad Gateway</html>']);
+
+    mock.enqueue({ kind: 'delay', ms: 100 });
+    const started = performance.now();
+    expect((await post('/v2/embed', { model: 'embed-v4.0', input_type: 'search_query', texts: ['x'] })).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+
+    mock.enqueue({ kind: 'hang' });
+    const controller = new AbortController();
+    const pending = post('/v2/chat', cohereBody(), controller.signal);
+    await vi.waitFor(() => expect(mock.requests).toHaveLength(3));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await vi.waitFor(() => expect(mock.requests[2]?.aborted).toBe(true));
   });
 
   it('close() ends even with hung requests open', async () => {

@@ -1,6 +1,8 @@
 // Error bodies in each API's documented shape.
 // OpenAI:    {"error": {"message", "type", "param", "code"}}
 // Anthropic: {"type": "error", "error": {"type", "message"}, "request_id"}
+// Gemini:    {"error": {"code", "message", "status", "details"?}} (google.rpc.Status), pretty-printed
+// Cohere:    {"id", "message"}
 
 import type { MockApi } from './types.js';
 
@@ -53,9 +55,66 @@ export function anthropicErrorType(status: number): string {
   return byStatus[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
 
+/** The canonical google.rpc.Code name Google APIs send with each HTTP status. */
+export function geminiStatusName(code: number): string {
+  const byCode: Record<number, string> = {
+    400: 'INVALID_ARGUMENT',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: 'NOT_FOUND',
+    409: 'ABORTED',
+    429: 'RESOURCE_EXHAUSTED',
+    499: 'CANCELLED',
+    500: 'INTERNAL',
+    501: 'NOT_IMPLEMENTED',
+    503: 'UNAVAILABLE',
+    504: 'DEADLINE_EXCEEDED',
+  };
+  return byCode[code] ?? (code >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION');
+}
+
+/** Google's JSON error: the body is pretty-printed with two-space indents, as the API sends it. */
+export function geminiErrorBody(code: number, message: string, status = geminiStatusName(code), details?: unknown[]): string {
+  return JSON.stringify({ error: { code, message, status, ...(details ? { details } : {}) } }, null, 2);
+}
+
+/** The messages Gemini sends with the common failure statuses. */
+function geminiDefaultMessage(code: number): string {
+  const byCode: Record<number, string> = {
+    400: 'Request contains an invalid argument.',
+    401: 'Request had invalid authentication credentials.',
+    403: 'The caller does not have permission',
+    404: 'Requested entity was not found.',
+    429: 'Resource has been exhausted (e.g. check quota).',
+    500: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+    503: 'The model is overloaded. Please try again later.',
+    504: 'Deadline expired before operation could complete.',
+  };
+  return byCode[code] ?? `Mock error with status ${code}.`;
+}
+
+export function cohereErrorBody(message: string, id: string) {
+  return { id, message };
+}
+
+function cohereDefaultMessage(status: number): string {
+  const byStatus: Record<number, string> = {
+    400: 'invalid request: mock bad request',
+    401: 'invalid api token',
+    402: 'Please add a payment method to continue using the API.',
+    404: 'model not found',
+    429: 'You are past the per minute request limit, please wait and try again later.',
+    500: 'internal server error, this has been reported to our developers',
+    503: 'service unavailable',
+  };
+  return byStatus[status] ?? `Mock error with status ${status}.`;
+}
+
 /** The body the 'error' behaviour sends when the test gives none. */
 export function defaultErrorBody(api: MockApi, status: number, requestId: string): unknown {
   if (api === 'openai') return openaiErrorBody(openaiDefaultError(status));
+  if (api === 'gemini') return geminiErrorBody(status, geminiDefaultMessage(status));
+  if (api === 'cohere') return cohereErrorBody(cohereDefaultMessage(status), requestId);
   const type = anthropicErrorType(status);
   const message = type === 'overloaded_error' ? 'Overloaded' : `Mock ${type} (status ${status}).`;
   return anthropicErrorBody(type, message, requestId);

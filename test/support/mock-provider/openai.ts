@@ -13,7 +13,12 @@ export interface AnswerContext {
   created: number;
   /** Number of pieces the answer text is streamed in (slowStream's `chunks`); default one per word. */
   textPieces?: number;
+  /** See MockProviderOptions.openaiDialect. */
+  dialect?: 'openai' | 'mistral';
 }
+
+/** Members Mistral refuses with a 422 (`extra_forbidden`): it has its own names for them. */
+const MISTRAL_FORBIDDEN = ['stream_options', 'max_completion_tokens', 'seed'];
 
 export const OPENAI_MODELS = ['gpt-4o-mini', 'gpt-4o'];
 
@@ -58,6 +63,11 @@ export function chatCompletionReply(body: unknown, ctx: AnswerContext): Reply {
   const invalid = validationError(body, ctx.requestId);
   if (invalid) return invalid;
   const request = body as Json;
+  const forbidden = ctx.dialect === 'mistral' ? MISTRAL_FORBIDDEN.find((name) => name in request) : undefined;
+  if (forbidden) {
+    const message = { detail: [{ type: 'extra_forbidden', loc: ['body', forbidden], msg: 'Extra inputs are not permitted' }] };
+    return { kind: 'json', status: 422, headers: openaiHeaders(ctx.requestId), body: { object: 'error', message, type: 'invalid_request_message_error', param: null, code: null } };
+  }
   const answer = mockAnswerFor('openai', request);
   return request.stream === true ? streamReply(request, answer, ctx) : completionReply(request, answer, ctx);
 }
@@ -133,6 +143,8 @@ function streamReply(request: Json, answer: MockAnswer, ctx: AnswerContext): Rep
     ...(includeUsage ? { usage: null } : {}),
   }));
   if (includeUsage) chunks.push({ ...base, choices: [], usage: mockOpenAIUsage(request) });
+  // Mistral puts the totals on its last chunk, the one with the finish_reason, unasked.
+  if (ctx.dialect === 'mistral') chunks.at(-1)!.usage = mockOpenAIUsage(request);
   const events = chunks.map((chunk, index) => {
     const sent = includeObfuscation ? { ...chunk, obfuscation: 'mockpad'.slice(0, 1 + (index % 7)) } : chunk;
     return `data: ${JSON.stringify(sent)}\n\n`;

@@ -2,7 +2,7 @@
 // the delivery code and the tests can share them without importing the whole server.
 
 /** Which upstream API a request was addressed to; decides the wire format of answers and errors. */
-export type MockApi = 'openai' | 'anthropic';
+export type MockApi = 'openai' | 'anthropic' | 'gemini' | 'cohere';
 
 export interface RecordedRequest {
   method: string;
@@ -60,8 +60,10 @@ export type Behaviour =
    */
   | { kind: 'stallStream'; afterEvents: number }
   /**
-   * After `afterEvents` events: Anthropic gets an `event: error` (overloaded_error) and the
-   * end of the stream, as its API does; OpenAI has no in-stream error, so the connection is cut.
+   * After `afterEvents` events, each API fails the way it does mid-stream, then the stream ends:
+   * Anthropic sends an `event: error` (overloaded_error); Gemini a `data: {"error": {code: 503,
+   * status: "UNAVAILABLE"}}` chunk; Cohere a message-end with finish_reason ERROR and
+   * `delta.error`. OpenAI has no in-stream error, so the connection is cut.
    * A non-streamed request gets the headers and half of its body, then the connection is cut.
    */
   | { kind: 'midStreamError'; afterEvents: number };
@@ -73,6 +75,10 @@ export interface MockProvider {
   openaiBaseUrl: string;
   /** `url`: the Anthropic SDK adds /v1 to its paths itself. */
   anthropicBaseUrl: string;
+  /** `url + '/v1beta'`: Gemini paths are `<base>/models/{model}:generateContent` and the like. */
+  geminiBaseUrl: string;
+  /** `url`: Cohere paths are `/v2/chat` and `/v2/embed`. */
+  cohereBaseUrl: string;
   /** Every request received, in order of arrival (recorded once its body has been read). */
   requests: RecordedRequest[];
   enqueue(behaviour: Behaviour): void;
@@ -83,7 +89,7 @@ export interface MockProvider {
 }
 
 export interface MockProviderOptions {
-  /** When set, /v1/chat/completions and GET /v1/models (OpenAI) require `Authorization: Bearer <key>`. */
+  /** When set, /v1/chat/completions, /v1/embeddings and GET /v1/models (OpenAI) require `Authorization: Bearer <key>`. */
   openaiKey?: string;
   /**
    * When set, /v1/messages* and GET /v1/models (Anthropic) require the key, as `x-api-key: <key>`
@@ -91,8 +97,22 @@ export interface MockProviderOptions {
    */
   anthropicKey?: string;
   /**
+   * When set, Gemini routes (/v1beta/...) require the key as `x-goog-api-key: <key>` (or `?key=`).
+   * As the real API: no key is a 403 PERMISSION_DENIED, a wrong key a 400 INVALID_ARGUMENT
+   * (reason API_KEY_INVALID), and a bearer token instead of a key a 401 UNAUTHENTICATED.
+   */
+  geminiKey?: string;
+  /** When set, Cohere routes (/v2/...) require `Authorization: Bearer <key>` (401 otherwise). */
+  cohereKey?: string;
+  /**
    * Keep every request in `requests` (default true). The benchmark turns it off so that
    * hundreds of thousands of requests do not pile up in memory.
    */
   recordRequests?: boolean;
+  /**
+   * `mistral` makes /v1/chat/completions answer as Mistral's OpenAI-style API does: usage on
+   * the last stream chunk without being asked, and a 422 for the OpenAI members it forbids
+   * (`stream_options`, `max_completion_tokens`, `seed`). Default `openai`.
+   */
+  openaiDialect?: 'openai' | 'mistral';
 }

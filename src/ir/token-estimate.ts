@@ -1,0 +1,54 @@
+import type { ChatRequest, Part } from './chat.js';
+
+/**
+ * An estimate of a request's prompt tokens, for `count_tokens` on providers that have no
+ * counting API. The rules, documented in the README:
+ * - text: one token per 4 bytes of UTF-8, the rule of thumb OpenAI and Anthropic both publish;
+ * - each message: 3 tokens of framing, as OpenAI's cookbook counts chat messages;
+ * - each image: 1,600 tokens, Anthropic's documented ceiling for one image (the gateway does
+ *   not decode images to learn their size);
+ * - documents, tool definitions and the response schema: their text or JSON by the text rule.
+ * It leans high rather than low, so a budget checked against it errs on the safe side.
+ */
+export const ESTIMATE_RULES = { bytesPerToken: 4, tokensPerMessage: 3, tokensPerImage: 1600 } as const;
+
+const encoder = new TextEncoder();
+
+function textTokens(text: string): number {
+  return Math.ceil(encoder.encode(text).length / ESTIMATE_RULES.bytesPerToken);
+}
+
+function partTokens(part: Part): number {
+  switch (part.type) {
+    case 'text':
+    case 'thinking':
+      return textTokens(part.text);
+    case 'redacted_thinking':
+      return textTokens(part.data);
+    case 'image':
+      return ESTIMATE_RULES.tokensPerImage;
+    case 'document': {
+      const source = part.source;
+      if (source.type === 'text') return textTokens(source.text);
+      // base64 carries 3 bytes in 4 characters.
+      if (source.type === 'base64') return Math.ceil((source.data.length * 3) / 4 / ESTIMATE_RULES.bytesPerToken);
+      return ESTIMATE_RULES.tokensPerImage;
+    }
+    case 'tool_call':
+      return textTokens(part.name) + textTokens(part.arguments);
+    case 'tool_result':
+      return part.content.reduce((sum, inner) => sum + partTokens(inner), 0);
+  }
+}
+
+export function estimateInputTokens(request: ChatRequest): number {
+  let tokens = 0;
+  for (const part of request.system) tokens += partTokens(part);
+  for (const message of request.messages) {
+    tokens += ESTIMATE_RULES.tokensPerMessage;
+    for (const part of message.content) tokens += partTokens(part);
+  }
+  if (request.tools.length > 0) tokens += textTokens(JSON.stringify(request.tools));
+  if (request.responseFormat?.type === 'json_schema') tokens += textTokens(JSON.stringify(request.responseFormat.schema));
+  return tokens;
+}

@@ -1,0 +1,44 @@
+import type { ProviderAdapter } from '../providers/types.js';
+import type { ProxyContext } from './context.js';
+import { passthroughErrorResponse } from './errors.js';
+import type { ExchangePlan } from './exchange.js';
+
+/**
+ * A call in the provider's own format: the client's body goes out byte for byte (with only
+ * `model` and what the gateway needs spliced in) and the answer comes back as it was sent.
+ */
+export function passthroughPlan(ctx: ProxyContext, adapter: ProviderAdapter): ExchangePlan {
+  const { model, endpoint } = ctx;
+  const prepared = adapter.prepare({
+    operation: endpoint.operation,
+    model,
+    body: ctx.body,
+    parsed: ctx.parsed,
+    clientHeaders: ctx.request.headers,
+    search: searchOf(ctx.request.url),
+  });
+  return {
+    request: prepared.request,
+    stream: prepared.stream,
+    errorResponse: (upstream, call, headers) => passthroughErrorResponse(upstream, call, adapter, model.provider.readError, model.config.id, headers),
+    createObserver: prepared.createObserver,
+    streamErrorEvent: (error) => adapter.streamErrorEvent(error),
+    answer(bytes) {
+      let usage;
+      try {
+        usage = adapter.usageFromBody(JSON.parse(new TextDecoder().decode(bytes)));
+      } catch {
+        // A body that is not JSON still goes to the client as the provider sent it.
+      }
+      return { body: bytes, usage };
+    },
+  };
+}
+
+/** The `?…` part of a URL, without parsing the rest of it. */
+function searchOf(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return '';
+  const hash = url.indexOf('#', query);
+  return url.slice(query, hash === -1 ? undefined : hash);
+}

@@ -1,0 +1,129 @@
+import { GatewayError, toGatewayError } from '../errors.js';
+import type { ClientChatFormat, ClientEmbeddingsFormat, StreamEncoder } from '../ir/codec.js';
+import type { StreamEvent } from '../ir/chat.js';
+import { estimateInputTokens } from '../ir/token-estimate.js';
+import { mergeUsage } from '../ir/usage.js';
+import type { StreamObserver, TokenUsage } from '../providers/types.js';
+import type { ProxyContext } from './context.js';
+import { translatedErrorResponse } from './errors.js';
+import type { ExchangePlan } from './exchange.js';
+import { unsupportedParamsHeaders, WARNINGS_HEADER } from './warnings.js';
+
+const JSON_TYPE = 'application/json';
+
+function parseProviderJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new GatewayError('upstream_error', 'the provider answered with a body that is not JSON');
+  }
+}
+
+/**
+ * A chat call in a format the model does not speak: the client's body is decoded into the
+ * IR, encoded for the provider, and every answer (whole, streamed, or an error) is decoded
+ * from the provider and encoded back in the client's format.
+ */
+export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat): ExchangePlan {
+  const { model, project, parsed } = ctx;
+  const codec = model.provider.chat;
+  const chatRequest = client.decodeRequest(parsed);
+  const encoded = codec.encodeRequest(chatRequest, model, ctx.request.headers);
+  const headers = unsupportedParamsHeaders([...chatRequest.unsupported, ...encoded.dropped], project, model);
+
+  let encoder: StreamEncoder | undefined;
+  return {
+    request: encoded.request,
+    stream: chatRequest.stream,
+    headers,
+    errorResponse: (upstream, call, responseHeaders) =>
+      translatedErrorResponse(upstream, call, client.errorFormat, model.provider.readError, model.config.id, responseHeaders),
+    createObserver() {
+      const decoder = codec.createStreamDecoder();
+      const streamEncoder = client.createStreamEncoder(parsed);
+      encoder = streamEncoder;
+      let usage: TokenUsage | undefined;
+      const encode = (events: StreamEvent[]) => {
+        let out = '';
+        for (const event of events) {
+          if (event.type === 'usage') usage = mergeUsage(usage, event.usage);
+          // Some providers (Cohere) do not say which model answered: it is the one asked.
+          if (event.type === 'start' && !event.model) event.model = model.upstreamModel;
+          out += streamEncoder.push(event);
+        }
+        return out;
+      };
+      // A provider event the decoder cannot read ends the client's stream with an error event
+      // in its format; whatever the provider sends after that is not passed on.
+      let failed = false;
+      const guarded = (step: () => string): string => {
+        if (failed) return '';
+        try {
+          return step();
+        } catch (error) {
+          failed = true;
+          return streamEncoder.fail(toGatewayError(error));
+        }
+      };
+      const observer: StreamObserver = {
+        rewrites: true,
+        usage: () => usage,
+        onEvent: (event) => guarded(() => encode(decoder.push(event))),
+        end: () => guarded(() => encode(decoder.end()) + streamEncoder.end()),
+      };
+      return observer;
+    },
+    streamErrorEvent: (error) => (encoder ?? client.createStreamEncoder(parsed)).fail(error),
+    answer(bytes) {
+      const response = codec.decodeResponse(parseProviderJson(bytes));
+      if (!response.model) response.model = model.upstreamModel;
+      return { body: JSON.stringify(client.encodeResponse(response, parsed)), contentType: JSON_TYPE, usage: response.usage };
+    },
+  };
+}
+
+/** An embeddings call to a provider whose embeddings API is not OpenAI's. */
+export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbeddingsFormat): ExchangePlan {
+  const { model, project, parsed } = ctx;
+  const codec = model.provider.embeddings;
+  if (!codec) throw new GatewayError('invalid_request', `model "${model.config.id}" has no embeddings`, { param: 'model' });
+  const embeddingRequest = client.decodeRequest(parsed);
+  const encoded = codec.encodeRequest(embeddingRequest, model);
+  const headers = unsupportedParamsHeaders([...embeddingRequest.unsupported, ...encoded.dropped], project, model);
+  return {
+    request: encoded.request,
+    stream: false,
+    headers,
+    errorResponse: (upstream, call, responseHeaders) =>
+      translatedErrorResponse(upstream, call, 'openai', model.provider.readError, model.config.id, responseHeaders),
+    createObserver: () => {
+      throw new GatewayError('internal', 'embeddings are never streamed');
+    },
+    streamErrorEvent: () => '',
+    answer(bytes) {
+      const response = codec.decodeResponse(parseProviderJson(bytes));
+      if (!response.model) response.model = model.upstreamModel;
+      const usage: TokenUsage = { inputTokens: response.inputTokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
+      return { body: JSON.stringify(client.encodeResponse(response, parsed)), contentType: JSON_TYPE, usage };
+    },
+  };
+}
+
+/**
+ * `count_tokens` for a model whose provider cannot count: the gateway's documented estimate
+ * (src/ir/token-estimate.ts), flagged as one in x-routerly-warnings. No upstream call.
+ */
+export function estimatedCountTokens(ctx: ProxyContext, client: ClientChatFormat): Response {
+  const chatRequest = client.decodeRequest(ctx.parsed);
+  const inputTokens = estimateInputTokens(chatRequest);
+  ctx.record({ status: 200, outcome: 'ok', stream: false });
+  return new Response(JSON.stringify({ input_tokens: inputTokens }), {
+    status: 200,
+    headers: {
+      'content-type': JSON_TYPE,
+      'x-routerly-model': ctx.model.config.id,
+      'x-routerly-request-id': ctx.requestId,
+      [WARNINGS_HEADER]: `estimated:input_tokens (${ctx.model.config.provider} has no token counting API)`,
+    },
+  });
+}

@@ -7,9 +7,9 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenUsage } from '../../src/providers/types.js';
 import { waitForUsage } from '../support/gateway-client.js';
-import { mockEmbedding } from '../support/mock-provider.js';
+import { MOCK_THOUGHT_SIGNATURE, mockEmbedding } from '../support/mock-provider.js';
 import type { SuiteContext } from './context.js';
-import { billedUsage, declaredTools, lastUpstream, PROVIDER_CASES, setUpMatrix, type Matrix, type ProviderCase } from './matrix.js';
+import { billedUsage, declaredTools, lastUpstream, mockOf, PROVIDER_CASES, setUpMatrix, type Matrix, type ProviderCase } from './matrix.js';
 
 const weatherTool = {
   name: 'get_weather',
@@ -288,6 +288,122 @@ export function translationTests(ctx: SuiteContext): void {
         expect(JSON.stringify(lastUpstream(matrix, provider).body)).toContain('sunny, 21 C');
         expect(followUp.status).toBe('completed');
       });
+    });
+  });
+
+  describe.each(PROVIDER_CASES)('failures from $model', (provider: ProviderCase) => {
+    const model = provider.model;
+    const messages = [{ role: 'user' as const, content: 'hello there' }];
+
+    it('keep a 429 a 429 with its retry-after, in each client format', async () => {
+      const mock = mockOf(matrix, provider);
+      mock.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '7' } });
+      const openaiError = await openai()
+        .chat.completions.create({ model, messages })
+        .catch((e: unknown) => e);
+      expect(openaiError).toBeInstanceOf(OpenAI.RateLimitError);
+      expect((openaiError as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after')).toBe('7');
+      // From an OpenAI-style provider the body is the provider's own; from others it is re-told in OpenAI's shape.
+      if (provider.api !== 'openai') {
+        expect((openaiError as InstanceType<typeof OpenAI.RateLimitError>).error).toMatchObject({ type: 'rate_limit_error' });
+      }
+
+      mock.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '7' } });
+      const anthropicError = await anthropic()
+        .messages.create({ model, max_tokens: 100, messages })
+        .catch((e: unknown) => e);
+      expect(anthropicError).toBeInstanceOf(Anthropic.RateLimitError);
+      expect((anthropicError as InstanceType<typeof Anthropic.RateLimitError>).headers.get('retry-after')).toBe('7');
+      expect((anthropicError as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({
+        type: 'error',
+        error: { type: 'rate_limit_error' },
+      });
+
+      mock.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '7' } });
+      const responsesError = await openai()
+        .responses.create({ model, input: 'hello there' })
+        .catch((e: unknown) => e);
+      expect(responsesError).toBeInstanceOf(OpenAI.RateLimitError);
+    });
+
+    it('end a stream that breaks off with an error in the client format', async () => {
+      const mock = mockOf(matrix, provider);
+      mock.enqueue({ kind: 'midStreamError', afterEvents: 2 });
+      const openaiStream = await openai().chat.completions.create({ model, messages: [{ role: 'user', content: 'a b c d e f g h' }], stream: true });
+      const openaiFailure = await (async () => {
+        for await (const _chunk of openaiStream) void _chunk;
+      })().catch((e: unknown) => e);
+      expect(openaiFailure).toBeInstanceOf(OpenAI.APIError);
+
+      mock.enqueue({ kind: 'midStreamError', afterEvents: 2 });
+      const anthropicFailure = await anthropic()
+        .messages.stream({ model, max_tokens: 100, messages: [{ role: 'user', content: 'a b c d e f g h' }] })
+        .finalMessage()
+        .catch((e: unknown) => e);
+      expect(anthropicFailure).toBeInstanceOf(Anthropic.APIError);
+    });
+  });
+
+  describe('reasoning across formats', () => {
+    // The mocks that can think: Anthropic (thinking), Gemini (includeThoughts), Cohere (thinking).
+    const thinkers = PROVIDER_CASES.filter((p) => ['anthropic', 'gemini', 'cohere'].includes(p.model));
+
+    it.each(thinkers)('an Anthropic client gets $model thinking as thinking blocks', async (provider) => {
+      const message = await anthropic().messages.create({
+        model: provider.model,
+        max_tokens: 4096,
+        thinking: { type: 'enabled', budget_tokens: 2048 },
+        messages: [{ role: 'user', content: 'think first' }],
+      });
+      expect(message.content[0]).toMatchObject({ type: 'thinking', thinking: 'thinking about: think first' });
+      // Gemini also signs its answer text: that signature comes as a text-less thinking block after it.
+      expect(message.content.find((block) => block.type === 'text')).toMatchObject({ text: 'echo: think first' });
+    });
+
+    it.each(thinkers)('a Chat Completions client gets $model thinking as reasoning_content', async (provider) => {
+      const stream = await openai().chat.completions.create({
+        model: provider.model,
+        reasoning_effort: 'low',
+        messages: [{ role: 'user', content: 'think first' }],
+        stream: true,
+      });
+      let reasoning = '';
+      let text = '';
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta as { content?: string | null; reasoning_content?: string } | undefined;
+        reasoning += delta?.reasoning_content ?? '';
+        text += delta?.content ?? '';
+      }
+      expect(reasoning).toBe('thinking about: think first');
+      expect(text).toBe('echo: think first');
+    });
+
+    it("returns Gemini's thought signature on the next turn, whatever the client speaks", async () => {
+      const gemini = PROVIDER_CASES.find((p) => p.model === 'gemini')!;
+      const tools = [{ type: 'function' as const, function: weatherTool }];
+      const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: TOOL_PROMPT }];
+      const first = await openai().chat.completions.create({ model: 'gemini', messages, tools });
+      const call = first.choices[0]!.message.tool_calls![0]!;
+      await openai().chat.completions.create({
+        model: 'gemini',
+        tools,
+        messages: [...messages, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
+      });
+      const contents = lastUpstream(matrix, gemini).body.contents as any[];
+      const callPart = contents.flatMap((c) => c.parts).find((part: any) => part.functionCall);
+      expect(callPart.thoughtSignature).toBe(MOCK_THOUGHT_SIGNATURE);
+      expect(contents.flatMap((c) => c.parts).find((part: any) => part.functionResponse)?.functionResponse.name).toBe('get_weather');
+    });
+  });
+
+  describe('vendor dialects', () => {
+    it("sends Mistral its own names, on the same-format path too", async () => {
+      const mistral = PROVIDER_CASES.find((p) => p.model === 'mistral')!;
+      await openai().chat.completions.create({ model: 'mistral', seed: 7, max_completion_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+      const body = lastUpstream(matrix, mistral).body;
+      expect(body).toMatchObject({ random_seed: 7, max_tokens: 50 });
+      expect(body).not.toHaveProperty('seed');
+      expect(body).not.toHaveProperty('max_completion_tokens');
     });
   });
 

@@ -37,6 +37,11 @@ export const Capabilities = z
     tools: z.boolean().optional(),
     json: z.boolean().optional(),
     thinking: z.boolean().optional(),
+    /**
+     * Anthropic models that take `thinking: {type: 'adaptive'}` with `output_config.effort`
+     * and refuse `budget_tokens` (Claude 4.7 and later; 4.6 takes both).
+     */
+    adaptiveThinking: z.boolean().optional(),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import type { ResolvedModel } from '../../config/state.js';
 import { GatewayError } from '../../errors.js';
 import type { ChatRequest, ToolChoice, ToolDefinition } from '../../ir/chat.js';
 import type { EncodedRequest } from '../../ir/codec.js';
-import { budgetForEffort } from '../../ir/reasoning.js';
+import { budgetForEffort, effortForBudget } from '../../ir/reasoning.js';
 import { setMember } from '../../json/members.js';
 import { baseUpstreamHeaders } from '../shared.js';
 import type { ForwardInput, Operation, UpstreamRequest } from '../types.js';
@@ -61,10 +61,11 @@ export function encodeAnthropicRequest(request: ChatRequest, model: ResolvedMode
   const messages = encodeMessages(request.messages, dropped);
   body.messages = messages;
 
-  const thinking = planThinking(request, messages, dropped);
+  const thinking = planThinking(request, messages, dropped, model.config.capabilities?.adaptiveThinking === true);
   body.max_tokens = thinking.maxTokens;
   if (thinking.config) body.thinking = thinking.config;
-  const thinkingOn = thinking.config?.type === 'enabled';
+  const outputConfig: Record<string, unknown> = thinking.effort ? { effort: thinking.effort } : {};
+  const thinkingOn = thinking.config?.type === 'enabled' || thinking.config?.type === 'adaptive';
 
   // Thinking is incompatible with temperature and top_k changes, and allows top_p only in [0.95, 1].
   if (request.temperature !== undefined) {
@@ -90,12 +91,13 @@ export function encodeAnthropicRequest(request: ChatRequest, model: ResolvedMode
 
   const format = request.responseFormat;
   if (format?.type === 'json_schema') {
-    body.output_config = { format: { type: 'json_schema', schema: format.schema } };
+    outputConfig.format = { type: 'json_schema', schema: format.schema };
     if (format.description) dropped.add('responseFormat.description');
   } else if (format?.type === 'json_object') {
     // Structured outputs need a schema; "any JSON object" has no exact equivalent.
     dropped.add('responseFormat');
   }
+  if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig;
 
   if (request.stream) body.stream = true;
 
@@ -113,7 +115,9 @@ export function encodeAnthropicRequest(request: ChatRequest, model: ResolvedMode
 
 interface ThinkingPlan {
   maxTokens: number;
-  config?: { type: 'enabled'; budget_tokens: number } | { type: 'disabled' };
+  config?: { type: 'enabled'; budget_tokens: number } | { type: 'adaptive' } | { type: 'disabled' };
+  /** `output_config.effort`, for models that think adaptively. */
+  effort?: 'low' | 'medium' | 'high';
 }
 
 /**
@@ -125,13 +129,19 @@ interface ThinkingPlan {
  * turned on in the middle of a tool-use loop whose assistant turn did not think: a
  * client of another format never sends Anthropic's thinking back.
  */
-function planThinking(request: ChatRequest, messages: AnthropicMessage[], dropped: Set<string>): ThinkingPlan {
+function planThinking(request: ChatRequest, messages: AnthropicMessage[], dropped: Set<string>, adaptive: boolean): ThinkingPlan {
   const { reasoning } = request;
   if (!reasoning) return { maxTokens: request.maxOutputTokens ?? DEFAULT_MAX_TOKENS };
   if (!reasoning.enabled) return { maxTokens: request.maxOutputTokens ?? DEFAULT_MAX_TOKENS, config: { type: 'disabled' } };
   if (forcesToolCall(request) || continuesUnthoughtToolTurn(messages)) {
     dropped.add('reasoning');
     return { maxTokens: request.maxOutputTokens ?? DEFAULT_MAX_TOKENS };
+  }
+  if (adaptive) {
+    // The model decides how much to think; the effort (given, or read from a budget) steers it.
+    const effort = reasoning.effort ?? (reasoning.budgetTokens !== undefined ? effortForBudget(reasoning.budgetTokens) : 'medium');
+    const anthropicEffort = effort === 'minimal' ? 'low' : effort;
+    return { maxTokens: request.maxOutputTokens ?? budgetForEffort(effort) + DEFAULT_MAX_TOKENS, config: { type: 'adaptive' }, effort: anthropicEffort };
   }
   let budget = Math.max(MIN_THINKING_BUDGET, Math.floor(reasoning.budgetTokens ?? budgetForEffort(reasoning.effort ?? 'medium')));
   const maxTokens = request.maxOutputTokens ?? budget + DEFAULT_MAX_TOKENS;

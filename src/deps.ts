@@ -35,7 +35,16 @@ export interface GatewayDeps {
   logger?: Logger;
   /** Keeps background work (usage recording) alive after the response is sent, where the runtime needs it. */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /**
+   * Loads an exact tokenizer for OpenAI models (o200k_base), used by count_tokens. Called on
+   * first use, so its megabytes of ranks cost nothing until needed. Without it OpenAI models
+   * are estimated like every other non-Anthropic model (src/ir/token-estimate.ts).
+   */
+  loadOpenAITokenizer?: () => Promise<CountTextTokens>;
 }
+
+/** Tokens in a piece of text, by some model family's tokenizer. */
+export type CountTextTokens = (text: string) => number;
 
 /** Per-request context an adapter may pass, e.g. the Workers ExecutionContext. */
 export interface RequestContext {

@@ -45,6 +45,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       sessionTtlSeconds: deps.settings?.sessionTtlSeconds ?? 3600,
       encryptionKey: keys.encryption,
       signingKey: keys.signing,
+      ...(deps.loadOpenAITokenizer ? { openAITokenizer: once(deps.loadOpenAITokenizer) } : {}),
     };
     const app = new Hono<AppEnv>();
     app.get('/health', (c) => c.json({ status: 'ok' }));
@@ -75,5 +76,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     ready: () => ready.then(() => undefined),
     flush: () => usage.flush(),
+  };
+}
+
+/** Runs `load` the first time it is asked for and shares that promise; a failed load is retried next time. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
   };
 }

@@ -1,5 +1,5 @@
 import type { ConfigState } from './config/state.js';
-import type { Logger } from './deps.js';
+import type { CountTextTokens, Logger } from './deps.js';
 import type { Store } from './store.js';
 import type { UsageRecorder } from './usage/recorder.js';
 
@@ -15,6 +15,8 @@ export interface Services {
   sessionTtlSeconds: number;
   encryptionKey: CryptoKey;
   signingKey: Uint8Array<ArrayBuffer>;
+  /** The OpenAI tokenizer, loaded once on first use; undefined when the adapter gives none. */
+  openAITokenizer?: () => Promise<CountTextTokens>;
 }
 
 /** Hono's environment for every route: per-request bindings the gateway passes in. */

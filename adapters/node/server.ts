@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
 import { createFileStore } from '../../storage/files.js';
+import { loadOpenAITokenizer } from './tokenizer.js';
 import { createNodeFetch } from './fetch.js';
 import { jsonLogger } from './logger.js';
 import { loadOrCreateSecret } from './secret.js';
@@ -42,6 +43,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     settings: options.settings,
     fetch: options.fetch ?? createNodeFetch(),
     logger,
+    loadOpenAITokenizer,
     waitUntil(promise) {
       const tracked = promise.catch(() => undefined).finally(() => background.delete(tracked));
       background.add(tracked);

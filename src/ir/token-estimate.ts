@@ -3,7 +3,9 @@ import type { ChatRequest, Part } from './chat.js';
 /**
  * An estimate of a request's prompt tokens, for `count_tokens` on providers that have no
  * counting API. The rules, documented in the README:
- * - text: one token per 4 bytes of UTF-8, the rule of thumb OpenAI and Anthropic both publish;
+ * - text: counted by the model family's tokenizer when the gateway has it (OpenAI models on
+ *   Node: o200k_base), else one token per 4 bytes of UTF-8, the rule of thumb OpenAI and
+ *   Anthropic both publish;
  * - each message: 3 tokens of framing, as OpenAI's cookbook counts chat messages;
  * - each image: 1,600 tokens, Anthropic's documented ceiling for one image (the gateway does
  *   not decode images to learn their size);
@@ -14,11 +16,12 @@ export const ESTIMATE_RULES = { bytesPerToken: 4, tokensPerMessage: 3, tokensPer
 
 const encoder = new TextEncoder();
 
-function textTokens(text: string): number {
+/** The rule of thumb for text, when no tokenizer of the model's family is at hand. */
+export function bytesEstimate(text: string): number {
   return Math.ceil(encoder.encode(text).length / ESTIMATE_RULES.bytesPerToken);
 }
 
-function partTokens(part: Part): number {
+function partTokens(part: Part, textTokens: (text: string) => number): number {
   switch (part.type) {
     case 'text':
     case 'thinking':
@@ -37,16 +40,17 @@ function partTokens(part: Part): number {
     case 'tool_call':
       return textTokens(part.name) + textTokens(part.arguments);
     case 'tool_result':
-      return part.content.reduce((sum, inner) => sum + partTokens(inner), 0);
+      return part.content.reduce((sum, inner) => sum + partTokens(inner, textTokens), 0);
   }
 }
 
-export function estimateInputTokens(request: ChatRequest): number {
+/** `textTokens` counts text: a real tokenizer where the model's family has one, else the byte rule. */
+export function estimateInputTokens(request: ChatRequest, textTokens: (text: string) => number = bytesEstimate): number {
   let tokens = 0;
-  for (const part of request.system) tokens += partTokens(part);
+  for (const part of request.system) tokens += partTokens(part, textTokens);
   for (const message of request.messages) {
     tokens += ESTIMATE_RULES.tokensPerMessage;
-    for (const part of message.content) tokens += partTokens(part);
+    for (const part of message.content) tokens += partTokens(part, textTokens);
   }
   if (request.tools.length > 0) tokens += textTokens(JSON.stringify(request.tools));
   if (request.responseFormat?.type === 'json_schema') tokens += textTokens(JSON.stringify(request.responseFormat.schema));

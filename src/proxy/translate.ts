@@ -111,19 +111,24 @@ export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbedd
 
 /**
  * `count_tokens` for a model whose provider cannot count: the gateway's documented estimate
- * (src/ir/token-estimate.ts), flagged as one in x-routerly-warnings. No upstream call.
+ * (src/ir/token-estimate.ts), with OpenAI's own tokenizer for OpenAI models where the
+ * adapter provides it, flagged as an estimate in x-routerly-warnings. No upstream call.
  */
-export function estimatedCountTokens(ctx: ProxyContext, client: ClientChatFormat): Response {
+export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChatFormat): Promise<Response> {
   const chatRequest = client.decodeRequest(ctx.parsed);
-  const inputTokens = estimateInputTokens(chatRequest);
+  const { model, services } = ctx;
+  const openAIFamily = model.config.provider === 'openai' || model.config.preset === 'azure';
+  const tokenizer = openAIFamily && services.openAITokenizer ? await services.openAITokenizer() : undefined;
+  const inputTokens = estimateInputTokens(chatRequest, tokenizer);
   ctx.record({ status: 200, outcome: 'ok', stream: false });
+  const method = tokenizer ? 'text by the o200k_base tokenizer' : 'no tokenizer for this model';
   return new Response(JSON.stringify({ input_tokens: inputTokens }), {
     status: 200,
     headers: {
       'content-type': JSON_TYPE,
-      'x-routerly-model': ctx.model.config.id,
+      'x-routerly-model': model.config.id,
       'x-routerly-request-id': ctx.requestId,
-      [WARNINGS_HEADER]: `estimated:input_tokens (${ctx.model.config.provider} has no token counting API)`,
+      [WARNINGS_HEADER]: `estimated:input_tokens (${model.config.provider} has no token counting API; ${method})`,
     },
   });
 }

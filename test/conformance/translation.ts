@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TokenUsage } from '../../src/providers/types.js';
 import { waitForUsage } from '../support/gateway-client.js';
-import { MOCK_THOUGHT_SIGNATURE, mockEmbedding } from '../support/mock-provider.js';
+import { MOCK_THOUGHT_SIGNATURE, mockAnthropicTokenCount, mockEmbedding } from '../support/mock-provider.js';
 import type { SuiteContext } from './context.js';
 import { billedUsage, declaredTools, lastUpstream, mockOf, PROVIDER_CASES, setUpMatrix, type Matrix, type ProviderCase } from './matrix.js';
 
@@ -450,12 +450,19 @@ export function translationTests(ctx: SuiteContext): void {
   });
 
   describe('count_tokens', () => {
-    it('is the provider count for Anthropic models and a flagged estimate for others', async () => {
-      const params = { model: 'gemini', messages: [{ role: 'user' as const, content: 'count these words please' }] };
+    it.each(['gemini', 'openai', 'cohere'])('is a flagged estimate for %s models, with no upstream call', async (model) => {
+      const params = { model, messages: [{ role: 'user' as const, content: 'count these words please' }] };
       const { data, response } = await anthropic().messages.countTokens(params).withResponse();
-      expect(data.input_tokens).toBeGreaterThan(0);
-      expect(response.headers.get('x-routerly-warnings')).toMatch(/estimated/);
+      expect(data.input_tokens).toBeGreaterThan(3);
+      expect(response.headers.get('x-routerly-warnings')).toMatch(/^estimated:input_tokens/);
       expect(matrix.keyed.requests).toHaveLength(0);
+    });
+
+    it('is the provider count for Anthropic models', async () => {
+      const params = { model: 'anthropic', messages: [{ role: 'user' as const, content: 'count these words please' }] };
+      const { data, response } = await anthropic().messages.countTokens(params).withResponse();
+      expect(data.input_tokens).toBe(mockAnthropicTokenCount(lastUpstream(matrix, PROVIDER_CASES[1]!).body));
+      expect(response.headers.get('x-routerly-warnings')).toBeNull();
     });
   });
 }

@@ -104,3 +104,22 @@ describe('IR helpers', () => {
     expect(argumentsText({ a: 1 })).toBe('{"a":1}');
   });
 });
+
+describe('count_tokens with a real tokenizer', () => {
+  it('counts OpenAI text with o200k_base, as tiktoken does', async () => {
+    const { loadOpenAITokenizer } = await import('../../adapters/node/tokenizer.js');
+    const countText = await loadOpenAITokenizer();
+    expect(countText('hello world')).toBe(2);
+    const request: ChatRequest = {
+      model: 'm',
+      system: [{ type: 'text', text: 'You are terse.' }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hello world' }] }],
+      tools: [],
+      stop: [],
+      stream: false,
+      unsupported: [],
+    };
+    expect(estimateInputTokens(request, countText)).toBe(countText('You are terse.') + 3 + 2);
+    expect(estimateInputTokens(request, countText)).not.toBe(estimateInputTokens(request));
+  });
+});

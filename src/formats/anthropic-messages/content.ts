@@ -109,14 +109,7 @@ function decodeImage(block: Record<string, unknown>, param: string, context: Dec
   const sourceType = requireString(source.type, `${param}.source.type`);
   switch (sourceType) {
     case 'base64':
-      return {
-        type: 'image',
-        source: {
-          type: 'base64',
-          mediaType: requireString(source.media_type, `${param}.source.media_type`),
-          data: requireString(source.data, `${param}.source.data`),
-        },
-      };
+      return { type: 'image', source: base64Source(source, `${param}.source`) };
     case 'url':
       return { type: 'image', source: { type: 'url', url: requireString(source.url, `${param}.source.url`) } };
     case 'file':
@@ -124,6 +117,11 @@ function decodeImage(block: Record<string, unknown>, param: string, context: Dec
     default:
       throw invalid(`${param}.source.type`, `unknown image source type '${sourceType}'`);
   }
+}
+
+/** A `base64` source, as image and document blocks both carry bytes. */
+function base64Source(source: Record<string, unknown>, param: string): { type: 'base64'; mediaType: string; data: string } {
+  return { type: 'base64', mediaType: requireString(source.media_type, `${param}.media_type`), data: requireString(source.data, `${param}.data`) };
 }
 
 function decodeDocument(block: Record<string, unknown>, param: string, context: DecodeContext): DocumentPart {
@@ -134,14 +132,7 @@ function decodeDocument(block: Record<string, unknown>, param: string, context: 
   const part = ((): DocumentPart => {
     switch (sourceType) {
       case 'base64':
-        return {
-          type: 'document',
-          source: {
-            type: 'base64',
-            mediaType: requireString(source.media_type, `${param}.source.media_type`),
-            data: requireString(source.data, `${param}.source.data`),
-          },
-        };
+        return { type: 'document', source: base64Source(source, `${param}.source`) };
       case 'text':
         return {
           type: 'document',

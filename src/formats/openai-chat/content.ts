@@ -1,17 +1,9 @@
 import type { DocumentPart, ImagePart, RedactedThinkingPart, TextPart, ThinkingPart } from '../../ir/chat.js';
 import { isRecord } from '../../providers/shared.js';
-import { invalid, oneOf, optionalString, requiredRecord, requiredString } from './fields.js';
+import { imageSourceFromUrl } from '../../ir/media.js';
+import { fileDataSource, invalid, oneOf, optionalString, requiredRecord, requiredString } from '../openai-fields.js';
 
 /** Content parts of Chat Completions messages, read into IR parts. */
-
-/** `data:<type>[;params];base64,<data>`: the only data URL form that carries bytes we can pass on as base64. */
-const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*?);base64,(.*)$/s;
-
-export function parseBase64DataUrl(url: string): { mediaType: string; data: string } | undefined {
-  const match = DATA_URL.exec(url);
-  if (!match) return undefined;
-  return { mediaType: match[1] || 'application/octet-stream', data: match[3] ?? '' };
-}
 
 /** `content` of system, developer and tool messages: a string or text parts only. */
 export function readTextContent(content: unknown, param: string): TextPart[] {
@@ -29,31 +21,14 @@ export function readTextPart(part: unknown, param: string): TextPart {
 export function readImagePart(part: Record<string, unknown>, param: string): ImagePart {
   const imageUrl = requiredRecord(part.image_url, `${param}.image_url`);
   const url = requiredString(imageUrl.url, `${param}.image_url.url`);
-  const data = parseBase64DataUrl(url);
-  const image: ImagePart = {
-    type: 'image',
-    source: data ? { type: 'base64', mediaType: data.mediaType, data: data.data } : { type: 'url', url },
-  };
+  const image: ImagePart = { type: 'image', source: imageSourceFromUrl(url) };
   if (imageUrl.detail !== undefined && imageUrl.detail !== null) {
     image.detail = oneOf(imageUrl.detail, ['auto', 'low', 'high'], `${param}.image_url.detail`);
   }
   return image;
 }
 
-const MEDIA_TYPES_BY_EXTENSION: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  json: 'application/json',
-};
-
-/**
- * `file.file_data` is documented as base64 but OpenAI expects a data URL; both are read.
- * Bare base64 takes its media type from the filename, else PDF (the one file type Chat
- * Completions reads).
- */
+/** `file.file_data` (base64 or a data URL, see `fileDataSource`) or `file.file_id`. */
 export function readFilePart(part: Record<string, unknown>, param: string): DocumentPart {
   const file = requiredRecord(part.file, `${param}.file`);
   const filename = optionalString(file.filename, `${param}.file.filename`);
@@ -61,16 +36,7 @@ export function readFilePart(part: Record<string, unknown>, param: string): Docu
   const fileId = optionalString(file.file_id, `${param}.file.file_id`);
   let document: DocumentPart;
   if (fileData !== undefined) {
-    const dataUrl = parseBase64DataUrl(fileData);
-    if (dataUrl) {
-      document = { type: 'document', source: { type: 'base64', mediaType: dataUrl.mediaType, data: dataUrl.data } };
-    } else if (fileData.startsWith('data:')) {
-      document = { type: 'document', source: { type: 'url', url: fileData } };
-    } else {
-      const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
-      const mediaType = MEDIA_TYPES_BY_EXTENSION[extension] ?? 'application/pdf';
-      document = { type: 'document', source: { type: 'base64', mediaType, data: fileData } };
-    }
+    document = { type: 'document', source: fileDataSource(fileData, filename) };
   } else if (fileId !== undefined) {
     document = { type: 'document', source: { type: 'file_id', fileId } };
   } else {

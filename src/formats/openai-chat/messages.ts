@@ -1,7 +1,7 @@
 import type { Message, Part, TextPart, ToolCallPart, ToolResultPart } from '../../ir/chat.js';
 import { isRecord } from '../../providers/shared.js';
+import { invalid, optionalArray, optionalString, readContentParts, requiredRecord, requiredString } from '../openai-fields.js';
 import { readFilePart, readImagePart, readReasoningDetails, readTextContent, readTextPart } from './content.js';
-import { invalid, optionalArray, optionalString, requiredRecord, requiredString } from './fields.js';
 
 /** What the `messages` array of a Chat Completions request becomes in the IR. */
 export interface DecodedMessages {
@@ -80,11 +80,7 @@ export function decodeMessages(value: unknown): DecodedMessages {
 }
 
 function readUserContent(content: unknown, param: string): Part[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  if (!Array.isArray(content)) throw invalid(`'${param}' must be a string or an array of content parts`, param);
-  return content.map((raw, i): Part => {
-    const at = `${param}[${i}]`;
-    const part = requiredRecord(raw, at);
+  return readContentParts(content, param, (part, at): Part => {
     switch (part.type) {
       case 'text':
         return readTextPart(part, at);

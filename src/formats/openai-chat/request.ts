@@ -1,4 +1,4 @@
-import type { ChatRequest, Reasoning, ResponseFormat, ToolChoice, ToolDefinition } from '../../ir/chat.js';
+import type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from '../../ir/chat.js';
 import { isRecord } from '../../providers/shared.js';
 import {
   invalid,
@@ -9,9 +9,13 @@ import {
   optionalNumber,
   optionalRecord,
   optionalString,
+  readFunctionTool,
+  readJsonSchemaFormat,
+  readMetadata,
+  readReasoningEffort,
   requiredRecord,
   requiredString,
-} from './fields.js';
+} from '../openai-fields.js';
 import { decodeMessages } from './messages.js';
 
 /** Fields read here, or read by the stream encoder (`stream_options`). Anything else is reported. */
@@ -36,8 +40,6 @@ const NO_OP_VALUES: Record<string, (value: unknown) => boolean> = {
   modalities: (value) => Array.isArray(value) && value.length === 1 && value[0] === 'text',
   logit_bias: (value) => isRecord(value) && Object.keys(value).length === 0,
 };
-
-const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 
 /** Reads a Chat Completions request (ChatCompletionCreateParams) into the IR. */
 export function decodeChatCompletionsRequest(body: Record<string, unknown>): ChatRequest {
@@ -80,9 +82,9 @@ export function decodeChatCompletionsRequest(body: Record<string, unknown>): Cha
   if (seed !== undefined) request.seed = seed;
   const user = optionalString(body.user, 'user');
   if (user !== undefined) request.user = user;
-  const metadata = decodeMetadata(body.metadata);
+  const metadata = readMetadata(body.metadata);
   if (metadata) request.metadata = metadata;
-  const reasoning = decodeReasoningEffort(body.reasoning_effort);
+  const reasoning = readReasoningEffort(body.reasoning_effort, 'reasoning_effort');
   if (reasoning) request.reasoning = reasoning;
   decodeStreamOptions(body.stream_options);
 
@@ -105,17 +107,7 @@ function decodeTools(value: unknown): ToolDefinition[] {
     if (tool.type !== 'function') {
       throw invalid(`'${param}.type' must be 'function' (custom tools are not supported for this model)`, `${param}.type`);
     }
-    const fn = requiredRecord(tool.function, `${param}.function`);
-    const definition: ToolDefinition = {
-      name: requiredString(fn.name, `${param}.function.name`),
-      // OpenAI documents an omitted schema as a function that takes no arguments.
-      parameters: optionalRecord(fn.parameters, `${param}.function.parameters`) ?? { type: 'object', properties: {} },
-    };
-    const description = optionalString(fn.description, `${param}.function.description`);
-    if (description !== undefined) definition.description = description;
-    const strict = optionalBoolean(fn.strict, `${param}.function.strict`);
-    if (strict !== undefined) definition.strict = strict;
-    return definition;
+    return readFunctionTool(requiredRecord(tool.function, `${param}.function`), `${param}.function`);
   });
 }
 
@@ -142,16 +134,7 @@ function decodeResponseFormat(value: unknown): ResponseFormat | undefined {
   const type = oneOf(format.type, ['text', 'json_object', 'json_schema'], 'response_format.type');
   if (type !== 'json_schema') return { type };
   const spec = requiredRecord(format.json_schema, 'response_format.json_schema');
-  const out: ResponseFormat = {
-    type: 'json_schema',
-    name: requiredString(spec.name, 'response_format.json_schema.name'),
-    schema: optionalRecord(spec.schema, 'response_format.json_schema.schema') ?? {},
-  };
-  const strict = optionalBoolean(spec.strict, 'response_format.json_schema.strict');
-  if (strict !== undefined) out.strict = strict;
-  const description = optionalString(spec.description, 'response_format.json_schema.description');
-  if (description !== undefined) out.description = description;
-  return out;
+  return readJsonSchemaFormat(spec, 'response_format.json_schema', 'optional');
 }
 
 function decodeStop(value: unknown): string[] {
@@ -159,25 +142,6 @@ function decodeStop(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.map((item, i) => requiredString(item, `stop[${i}]`));
   throw invalid("'stop' must be a string or an array of strings", 'stop');
-}
-
-function decodeMetadata(value: unknown): Record<string, string> | undefined {
-  const metadata = optionalRecord(value, 'metadata');
-  if (!metadata) return undefined;
-  for (const [key, item] of Object.entries(metadata)) requiredString(item, `metadata.${key}`);
-  return metadata as Record<string, string>;
-}
-
-/**
- * `none` turns reasoning off. `xhigh` and `max` are above anything the IR (and the thinking
- * budgets of other providers) distinguishes, so they become `high`.
- */
-function decodeReasoningEffort(value: unknown): Reasoning | undefined {
-  if (value === undefined || value === null) return undefined;
-  const effort = oneOf(value, EFFORTS, 'reasoning_effort');
-  if (effort === 'none') return { enabled: false };
-  if (effort === 'xhigh' || effort === 'max') return { enabled: true, effort: 'high' };
-  return { enabled: true, effort };
 }
 
 function decodeStreamOptions(value: unknown): void {

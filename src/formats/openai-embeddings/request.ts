@@ -1,15 +1,11 @@
-import { GatewayError } from '../../errors.js';
 import type { EmbeddingRequest } from '../../ir/embeddings.js';
+import { invalid } from '../openai-fields.js';
 
 /** OpenAI's own limit on the number of inputs in one embeddings call. */
 const MAX_INPUTS = 2048;
 
 /** Fields read here, or by the response encoder (`encoding_format`). Anything else is reported. */
 const HANDLED = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
-
-function invalid(message: string, param: string): GatewayError {
-  return new GatewayError('invalid_request', message, { param });
-}
 
 /** Reads an embeddings request (EmbeddingCreateParams) into the IR. */
 export function decodeEmbeddingsRequest(body: Record<string, unknown>): EmbeddingRequest {

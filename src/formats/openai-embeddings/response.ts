@@ -1,4 +1,5 @@
 import type { EmbeddingResponse } from '../../ir/embeddings.js';
+import { bytesToBase64 } from '../../ir/media.js';
 
 /**
  * The IR answer as OpenAI's CreateEmbeddingResponse. With `encoding_format: 'base64'` each
@@ -22,8 +23,5 @@ export function float32Base64(vector: number[]): string {
   const bytes = new Uint8Array(vector.length * 4);
   const view = new DataView(bytes.buffer);
   vector.forEach((value, i) => view.setFloat32(i * 4, value, true));
-  // Chunked: String.fromCharCode(...bytes) on a whole 3072-dimension vector would risk the argument limit.
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return bytesToBase64(bytes);
 }

@@ -1,16 +1,8 @@
 import type { DocumentPart, ImagePart, Part, TextPart } from '../../ir/chat.js';
-import { invalid, isGiven, oneOf, optionalString, requiredRecord, requiredString } from './fields.js';
+import { imageSourceFromUrl } from '../../ir/media.js';
+import { fileDataSource, invalid, isGiven, oneOf, optionalString, readContentParts, requiredString } from '../openai-fields.js';
 
 /** Content parts of Responses input messages and function call outputs, read into IR parts. */
-
-/** `data:<type>[;params];base64,<data>`: the one data URL form whose bytes can travel as base64. */
-const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*?);base64,(.*)$/s;
-
-export function parseBase64DataUrl(url: string): { mediaType: string; data: string } | undefined {
-  const match = DATA_URL.exec(url);
-  if (!match) return undefined;
-  return { mediaType: match[1] || 'application/octet-stream', data: match[3] ?? '' };
-}
 
 export type MessageRole = 'user' | 'assistant' | 'system' | 'developer';
 
@@ -21,11 +13,7 @@ export type MessageRole = 'user' | 'assistant' | 'system' | 'developer';
  * take text only; images and files belong to user turns.
  */
 export function readMessageContent(role: MessageRole, content: unknown, param: string, unsupported: string[]): Part[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  if (!Array.isArray(content)) throw invalid(`'${param}' must be a string or an array of content parts`, param);
-  return content.map((raw, i): Part => {
-    const at = `${param}[${i}]`;
-    const part = requiredRecord(raw, at);
+  return readContentParts(content, param, (part, at): Part => {
     switch (part.type) {
       case 'input_text':
       case 'output_text':
@@ -48,11 +36,8 @@ export function readMessageContent(role: MessageRole, content: unknown, param: s
 /** A `function_call_output`'s `output`: a string, or text and image parts. */
 export function readToolOutput(output: unknown, param: string, unsupported: string[]): Array<TextPart | ImagePart> {
   // Some providers refuse empty text blocks: an empty output is an empty result.
-  if (typeof output === 'string') return output === '' ? [] : [{ type: 'text', text: output }];
-  if (!Array.isArray(output)) throw invalid(`'${param}' must be a string or an array of content parts`, param);
-  return output.map((raw, i): TextPart | ImagePart => {
-    const at = `${param}[${i}]`;
-    const part = requiredRecord(raw, at);
+  if (output === '') return [];
+  return readContentParts(output, param, (part, at): TextPart | ImagePart => {
     if (part.type === 'input_text') return { type: 'text', text: requiredString(part.text, `${at}.text`) };
     if (part.type === 'input_image') return readImage(part, at, unsupported);
     if (part.type === 'input_file') {
@@ -69,11 +54,7 @@ function readImage(part: Record<string, unknown>, param: string, unsupported: st
     throw invalid(`'${param}.file_id': images by OpenAI file id are not supported by this gateway; send 'image_url' (an https or data URL)`, `${param}.file_id`);
   }
   const url = requiredString(part.image_url, `${param}.image_url`);
-  const data = parseBase64DataUrl(url);
-  const image: ImagePart = {
-    type: 'image',
-    source: data ? { type: 'base64', mediaType: data.mediaType, data: data.data } : { type: 'url', url },
-  };
+  const image: ImagePart = { type: 'image', source: imageSourceFromUrl(url) };
   if (isGiven(part.detail)) {
     const detail = oneOf(part.detail, ['auto', 'low', 'high', 'original'], `${param}.detail`);
     if (detail === 'original') unsupported.push('input_image.detail');
@@ -82,18 +63,8 @@ function readImage(part: Record<string, unknown>, param: string, unsupported: st
   return image;
 }
 
-const MEDIA_TYPES_BY_EXTENSION: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  json: 'application/json',
-};
-
 /**
- * `file_data` is a data URL in OpenAI's examples; bare base64 is read too and takes its media
- * type from the filename, else PDF. `file_url` is a URL the provider fetches; `file_id` an
+ * `file_data` is read by `fileDataSource` (a data URL or bare base64). `file_url` is a URL the provider fetches; `file_id` an
  * OpenAI file, meaningful to OpenAI only (the provider encoder decides).
  */
 function readFile(part: Record<string, unknown>, param: string): DocumentPart {
@@ -103,16 +74,7 @@ function readFile(part: Record<string, unknown>, param: string): DocumentPart {
   const fileId = optionalString(part.file_id, `${param}.file_id`);
   let document: DocumentPart;
   if (fileData !== undefined) {
-    const dataUrl = parseBase64DataUrl(fileData);
-    if (dataUrl) {
-      document = { type: 'document', source: { type: 'base64', mediaType: dataUrl.mediaType, data: dataUrl.data } };
-    } else if (fileData.startsWith('data:')) {
-      document = { type: 'document', source: { type: 'url', url: fileData } };
-    } else {
-      const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
-      const mediaType = MEDIA_TYPES_BY_EXTENSION[extension] ?? 'application/pdf';
-      document = { type: 'document', source: { type: 'base64', mediaType, data: fileData } };
-    }
+    document = { type: 'document', source: fileDataSource(fileData, filename) };
   } else if (fileUrl !== undefined) {
     document = { type: 'document', source: { type: 'url', url: fileUrl } };
   } else if (fileId !== undefined) {

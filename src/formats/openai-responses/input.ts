@@ -1,6 +1,6 @@
 import type { Message, Part, TextPart } from '../../ir/chat.js';
 import { readMessageContent, readToolOutput, type MessageRole } from './content.js';
-import { invalid, isGiven, oneOf, requiredRecord, requiredString } from './fields.js';
+import { invalid, isGiven, oneOf, requiredRecord, requiredString } from '../openai-fields.js';
 import { readReasoningItem } from './reasoning.js';
 
 export interface DecodedInput {

@@ -1,5 +1,5 @@
 import type { RedactedThinkingPart, ThinkingPart } from '../../ir/chat.js';
-import { invalid, optionalArray, optionalString, requiredRecord, requiredString } from './fields.js';
+import { invalid, optionalArray, optionalString, requiredRecord, requiredString } from '../openai-fields.js';
 
 /**
  * Reasoning items are how thinking travels through a Responses client and back: the text is

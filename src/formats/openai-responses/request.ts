@@ -9,9 +9,13 @@ import {
   optionalNumber,
   optionalRecord,
   optionalString,
+  readFunctionTool,
+  readJsonSchemaFormat,
+  readMetadata,
+  readReasoningEffort,
   requiredRecord,
   requiredString,
-} from './fields.js';
+} from '../openai-fields.js';
 import { decodeInput } from './input.js';
 
 /** Parameters whose meaning lives in OpenAI's own storage: ignoring them would answer a different question. */
@@ -70,7 +74,7 @@ export function decodeResponsesRequest(body: Record<string, unknown>): ChatReque
   if (topP !== undefined) request.topP = topP;
   const reasoning = decodeReasoning(body.reasoning, unsupported);
   if (reasoning) request.reasoning = reasoning;
-  const metadata = decodeMetadata(body.metadata);
+  const metadata = readMetadata(body.metadata);
   if (metadata) request.metadata = metadata;
 
   // `safety_identifier` replaces the deprecated `user`; both name the end user.
@@ -131,16 +135,7 @@ function decodeTools(value: unknown, choiceValue: unknown): { tools: ToolDefinit
 function decodeTool(raw: unknown, param: string): ToolDefinition {
   const tool = requiredRecord(raw, param);
   if (tool.type !== 'function') throw builtInTool(String(tool.type), `${param}.type`);
-  const definition: ToolDefinition = {
-    name: requiredString(tool.name, `${param}.name`),
-    // A null schema is a function without arguments.
-    parameters: optionalRecord(tool.parameters, `${param}.parameters`) ?? { type: 'object', properties: {} },
-  };
-  const description = optionalString(tool.description, `${param}.description`);
-  if (description !== undefined) definition.description = description;
-  const strict = optionalBoolean(tool.strict, `${param}.strict`);
-  if (strict !== undefined) definition.strict = strict;
-  return definition;
+  return readFunctionTool(tool, param);
 }
 
 function builtInTool(type: string, param: string) {
@@ -158,21 +153,11 @@ function decodeText(value: unknown, unsupported: string[]): ResponseFormat | und
   if (!format) return undefined;
   const type = oneOf(format.type, ['text', 'json_object', 'json_schema'], 'text.format.type');
   if (type !== 'json_schema') return { type };
-  const out: ResponseFormat = {
-    type: 'json_schema',
-    name: requiredString(format.name, 'text.format.name'),
-    schema: requiredRecord(format.schema, 'text.format.schema'),
-  };
-  const strict = optionalBoolean(format.strict, 'text.format.strict');
-  if (strict !== undefined) out.strict = strict;
-  const description = optionalString(format.description, 'text.format.description');
-  if (description !== undefined) out.description = description;
-  return out;
+  return readJsonSchemaFormat(format, 'text.format', 'required');
 }
 
 /**
- * `none` turns reasoning off; `xhigh` and `max` are above anything the IR distinguishes, so
- * they become `high`. The summary's level (`concise`, `detailed`) has no equivalent: thinking
+ * The effort is read as in Chat Completions (see `readReasoningEffort`). The summary's level (`concise`, `detailed`) has no equivalent: thinking
  * comes back as the provider wrote it.
  */
 function decodeReasoning(value: unknown, unsupported: string[]): Reasoning | undefined {
@@ -185,16 +170,5 @@ function decodeReasoning(value: unknown, unsupported: string[]): Reasoning | und
   for (const key of Object.keys(reasoning)) {
     if (!['effort', 'summary', 'generate_summary'].includes(key) && isGiven(reasoning[key])) unsupported.push(`reasoning.${key}`);
   }
-  if (!isGiven(reasoning.effort)) return undefined;
-  const effort = oneOf(reasoning.effort, ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'], 'reasoning.effort');
-  if (effort === 'none') return { enabled: false };
-  if (effort === 'xhigh' || effort === 'max') return { enabled: true, effort: 'high' };
-  return { enabled: true, effort };
-}
-
-function decodeMetadata(value: unknown): Record<string, string> | undefined {
-  const metadata = optionalRecord(value, 'metadata');
-  if (!metadata) return undefined;
-  for (const [key, item] of Object.entries(metadata)) requiredString(item, `metadata.${key}`);
-  return metadata as Record<string, string>;
+  return readReasoningEffort(reasoning.effort, 'reasoning.effort');
 }

@@ -1,4 +1,5 @@
-import type { DocumentPart, ImagePart, Message, Part, TextPart, ToolResultPart } from '../../ir/chat.js';
+import type { DocumentPart, Message, Part, TextPart, ToolResultPart } from '../../ir/chat.js';
+import { documentAsText, encodeToolCall, encodeUserContent, toolResultText } from '../openai/messages.js';
 
 /** A v2 Chat message as sent upstream (the SDK's ChatMessageV2, loosely typed, in wire names). */
 export type CohereMessage = Record<string, unknown>;
@@ -30,26 +31,17 @@ function encodeUserTurn(parts: Part[], dropped: Set<string>): CohereMessage[] {
     content = [];
   };
   for (const part of parts) {
-    switch (part.type) {
-      case 'tool_result':
-        flush();
-        out.push(encodeToolResult(part, dropped));
-        break;
-      case 'text':
-        content.push({ type: 'text', text: part.text });
-        break;
-      case 'image':
-        content.push(encodeImage(part));
-        break;
-      case 'document': {
-        const text = documentText(part, dropped);
-        if (text !== undefined) content.push({ type: 'text', text });
-        break;
-      }
-      default:
-        // A user turn cannot carry tool calls or thinking in v2.
-        dropped.add(`content:${part.type}`);
+    if (part.type === 'tool_result') {
+      flush();
+      out.push(encodeToolResult(part, dropped));
+      continue;
     }
+    // v2 `image_url` takes https: and data: URLs alike (vision models only; others answer 400).
+    const item = encodeUserContent(part, dropped, (document) => {
+      const text = documentText(document, dropped);
+      return text === undefined ? undefined : { type: 'text', text };
+    });
+    if (item) content.push(item);
   }
   flush();
   return out;
@@ -75,7 +67,7 @@ function encodeAssistantTurn(parts: Part[], dropped: Set<string>): CohereMessage
         thinking.push({ type: 'thinking', thinking: part.text });
         break;
       case 'tool_call':
-        toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+        toolCalls.push(encodeToolCall(part));
         break;
       case 'redacted_thinking':
         break;
@@ -98,21 +90,10 @@ function encodeAssistantTurn(parts: Part[], dropped: Set<string>): CohereMessage
 
 /** v2 tool content is text or document items: images are reported, as is the error flag it has no place for. */
 function encodeToolResult(part: ToolResultPart, dropped: Set<string>): CohereMessage {
-  const content: Record<string, unknown>[] = [];
-  for (const item of part.content) {
-    if (item.type === 'text') content.push({ type: 'text', text: item.text });
-    else dropped.add('content:tool_result:image');
-  }
-  if (part.isError === true) dropped.add('content:tool_result:is_error');
+  const content = toolResultText(part, dropped);
   // An empty list is refused as an empty turn; an empty text says "the tool returned nothing".
   if (content.length === 0) content.push({ type: 'text', text: '' });
   return { role: 'tool', tool_call_id: part.toolCallId, content };
-}
-
-/** v2 `image_url` takes https: and data: URLs alike (vision models only; others answer 400). */
-function encodeImage(part: ImagePart): Record<string, unknown> {
-  const url = part.source.type === 'url' ? part.source.url : `data:${part.source.mediaType};base64,${part.source.data}`;
-  return { type: 'image_url', image_url: { url, ...(part.detail === undefined ? {} : { detail: part.detail }) } };
 }
 
 /**
@@ -122,22 +103,7 @@ function encodeImage(part: ImagePart): Record<string, unknown> {
  * asked for, and it would move the text out of its turn. PDFs, URLs and file ids cannot go.
  */
 function documentText(part: DocumentPart, dropped: Set<string>): string | undefined {
-  const source = part.source;
-  if (source.type === 'text') return source.text;
-  if (source.type === 'base64' && source.mediaType.startsWith('text/')) {
-    const text = decodeBase64Text(source.data);
-    if (text !== undefined) return text;
-  }
-  dropped.add(`content:document:${source.type}`);
-  return undefined;
-}
-
-function decodeBase64Text(data: string): string | undefined {
-  try {
-    const binary = atob(data);
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+  const text = documentAsText(part.source);
+  if (text === undefined) dropped.add(`content:document:${part.source.type}`);
+  return text;
 }

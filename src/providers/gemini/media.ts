@@ -1,3 +1,5 @@
+import { bytesToBase64, splitDataUrl } from '../../ir/media.js';
+
 /**
  * Media for Gemini parts. Gemini takes bytes as `inlineData {mimeType, data}` and anything
  * it fetches itself as `fileData {mimeType, fileUri}`, and both need a MIME type: a URL
@@ -51,18 +53,14 @@ function extensionOf(url: string): string {
 
 /**
  * A `data:` URL as base64 bytes with their type (RFC 2397). Percent-encoded payloads are
- * re-encoded to base64; a URL without a media type gives undefined, since Gemini needs one.
+ * re-encoded to base64, byte by byte; a URL without a media type gives undefined, since
+ * Gemini needs one.
  */
 export function parseDataUrl(url: string): InlineData | undefined {
-  const match = /^data:([^,]*),(.*)$/s.exec(url);
-  if (!match) return undefined;
-  const [, header = '', payload = ''] = match;
-  const params = header.split(';');
-  const mimeType = (params[0] ?? '').trim().toLowerCase();
-  if (!mimeType) return undefined;
-  if (params.slice(1).some((param) => param.trim().toLowerCase() === 'base64')) {
-    return { mimeType, data: payload.replace(/\s+/g, '') };
-  }
+  const pieces = splitDataUrl(url);
+  if (!pieces || !pieces.mediaType) return undefined;
+  const { mediaType: mimeType, payload } = pieces;
+  if (pieces.base64) return { mimeType, data: payload.replace(/\s+/g, '') };
   try {
     return { mimeType, data: bytesToBase64(percentDecode(payload)) };
   } catch {
@@ -70,6 +68,7 @@ export function parseDataUrl(url: string): InlineData | undefined {
   }
 }
 
+/** Lenient: a `%` not followed by two hex digits is the character itself, as browsers read it. */
 function percentDecode(text: string): Uint8Array {
   const encoder = new TextEncoder();
   const bytes: number[] = [];
@@ -86,10 +85,4 @@ function percentDecode(text: string): Uint8Array {
     }
   }
   return Uint8Array.from(bytes);
-}
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }

@@ -1,4 +1,5 @@
-import type { DocumentPart, ImagePart, Message, Part, TextPart, ToolResultPart } from '../../ir/chat.js';
+import type { DocumentPart, ImagePart, Message, Part, TextPart, ToolCallPart, ToolResultPart } from '../../ir/chat.js';
+import { base64ToText, toDataUrl } from '../../ir/media.js';
 import type { OpenAICompatibleProfile } from './vendors.js';
 
 /** A Chat Completions message as sent upstream (the SDK's ChatCompletionMessageParam, loosely typed). */
@@ -33,25 +34,12 @@ function encodeUserTurn(parts: Part[], profile: OpenAICompatibleProfile, dropped
   const out: OpenAIMessage[] = [];
   const content: Record<string, unknown>[] = [];
   for (const part of parts) {
-    switch (part.type) {
-      case 'tool_result':
-        out.push(encodeToolResult(part, dropped));
-        break;
-      case 'text':
-        content.push({ type: 'text', text: part.text });
-        break;
-      case 'image':
-        content.push(encodeImage(part));
-        break;
-      case 'document': {
-        const encoded = encodeDocument(part, profile, dropped);
-        if (encoded) content.push(encoded);
-        break;
-      }
-      default:
-        // A user turn cannot carry tool calls or thinking in Chat Completions.
-        dropped.add(`content:${part.type}`);
+    if (part.type === 'tool_result') {
+      out.push(encodeToolResult(part, dropped));
+      continue;
     }
+    const item = encodeUserContent(part, dropped, (document) => encodeDocument(document, profile, dropped));
+    if (item) content.push(item);
   }
   if (content.length > 0) out.push({ role: 'user', content: compactContent(content) });
   return out;
@@ -67,7 +55,7 @@ function encodeAssistantTurn(parts: Part[], profile: OpenAICompatibleProfile, dr
         text.push({ type: 'text', text: part.text });
         break;
       case 'tool_call':
-        toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+        toolCalls.push(encodeToolCall(part));
         break;
       // Thinking is history the vendor cannot take back (not a parameter): left out without a
       // warning, except where it can travel as OpenRouter's reasoning_details.
@@ -91,20 +79,65 @@ function encodeAssistantTurn(parts: Part[], profile: OpenAICompatibleProfile, dr
   return [message];
 }
 
-/** Tool messages take text only: images in a result are reported, as is the error flag OpenAI has no place for. */
+/** Tool messages take text only. */
 function encodeToolResult(part: ToolResultPart, dropped: Set<string>): OpenAIMessage {
+  const text = toolResultText(part, dropped);
+  return { role: 'tool', tool_call_id: part.toolCallId, content: text.length === 0 ? '' : compactContent(text) };
+}
+
+/*
+ * The pieces below are shared with Cohere v2 (src/providers/cohere/messages.ts), whose
+ * messages take tool calls, tool results and images the way Chat Completions does.
+ */
+
+/**
+ * A user turn's text or image as a content item, a document as `encodeDocument` makes it (if
+ * at all). Tool calls and thinking cannot stand in a user turn in either API: reported.
+ */
+export function encodeUserContent(
+  part: Exclude<Part, ToolResultPart>,
+  dropped: Set<string>,
+  encodeDocument: (part: DocumentPart) => Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  switch (part.type) {
+    case 'text':
+      return { type: 'text', text: part.text };
+    case 'image':
+      return encodeImage(part);
+    case 'document':
+      return encodeDocument(part);
+    default:
+      dropped.add(`content:${part.type}`);
+      return undefined;
+  }
+}
+
+export function encodeToolCall(part: ToolCallPart): Record<string, unknown> {
+  return { id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } };
+}
+
+/** A tool result's text parts: images in it are reported, as is the error flag neither API has a place for. */
+export function toolResultText(part: ToolResultPart, dropped: Set<string>): Record<string, unknown>[] {
   const text: Record<string, unknown>[] = [];
   for (const item of part.content) {
     if (item.type === 'text') text.push({ type: 'text', text: item.text });
     else dropped.add('content:tool_result:image');
   }
   if (part.isError === true) dropped.add('content:tool_result:is_error');
-  return { role: 'tool', tool_call_id: part.toolCallId, content: text.length === 0 ? '' : compactContent(text) };
+  return text;
 }
 
-function encodeImage(part: ImagePart): Record<string, unknown> {
-  const url = part.source.type === 'url' ? part.source.url : `data:${part.source.mediaType};base64,${part.source.data}`;
+/** An `image_url` part: https: and data: URLs alike. */
+export function encodeImage(part: ImagePart): Record<string, unknown> {
+  const url = part.source.type === 'url' ? part.source.url : toDataUrl(part.source.mediaType, part.source.data);
   return { type: 'image_url', image_url: { url, ...(part.detail === undefined ? {} : { detail: part.detail }) } };
+}
+
+/** A text document's text, or a `text/*` one's bytes decoded as UTF-8: how both APIs take documents they have no file item for. */
+export function documentAsText(source: DocumentPart['source']): string | undefined {
+  if (source.type === 'text') return source.text;
+  if (source.type === 'base64' && source.mediaType.startsWith('text/')) return base64ToText(source.data);
+  return undefined;
 }
 
 /**
@@ -113,9 +146,9 @@ function encodeImage(part: ImagePart): Record<string, unknown> {
  */
 function encodeDocument(part: DocumentPart, profile: OpenAICompatibleProfile, dropped: Set<string>): Record<string, unknown> | undefined {
   const source = part.source;
+  const text = documentAsText(source);
+  if (text !== undefined) return { type: 'text', text };
   switch (source.type) {
-    case 'text':
-      return { type: 'text', text: source.text };
     case 'url':
       dropped.add('content:document:url');
       return undefined;
@@ -123,27 +156,13 @@ function encodeDocument(part: DocumentPart, profile: OpenAICompatibleProfile, dr
       if (!profile.fileParts) break;
       return { type: 'file', file: { file_id: source.fileId } };
     case 'base64': {
-      if (source.mediaType.startsWith('text/')) {
-        const text = decodeBase64Text(source.data);
-        if (text !== undefined) return { type: 'text', text };
-      }
       if (!profile.fileParts || source.mediaType !== 'application/pdf') break;
       const filename = part.filename ?? part.title ?? 'document.pdf';
-      return { type: 'file', file: { filename, file_data: `data:${source.mediaType};base64,${source.data}` } };
+      return { type: 'file', file: { filename, file_data: toDataUrl(source.mediaType, source.data) } };
     }
   }
   dropped.add(`content:document:${source.type}`);
   return undefined;
-}
-
-function decodeBase64Text(data: string): string | undefined {
-  try {
-    const binary = atob(data);
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A lone text part goes as a plain string: some vendors (DeepSeek) read nothing else. */

@@ -1,23 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../../src/errors.js';
 import { anthropicMessagesFormat } from '../../../../src/formats/anthropic-messages/index.js';
+import { chatRequest, fixtureReader, thrownGatewayError } from '../../../support/codec-helpers.js';
 
-const FIXTURES = new URL('../../../fixtures/formats/anthropic-messages/', import.meta.url);
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+const { fixtureJson: fixture } = fixtureReader('formats/anthropic-messages');
 
 const decode = anthropicMessagesFormat.decodeRequest;
 const base = { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] };
 
-function refusal(body: Record<string, unknown>): GatewayError {
-  try {
-    decode(body);
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
+const refusal = (body: Record<string, unknown>) => thrownGatewayError(() => decode(body));
 
 describe('anthropic messages: decodeRequest', () => {
   it('decodes a rich request exactly', () => {
@@ -25,16 +15,9 @@ describe('anthropic messages: decodeRequest', () => {
   });
 
   it('decodes a minimal request with string system and content', () => {
-    expect(decode({ model: 'm', max_tokens: 5, system: 'Be nice.', messages: [{ role: 'user', content: 'Hi' }] })).toStrictEqual({
-      model: 'm',
-      system: [{ type: 'text', text: 'Be nice.' }],
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
-      tools: [],
-      stop: [],
-      stream: false,
-      maxOutputTokens: 5,
-      unsupported: [],
-    });
+    expect(decode({ model: 'm', max_tokens: 5, system: 'Be nice.', messages: [{ role: 'user', content: 'Hi' }] })).toStrictEqual(
+      chatRequest({ model: 'm', system: [{ type: 'text', text: 'Be nice.' }], messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], maxOutputTokens: 5 }),
+    );
   });
 
   it('accepts count_tokens bodies (no max_tokens)', () => {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ChatResponse } from '../../../../src/ir/chat.js';
 import { anthropicMessagesFormat, encodeCountTokensResponse } from '../../../../src/formats/anthropic-messages/index.js';
+import { fixtureReader } from '../../../support/codec-helpers.js';
 
-const FIXTURES = new URL('../../../fixtures/formats/anthropic-messages/', import.meta.url);
+const { fixtureJson } = fixtureReader('formats/anthropic-messages');
 
 interface ResponseCase {
   name: string;
@@ -12,7 +12,7 @@ interface ResponseCase {
   expected: unknown;
 }
 
-const cases: ResponseCase[] = JSON.parse(readFileSync(new URL('responses.json', FIXTURES), 'utf8'));
+const cases = fixtureJson<ResponseCase[]>('responses.json');
 
 describe('anthropic messages: encodeResponse', () => {
   for (const testCase of cases) {

@@ -1,20 +1,15 @@
-import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { anthropicMessagesFormat } from '../../../../src/formats/anthropic-messages/index.js';
 import type { ChatResponse, StreamEvent } from '../../../../src/ir/chat.js';
-import type { StreamEncoder } from '../../../../src/ir/codec.js';
+import { encodeEvents, fixtureReader } from '../../../support/codec-helpers.js';
 
-const FIXTURES = new URL('../../../fixtures/formats/anthropic-messages/', import.meta.url);
-const read = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
+const { fixtureText: read, fixtureJson } = fixtureReader('formats/anthropic-messages');
 
 const body = { model: 'my-model', max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'Weather in Paris?' }] };
 
-function encode(events: StreamEvent[], close: (encoder: StreamEncoder) => string = (encoder) => encoder.end()): string {
-  const encoder = anthropicMessagesFormat.createStreamEncoder(body);
-  return events.map((event) => encoder.push(event)).join('') + close(encoder);
-}
+const encode = (events: StreamEvent[]): string => encodeEvents(anthropicMessagesFormat.createStreamEncoder(body), events);
 
 /** An SDK client whose every request is answered with `text`, as the gateway would send it. */
 function clientAnswering(text: string, contentType: string): Anthropic {
@@ -40,7 +35,7 @@ const sameAnswer: ChatResponse = {
 };
 
 describe('anthropic messages: stream encoder', () => {
-  const events: StreamEvent[] = JSON.parse(read('stream-events.json'));
+  const events = fixtureJson<StreamEvent[]>('stream-events.json');
 
   it('encodes thinking, text and a tool call, holding message_delta until the late usage', () => {
     expect(encode(events)).toBe(read('stream-expected.txt'));

@@ -1,23 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../../src/errors.js';
 import { openAIChatFormat } from '../../../../src/formats/openai-chat/index.js';
+import { chatRequest, fixtureReader, thrownGatewayError } from '../../../support/codec-helpers.js';
 
-const FIXTURES = new URL('../../../fixtures/formats/openai-chat/', import.meta.url);
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+const { fixtureJson: fixture } = fixtureReader('formats/openai-chat');
 
 const decode = (body: Record<string, unknown>) => openAIChatFormat.decodeRequest(body);
 const base = (extra: Record<string, unknown> = {}) => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra });
 
-function refusal(body: Record<string, unknown>): GatewayError {
-  try {
-    decode(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    return error as GatewayError;
-  }
-  throw new Error('expected a GatewayError');
-}
+const refusal = (body: Record<string, unknown>) => thrownGatewayError(() => decode(body));
 
 describe('Chat Completions request decoding', () => {
   it('decodes a rich request exactly (system+developer, images, files, tools, tool results, reasoning, json_schema, unsupported)', () => {
@@ -25,15 +15,9 @@ describe('Chat Completions request decoding', () => {
   });
 
   it('decodes a minimal request with defaults and reports nothing', () => {
-    expect(decode(base({ n: 1, presence_penalty: 0, frequency_penalty: 0, logprobs: false, store: false, temperature: null }))).toEqual({
-      model: 'm',
-      system: [],
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
-      tools: [],
-      stop: [],
-      stream: false,
-      unsupported: [],
-    });
+    expect(decode(base({ n: 1, presence_penalty: 0, frequency_penalty: 0, logprobs: false, store: false, temperature: null }))).toEqual(
+      chatRequest({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] }),
+    );
   });
 
   it('reads max_tokens when max_completion_tokens is absent, and stop arrays', () => {

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openAIChatFormat } from '../../../../src/formats/openai-chat/index.js';
 import type { ChatResponse, StopReason } from '../../../../src/ir/chat.js';
+import { fixtureReader } from '../../../support/codec-helpers.js';
 
-const FIXTURES = new URL('../../../fixtures/formats/openai-chat/', import.meta.url);
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+const { fixtureJson } = fixtureReader('formats/openai-chat');
 
 const encode = (response: ChatResponse) => openAIChatFormat.encodeResponse(response, { model: 'gw-model', messages: [] });
 
@@ -27,7 +26,7 @@ describe('Chat Completions response encoding', () => {
   });
 
   it('encodes thinking, redacted thinking and parallel tool calls', () => {
-    expect(encode(fixture('response-tools.ir.json') as ChatResponse)).toEqual(fixture('response-tools.json'));
+    expect(encode(fixtureJson<ChatResponse>('response-tools.ir.json'))).toEqual(fixtureJson('response-tools.json'));
   });
 
   it('gives null content beside tool calls only, an empty string for an empty answer, and no usage when unknown', () => {
@@ -63,12 +62,12 @@ describe('Chat Completions response encoding', () => {
   });
 
   it('round-trips thinking signatures through reasoning_details into the next request', () => {
-    const answer = encode(fixture('response-tools.ir.json') as ChatResponse) as { choices: Array<{ message: Record<string, unknown> }> };
+    const answer = encode(fixtureJson<ChatResponse>('response-tools.ir.json')) as { choices: Array<{ message: Record<string, unknown> }> };
     const next = openAIChatFormat.decodeRequest({
       model: 'm',
       messages: [{ role: 'user', content: 'q' }, answer.choices[0]!.message],
     });
-    const original = (fixture('response-tools.ir.json') as ChatResponse).content;
+    const original = (fixtureJson<ChatResponse>('response-tools.ir.json')).content;
     expect(next.messages[1]).toEqual({
       role: 'assistant',
       content: [original[0], original[1], { type: 'text', text: 'Let me check both.' }, original[4], original[5]],

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { openAIChatFormat } from '../../../../src/formats/openai-chat/index.js';
 import type { ChatResponse, StreamEvent } from '../../../../src/ir/chat.js';
+import { encodeEvents, fakeOpenAIClient, fixtureReader } from '../../../support/codec-helpers.js';
 
 /**
  * The official openai SDK reading what the encoders write: the strongest check that a
@@ -11,34 +10,16 @@ import type { ChatResponse, StreamEvent } from '../../../../src/ir/chat.js';
  * with our encoder's output, encoded from the client's own request body.
  */
 
-const FIXTURES = new URL('../../../fixtures/formats/openai-chat/', import.meta.url);
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
-
-function client(answer: (body: Record<string, unknown>) => Response): { sdk: OpenAI; sent: Array<Record<string, unknown>> } {
-  const sent: Array<Record<string, unknown>> = [];
-  const sdk = new OpenAI({
-    apiKey: 'sk-test',
-    baseURL: 'http://gateway.test/v1',
-    maxRetries: 0,
-    fetch: async (_url, init) => {
-      const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
-      sent.push(body);
-      return answer(body);
-    },
-  });
-  return { sdk, sent };
-}
+const { fixtureJson } = fixtureReader('formats/openai-chat');
 
 function sse(events: StreamEvent[], body: Record<string, unknown>, failure?: GatewayError): Response {
-  const encoder = openAIChatFormat.createStreamEncoder(body);
-  let text = events.map((event) => encoder.push(event)).join('');
-  text += failure ? encoder.fail(failure) : encoder.end();
+  const text = encodeEvents(openAIChatFormat.createStreamEncoder(body), events, failure ?? 'end');
   return new Response(text, { headers: { 'content-type': 'text/event-stream' } });
 }
 
 describe('the openai SDK reading the Chat Completions encoders', () => {
   it('reads a non-streamed answer with tool calls and thinking, and its request decodes', async () => {
-    const { sdk, sent } = client((body) => Response.json(openAIChatFormat.encodeResponse(fixture('response-tools.ir.json') as ChatResponse, body)));
+    const { sdk, sent } = fakeOpenAIClient((body) => Response.json(openAIChatFormat.encodeResponse(fixtureJson<ChatResponse>('response-tools.ir.json'), body)));
     const completion = await sdk.chat.completions.create({
       model: 'gw-model',
       messages: [{ role: 'user', content: 'Weather and time in Paris?' }],
@@ -51,8 +32,8 @@ describe('the openai SDK reading the Chat Completions encoders', () => {
   });
 
   it('accumulates the streamed tool calls and usage into the final completion', async () => {
-    const events = fixture('stream-tools.events.json') as StreamEvent[];
-    const { sdk } = client((body) => sse(events, body));
+    const events = fixtureJson<StreamEvent[]>('stream-tools.events.json');
+    const { sdk } = fakeOpenAIClient((body) => sse(events, body));
     const stream = sdk.chat.completions.stream({
       model: 'gw-model',
       messages: [{ role: 'user', content: 'Weather and time in Paris?' }],
@@ -70,7 +51,7 @@ describe('the openai SDK reading the Chat Completions encoders', () => {
   });
 
   it('raises an APIError when the stream fails part way', async () => {
-    const { sdk } = client((body) =>
+    const { sdk } = fakeOpenAIClient((body) =>
       sse([{ type: 'start', id: 'r', model: 'm', created: 1 }], body, new GatewayError('upstream_error', 'provider went away')),
     );
     const stream = await sdk.chat.completions.create({ model: 'gw-model', messages: [{ role: 'user', content: 'hi' }], stream: true });

@@ -1,17 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { openAIChatFormat } from '../../../../src/formats/openai-chat/index.js';
 import type { StreamEvent } from '../../../../src/ir/chat.js';
+import { encodeEvents, fixtureReader } from '../../../support/codec-helpers.js';
 
-const FIXTURES = new URL('../../../fixtures/formats/openai-chat/', import.meta.url);
-const text = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
-const EVENTS = JSON.parse(text('stream-tools.events.json')) as StreamEvent[];
+const { fixtureText: text, fixtureJson } = fixtureReader('formats/openai-chat');
+const EVENTS = fixtureJson<StreamEvent[]>('stream-tools.events.json');
 
-function run(events: StreamEvent[], body: Record<string, unknown>): string {
-  const encoder = openAIChatFormat.createStreamEncoder(body);
-  return events.map((event) => encoder.push(event)).join('') + encoder.end();
-}
+const run = (events: StreamEvent[], body: Record<string, unknown>): string => encodeEvents(openAIChatFormat.createStreamEncoder(body), events);
 
 const HEAD = '{"id":"r1","object":"chat.completion.chunk","created":5,"model":"m","choices":[{"index":0,"delta":';
 

@@ -1,20 +1,11 @@
-import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../../src/errors.js';
 import { openAIEmbeddingsFormat } from '../../../../src/formats/openai-embeddings/index.js';
 import type { EmbeddingResponse } from '../../../../src/ir/embeddings.js';
+import { fakeOpenAIClient, thrownGatewayError } from '../../../support/codec-helpers.js';
 
 const decode = (body: Record<string, unknown>) => openAIEmbeddingsFormat.decodeRequest(body);
 
-function refusal(body: Record<string, unknown>): GatewayError {
-  try {
-    decode(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    return error as GatewayError;
-  }
-  throw new Error('expected a GatewayError');
-}
+const refusal = (body: Record<string, unknown>) => thrownGatewayError(() => decode(body));
 
 /** Values exact in float32, so the round trip compares equal. */
 const RESPONSE: EmbeddingResponse = { model: 'embed-v4.0', vectors: [[0.5, -1.25, 3], [0, 1e-3, -2.5e10]], inputTokens: 9 };
@@ -72,17 +63,9 @@ describe('Embeddings response encoding', () => {
   });
 
   it('gives back the floats through the openai SDK, which asks for base64 by default', async () => {
-    const sent: Array<Record<string, unknown>> = [];
-    const sdk = new OpenAI({
-      apiKey: 'sk-test',
-      baseURL: 'http://gateway.test/v1',
-      maxRetries: 0,
-      fetch: async (_url, init) => {
-        const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
-        sent.push(body);
-        openAIEmbeddingsFormat.decodeRequest(body);
-        return Response.json(openAIEmbeddingsFormat.encodeResponse(RESPONSE, body));
-      },
+    const { sdk, sent } = fakeOpenAIClient((body) => {
+      openAIEmbeddingsFormat.decodeRequest(body);
+      return Response.json(openAIEmbeddingsFormat.encodeResponse(RESPONSE, body));
     });
     const result = await sdk.embeddings.create({ model: 'gw', input: ['a', 'b'] });
     expect(sent[0]!.encoding_format).toBe('base64');

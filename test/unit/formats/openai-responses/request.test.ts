@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../../src/errors.js';
 import { openAIResponsesFormat } from '../../../../src/formats/openai-responses/index.js';
-import { fixtureJson } from './fixtures.js';
+import { fixtureReader, thrownGatewayError } from '../../../support/codec-helpers.js';
+
+const { fixtureJson } = fixtureReader('formats/openai-responses');
 
 const decode = (body: Record<string, unknown>) => openAIResponsesFormat.decodeRequest(body);
 
-function refusal(body: Record<string, unknown>): GatewayError {
-  try {
-    decode(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    return error as GatewayError;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (body: Record<string, unknown>) => thrownGatewayError(() => decode(body));
 
 describe('Responses decodeRequest', () => {
   it('reads a string input with instructions as one user message and system text', () => {

@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAIResponsesFormat } from '../../../../src/formats/openai-responses/index.js';
 import type { ChatResponse } from '../../../../src/ir/chat.js';
-import { fixtureJson } from './fixtures.js';
+import { fixtureReader, freezeDate } from '../../../support/codec-helpers.js';
+
+const { fixtureJson } = fixtureReader('formats/openai-responses');
 
 const body = fixtureJson('request-for-responses.json');
 
 describe('Responses encodeResponse', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(1741476999000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  freezeDate(1741476999000);
 
   it.each(['text', 'tool-calls', 'max-tokens'])('encodes the %s answer as the Response object', (name) => {
     const response = fixtureJson<ChatResponse>(`response-${name}.ir.json`);
@@ -29,9 +25,7 @@ describe('Responses encodeResponse', () => {
   });
 
   it('echoes the request parameters the client set', () => {
-    const encoded = openAIResponsesFormat.encodeResponse(fixtureJson<ChatResponse>('response-text.ir.json'), {
-      model: 'm',
-      input: 'x',
+    const echoed = {
       temperature: 0.2,
       top_p: 0.5,
       parallel_tool_calls: false,
@@ -39,15 +33,10 @@ describe('Responses encodeResponse', () => {
       text: { format: { type: 'json_object' }, verbosity: 'low' },
       user: 'u',
       safety_identifier: 's',
-    }) as Record<string, unknown>;
+    };
+    const encoded = openAIResponsesFormat.encodeResponse(fixtureJson<ChatResponse>('response-text.ir.json'), { model: 'm', input: 'x', ...echoed }) as Record<string, unknown>;
     expect(encoded).toMatchObject({
-      temperature: 0.2,
-      top_p: 0.5,
-      parallel_tool_calls: false,
-      tool_choice: 'required',
-      text: { format: { type: 'json_object' }, verbosity: 'low' },
-      user: 'u',
-      safety_identifier: 's',
+      ...echoed,
       instructions: null,
       tools: [],
       metadata: {},

@@ -1,9 +1,11 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { openAIResponsesFormat } from '../../../../src/formats/openai-responses/index.js';
 import type { ChatResponse, StreamEvent } from '../../../../src/ir/chat.js';
-import { fixtureJson } from './fixtures.js';
+import { encodeEvents, fakeOpenAIClient, fixtureReader } from '../../../support/codec-helpers.js';
+
+const { fixtureJson } = fixtureReader('formats/openai-responses');
 
 /**
  * The official SDK reading what the encoders write: its stream accumulator is strict about
@@ -15,19 +17,10 @@ const body = fixtureJson('request-for-responses.json');
 // What the SDK sends does not matter here (fetch is stubbed); the SDK reads the answer alone.
 const params = { model: 'claude-sonnet', input: 'What is the weather in Paris and Rome?' };
 
-function clientAnswering(payload: string, contentType: string): OpenAI {
-  return new OpenAI({
-    apiKey: 'x',
-    baseURL: 'http://gateway.test/v1',
-    maxRetries: 0,
-    fetch: async () => new Response(payload, { headers: { 'content-type': contentType } }),
-  });
-}
+const clientAnswering = (payload: string, contentType: string): OpenAI =>
+  fakeOpenAIClient(() => new Response(payload, { headers: { 'content-type': contentType } })).sdk;
 
-function streamText(events: StreamEvent[], close?: GatewayError): string {
-  const encoder = openAIResponsesFormat.createStreamEncoder(body);
-  return events.map((event) => encoder.push(event)).join('') + (close ? encoder.fail(close) : encoder.end());
-}
+const streamText = (events: StreamEvent[], close?: GatewayError): string => encodeEvents(openAIResponsesFormat.createStreamEncoder(body), events, close ?? 'end');
 
 describe('Responses encoders read back through the openai SDK', () => {
   it('responses.create: the non-streamed body, with output_text computed by the SDK', async () => {

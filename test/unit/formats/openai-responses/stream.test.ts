@@ -1,18 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { openAIResponsesFormat } from '../../../../src/formats/openai-responses/index.js';
 import type { StreamEvent } from '../../../../src/ir/chat.js';
 import { SseParser } from '../../../../src/sse/parser.js';
-import { fixtureJson, fixtureText } from './fixtures.js';
+import { encodeEvents, fixtureReader, freezeDate } from '../../../support/codec-helpers.js';
+
+const { fixtureText, fixtureJson } = fixtureReader('formats/openai-responses');
 
 const body = fixtureJson('request-for-responses.json');
 
-function encode(events: StreamEvent[], close: 'end' | GatewayError = 'end'): string {
-  const encoder = openAIResponsesFormat.createStreamEncoder(body);
-  let out = events.map((event) => encoder.push(event)).join('');
-  out += close === 'end' ? encoder.end() : encoder.fail(close);
-  return out;
-}
+const encode = (events: StreamEvent[], close: 'end' | GatewayError = 'end'): string => encodeEvents(openAIResponsesFormat.createStreamEncoder(body), events, close);
 
 function parse(text: string): Array<Record<string, any>> {
   const events = new SseParser().push(text);
@@ -27,13 +24,7 @@ function parse(text: string): Array<Record<string, any>> {
 const START: StreamEvent = { type: 'start', id: 'msg_1', model: 'claude', created: 1741477000 };
 
 describe('Responses stream encoder', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(1741477009000);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  freezeDate(1741477009000);
 
   it('streams reasoning, text and two function calls, with usage that came after the finish', () => {
     const out = encode(fixtureJson<StreamEvent[]>('stream-full.events.json'));

@@ -1,30 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEOUTS, type ResolvedModel } from '../../../../src/config/state.js';
+import type { ResolvedModel } from '../../../../src/config/state.js';
 import type { ChatRequest } from '../../../../src/ir/chat.js';
 import { anthropicChat } from '../../../../src/providers/anthropic/index.js';
-import { PROVIDER_REGISTRY } from '../../../../src/providers/registry.js';
+import { chatRequest } from '../../../support/codec-helpers.js';
+import { claudeModel } from './helpers.js';
 
-function claude(adaptiveThinking: boolean): ResolvedModel {
-  return {
-    config: { id: 'claude', provider: 'anthropic', createdAt: '', updatedAt: '', capabilities: { adaptiveThinking } },
-    provider: PROVIDER_REGISTRY.anthropic,
-    baseUrl: 'https://api.anthropic.example',
-    upstreamModel: 'claude-opus-4-7',
-    timeouts: DEFAULT_TIMEOUTS,
-  };
-}
+const claude = (adaptiveThinking: boolean): ResolvedModel =>
+  claudeModel({ upstreamModel: 'claude-opus-4-7', config: { capabilities: { adaptiveThinking } } });
 
-const request = (reasoning: ChatRequest['reasoning'], extra: Partial<ChatRequest> = {}): ChatRequest => ({
-  model: 'claude',
-  system: [],
-  messages: [{ role: 'user', content: [{ type: 'text', text: 'think' }] }],
-  tools: [],
-  stop: [],
-  stream: false,
-  unsupported: [],
-  reasoning,
-  ...extra,
-});
+const request = (reasoning: ChatRequest['reasoning'], extra: Partial<ChatRequest> = {}): ChatRequest =>
+  chatRequest({ model: 'claude', messages: [{ role: 'user', content: [{ type: 'text', text: 'think' }] }], reasoning, ...extra });
 
 const body = (model: ResolvedModel, ir: ChatRequest) => JSON.parse(anthropicChat.encodeRequest(ir, model, new Headers()).request.body);
 

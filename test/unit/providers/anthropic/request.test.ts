@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest, ToolDefinition } from '../../../../src/ir/chat.js';
 import { anthropicChat } from '../../../../src/providers/anthropic/index.js';
-import { chatRequest, claudeModel, fixtureJson } from './helpers.js';
+import { chatRequest } from '../../../support/codec-helpers.js';
+import { claudeModel, fixtureJson } from './helpers.js';
 
 function encode(request: ChatRequest, model = claudeModel()) {
   const { request: upstream, dropped } = anthropicChat.encodeRequest(request, model, new Headers({ accept: '*/*', authorization: 'Bearer sk-rt-client' }));
@@ -122,7 +123,7 @@ describe('anthropicChat.encodeRequest', () => {
     const { body, dropped } = encode(chatRequest());
     expect(body).toEqual({
       model: 'claude-sonnet-4-5-20250929',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
       max_tokens: 4096,
     });
     expect(dropped).toEqual([]);

@@ -3,6 +3,7 @@ import { GatewayError } from '../../../../src/errors.js';
 import { anthropicChat, readAnthropicError } from '../../../../src/providers/anthropic/index.js';
 import { anthropicErrorStatus } from '../../../../src/providers/anthropic/errors.js';
 import { decodeAnthropicResponse } from '../../../../src/providers/anthropic/response.js';
+import { thrownGatewayError } from '../../../support/codec-helpers.js';
 import { fixtureJson } from './helpers.js';
 
 const NOW = 1_750_000_000_123;
@@ -59,11 +60,7 @@ describe('decodeAnthropicResponse', () => {
 
   it('refuses a body that is not a message', () => {
     expect(() => anthropicChat.decodeResponse(fixtureJson('error-overloaded.json'))).toThrow(GatewayError);
-    try {
-      anthropicChat.decodeResponse('nope');
-    } catch (error) {
-      expect((error as GatewayError).code).toBe('upstream_error');
-    }
+    expect(thrownGatewayError(() => anthropicChat.decodeResponse('nope')).code).toBe('upstream_error');
   });
 
   it('dates the answer now when no clock is given', () => {

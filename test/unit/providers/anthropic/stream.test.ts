@@ -3,23 +3,14 @@ import { GatewayError } from '../../../../src/errors.js';
 import type { StreamEvent } from '../../../../src/ir/chat.js';
 import { anthropicChat } from '../../../../src/providers/anthropic/index.js';
 import { createAnthropicStreamDecoder } from '../../../../src/providers/anthropic/stream-decoder.js';
-import { SseParser } from '../../../../src/sse/parser.js';
+import { decodeSse } from '../../../support/codec-helpers.js';
 import { fixtureText } from './helpers.js';
 
 const NOW = 1_750_000_000_999;
 const CREATED = 1_750_000_000;
 
-/** Feeds raw SSE text through the parser and the decoder in pieces of `chunk` characters, as a network would. */
-function replay(text: string, chunk = text.length, withEnd = true): StreamEvent[] {
-  const parser = new SseParser();
-  const decoder = createAnthropicStreamDecoder(() => NOW);
-  const events: StreamEvent[] = [];
-  for (let i = 0; i < text.length; i += chunk) {
-    for (const event of parser.push(text.slice(i, i + chunk))) events.push(...decoder.push(event));
-  }
-  if (withEnd) events.push(...decoder.end());
-  return events;
-}
+/** Replays raw SSE text through a fresh decoder on a fixed clock, in pieces of `chunk` characters. */
+const replay = (text: string, chunk?: number): StreamEvent[] => decodeSse(createAnthropicStreamDecoder(() => NOW), text, chunk);
 
 describe('anthropic stream decoder', () => {
   it('decodes thinking with its signature, then text', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../../src/errors.js';
 import { cohereEmbeddings } from '../../../../src/providers/cohere/index.js';
+import { thrownGatewayError } from '../../../support/codec-helpers.js';
 import { cohereModel, fixtureJson } from './helpers.js';
 
 const model = cohereModel({ upstreamModel: 'embed-v4.0' });
@@ -32,14 +32,9 @@ describe('cohere embeddings', () => {
   });
 
   it('refuses token-id input', () => {
-    try {
-      cohereEmbeddings.encodeRequest({ model: 'gw-embed', input: [[1, 2, 3]], unsupported: [] }, model);
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(GatewayError);
-      expect((error as GatewayError).code).toBe('invalid_request');
-      expect((error as GatewayError).options.param).toBe('input');
-    }
+    const error = thrownGatewayError(() => cohereEmbeddings.encodeRequest({ model: 'gw-embed', input: [[1, 2, 3]], unsupported: [] }, model));
+    expect(error.code).toBe('invalid_request');
+    expect(error.options.param).toBe('input');
   });
 
   it('decodes float vectors and billed input tokens', () => {
@@ -61,13 +56,7 @@ describe('cohere embeddings', () => {
 
   it('refuses answers without float vectors', () => {
     for (const body of [null, {}, { embeddings: {} }, { embeddings: { int8: [[1]] } }, { embeddings: { float: [[1, 'x']] } }, { embeddings: { float: [3] } }]) {
-      try {
-        cohereEmbeddings.decodeResponse(body);
-        expect.unreachable();
-      } catch (error) {
-        expect(error).toBeInstanceOf(GatewayError);
-        expect((error as GatewayError).code).toBe('upstream_error');
-      }
+      expect(thrownGatewayError(() => cohereEmbeddings.decodeResponse(body)).code).toBe('upstream_error');
     }
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { cohereChat } from '../../../../src/providers/cohere/index.js';
-import { chatRequest, cohereModel } from './helpers.js';
+import { chatRequest, thrownGatewayError } from '../../../support/codec-helpers.js';
+import { cohereModel } from './helpers.js';
 
 function encode(extra: Parameters<typeof chatRequest>[0] = {}) {
   const { request, dropped } = cohereChat.encodeRequest(chatRequest(extra), cohereModel(), new Headers({ accept: 'application/x-ndjson' }));
@@ -180,12 +181,9 @@ describe('cohere chat request', () => {
 
     it('refuses a named tool that is not among the tools', () => {
       expect(() => encode({ tools, toolChoice: { type: 'tool', name: 'nope' } })).toThrow(GatewayError);
-      try {
-        encode({ tools, toolChoice: { type: 'tool', name: 'nope' } });
-      } catch (error) {
-        expect((error as GatewayError).code).toBe('invalid_request');
-        expect((error as GatewayError).options.param).toBe('tool_choice');
-      }
+      const error = thrownGatewayError(() => encode({ tools, toolChoice: { type: 'tool', name: 'nope' } }));
+      expect(error.code).toBe('invalid_request');
+      expect(error.options.param).toBe('tool_choice');
     });
 
     it('sets strict_tools when every tool is strict and reports a mix', () => {

@@ -1,19 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { cohereChat, readCohereError } from '../../../../src/providers/cohere/index.js';
 import { cohereUsage } from '../../../../src/providers/cohere/response.js';
+import { freezeDate, thrownGatewayError } from '../../../support/codec-helpers.js';
 import { fixtureJson } from './helpers.js';
 
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
 
 describe('cohere chat response', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.setSystemTime(NOW);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  freezeDate(NOW);
 
   it('decodes a text answer with billed usage', () => {
     expect(cohereChat.decodeResponse(fixtureJson('chat-text.json'))).toEqual({
@@ -79,13 +74,7 @@ describe('cohere chat response', () => {
 
   it('refuses bodies that are not v2 chat answers', () => {
     for (const body of [null, 'text', [], { id: 'x' }, { finish_reason: 'COMPLETE' }, { message: {}, finish_reason: 3 }]) {
-      try {
-        cohereChat.decodeResponse(body);
-        expect.unreachable();
-      } catch (error) {
-        expect(error).toBeInstanceOf(GatewayError);
-        expect((error as GatewayError).code).toBe('upstream_error');
-      }
+      expect(thrownGatewayError(() => cohereChat.decodeResponse(body)).code).toBe('upstream_error');
     }
   });
 

@@ -1,37 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GatewayError } from '../../../../src/errors.js';
+import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../../../src/ir/chat.js';
 import { cohereChat } from '../../../../src/providers/cohere/index.js';
 import { SseParser } from '../../../../src/sse/parser.js';
+import { decodeSse, freezeDate, sseData, thrownGatewayError } from '../../../support/codec-helpers.js';
 import { fixtureText } from './helpers.js';
 
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5);
 const CREATED = NOW / 1000;
 
 /** Feeds raw SSE text to a fresh decoder in pieces of `chunk` characters, then ends it. */
-function decode(raw: string, chunk = raw.length): StreamEvent[] {
-  const parser = new SseParser();
-  const decoder = cohereChat.createStreamDecoder();
-  const out: StreamEvent[] = [];
-  for (let at = 0; at < raw.length; at += chunk) {
-    for (const event of parser.push(raw.slice(at, at + chunk))) out.push(...decoder.push(event));
-  }
-  out.push(...decoder.end());
-  return out;
-}
-
-function sse(...payloads: unknown[]): string {
-  return payloads.map((p) => `data: ${typeof p === 'string' ? p : JSON.stringify(p)}\n\n`).join('');
-}
+const decode = (raw: string, chunk?: number): StreamEvent[] => decodeSse(cohereChat.createStreamDecoder(), raw, chunk);
+const sse = (...payloads: unknown[]): string => sseData(payloads);
 
 describe('cohere stream decoder', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.setSystemTime(NOW);
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  freezeDate(NOW);
 
   it('decodes a text stream', () => {
     expect(decode(fixtureText('stream-text.txt'))).toEqual([
@@ -161,12 +143,6 @@ describe('cohere stream decoder', () => {
   it('throws an upstream error on an event that is not JSON', () => {
     const decoder = cohereChat.createStreamDecoder();
     const [event] = new SseParser().push('event: content-delta\ndata: {oops\n\n');
-    try {
-      decoder.push(event!);
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(GatewayError);
-      expect((error as GatewayError).code).toBe('upstream_error');
-    }
+    expect(thrownGatewayError(() => decoder.push(event!)).code).toBe('upstream_error');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { geminiEmbeddings, readGeminiError } from '../../../../src/providers/gemini/index.js';
-import { fixture, geminiModel } from './helpers.js';
+import { fixtureJson, geminiModel } from './helpers.js';
 
 describe('Gemini embeddings', () => {
   it('sends one batchEmbedContents request per text', () => {
@@ -27,7 +27,7 @@ describe('Gemini embeddings', () => {
   });
 
   it('reads vectors in order, with no token count (Gemini reports none)', () => {
-    expect(geminiEmbeddings.decodeResponse(fixture('batch-embed-response.json'))).toEqual({
+    expect(geminiEmbeddings.decodeResponse(fixtureJson('batch-embed-response.json'))).toEqual({
       model: '',
       vectors: [
         [0.0123, -0.0456, 0.0789],
@@ -37,14 +37,14 @@ describe('Gemini embeddings', () => {
     });
   });
 
-  it.each([[{}], [{ embeddings: [{ values: ['x'] }] }], [{ embeddings: [null] }], [fixture('error.json')]])('refuses %j', (body) => {
+  it.each([[{}], [{ embeddings: [{ values: ['x'] }] }], [{ embeddings: [null] }], [fixtureJson('error.json')]])('refuses %j', (body) => {
     expect(() => geminiEmbeddings.decodeResponse(body)).toThrow(GatewayError);
   });
 });
 
 describe('Gemini errors', () => {
   it('reads message and status', () => {
-    expect(readGeminiError(fixture('error.json'))).toEqual({ message: 'API key not valid. Please pass a valid API key.', type: 'INVALID_ARGUMENT' });
+    expect(readGeminiError(fixtureJson('error.json'))).toEqual({ message: 'API key not valid. Please pass a valid API key.', type: 'INVALID_ARGUMENT' });
     expect(readGeminiError([{ error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } }])).toEqual({
       message: 'Quota exceeded',
       type: 'RESOURCE_EXHAUSTED',

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
 import { geminiChat } from '../../../../src/providers/gemini/index.js';
 import { encodeToolCallId } from '../../../../src/providers/gemini/ids.js';
-import { chatRequest, geminiModel } from './helpers.js';
+import { chatRequest, thrownGatewayError } from '../../../support/codec-helpers.js';
+import { geminiModel } from './helpers.js';
 
 const encode = (extra: Parameters<typeof chatRequest>[0], model = geminiModel()) =>
   geminiChat.encodeRequest(chatRequest(extra), model, new Headers({ authorization: 'Bearer sk-rt-client', accept: 'application/json' }));
@@ -226,11 +227,8 @@ describe('Gemini request encoding', () => {
     const call = () =>
       encode({ messages: [{ role: 'user', content: [{ type: 'tool_result', toolCallId: 'call_x', content: [{ type: 'text', text: 'ok' }] }] }] });
     expect(call).toThrow(GatewayError);
-    try {
-      call();
-    } catch (error) {
-      expect((error as GatewayError).code).toBe('invalid_request');
-      expect((error as GatewayError).options.param).toBe('messages[0]');
-    }
+    const error = thrownGatewayError(call);
+    expect(error.code).toBe('invalid_request');
+    expect(error.options.param).toBe('messages[0]');
   });
 });

@@ -3,14 +3,15 @@ import { GatewayError } from '../../../../src/errors.js';
 import type { ToolCallPart } from '../../../../src/ir/chat.js';
 import { geminiChat } from '../../../../src/providers/gemini/index.js';
 import { decodeToolCallId } from '../../../../src/providers/gemini/ids.js';
-import { chatRequest, fixture, geminiModel } from './helpers.js';
+import { chatRequest, thrownGatewayError } from '../../../support/codec-helpers.js';
+import { fixtureJson, geminiModel } from './helpers.js';
 
 const FC_SIGNATURE = 'BTeNzABjT1wAyjZgQFjLtFX6yRdD4mrkI5P2zt3kDODLEH75GVlqlvatmAGaK6syEPs=';
 
 describe('Gemini response decoding', () => {
   it('joins text parts and reads usage, id and model', () => {
     const before = Math.floor(Date.now() / 1000);
-    const response = geminiChat.decodeResponse(fixture('text-response.json'));
+    const response = geminiChat.decodeResponse(fixtureJson('text-response.json'));
     expect(response).toEqual({
       id: 'Xx5PaJ2KOYaQ1MkPqdmt4Ak',
       model: 'gemini-2.5-flash',
@@ -23,7 +24,7 @@ describe('Gemini response decoding', () => {
   });
 
   it('turns function calls into tool calls whose ids carry Gemini id and signature', () => {
-    const response = geminiChat.decodeResponse(fixture('function-call-response.json'));
+    const response = geminiChat.decodeResponse(fixtureJson('function-call-response.json'));
     expect(response.stopReason).toBe('tool_use');
     expect(response.usage).toEqual({ inputTokens: 125, outputTokens: 125, cachedInputTokens: 64, cacheWriteTokens: 0 });
     const [first, second] = response.content as ToolCallPart[];
@@ -35,7 +36,7 @@ describe('Gemini response decoding', () => {
   });
 
   it('round-trips the thought signature through the tool call id into the next request', () => {
-    const response = geminiChat.decodeResponse(fixture('function-call-response.json'));
+    const response = geminiChat.decodeResponse(fixtureJson('function-call-response.json'));
     const calls = response.content as ToolCallPart[];
     const { request } = geminiChat.encodeRequest(
       chatRequest({
@@ -69,7 +70,7 @@ describe('Gemini response decoding', () => {
   });
 
   it('keeps thoughts as thinking with their signature, and a text signature as a text-less thinking part', () => {
-    const response = geminiChat.decodeResponse(fixture('thinking-response.json'));
+    const response = geminiChat.decodeResponse(fixtureJson('thinking-response.json'));
     expect(response.content).toEqual([
       {
         type: 'thinking',
@@ -97,7 +98,7 @@ describe('Gemini response decoding', () => {
   });
 
   it('reports a blocked prompt as content_filter with no content', () => {
-    const response = geminiChat.decodeResponse(fixture('blocked-prompt.json'));
+    const response = geminiChat.decodeResponse(fixtureJson('blocked-prompt.json'));
     expect(response.content).toEqual([]);
     expect(response.stopReason).toBe('content_filter');
     expect(response.id).toBe('blocked-1');
@@ -135,12 +136,8 @@ describe('Gemini response decoding', () => {
     expect(geminiChat.decodeResponse(body).content).toEqual([{ type: 'text', text: 'ok' }]);
   });
 
-  it.each([[null], ['text'], [[1, 2]], [{ foo: 1 }], [fixture('error.json')]])('refuses %j as an upstream error', (body) => {
+  it.each([[null], ['text'], [[1, 2]], [{ foo: 1 }], [fixtureJson('error.json')]])('refuses %j as an upstream error', (body) => {
     expect(() => geminiChat.decodeResponse(body)).toThrow(GatewayError);
-    try {
-      geminiChat.decodeResponse(body);
-    } catch (error) {
-      expect((error as GatewayError).code).toBe('upstream_error');
-    }
+    expect(thrownGatewayError(() => geminiChat.decodeResponse(body)).code).toBe('upstream_error');
   });
 });

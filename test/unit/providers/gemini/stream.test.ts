@@ -2,22 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../../../src/ir/chat.js';
 import { geminiChat } from '../../../../src/providers/gemini/index.js';
 import { decodeToolCallId } from '../../../../src/providers/gemini/ids.js';
-import { SseParser } from '../../../../src/sse/parser.js';
+import { decodeSse, sseData } from '../../../support/codec-helpers.js';
 import { fixtureText } from './helpers.js';
 
 /** Feeds raw SSE text in small slices, as a network would, and collects every IR event including end(). */
-function decodeStream(raw: string, sliceSize = 37): StreamEvent[] {
-  const parser = new SseParser();
-  const decoder = geminiChat.createStreamDecoder();
-  const events: StreamEvent[] = [];
-  for (let i = 0; i < raw.length; i += sliceSize) {
-    for (const event of parser.push(raw.slice(i, i + sliceSize))) events.push(...decoder.push(event));
-  }
-  events.push(...decoder.end());
-  return events;
-}
-
-const sse = (...chunks: unknown[]) => chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`).join('');
+const decodeStream = (raw: string, sliceSize = 37): StreamEvent[] => decodeSse(geminiChat.createStreamDecoder(), raw, sliceSize);
+// Gemini separates its events with CRLF.
+const sse = (...chunks: unknown[]) => sseData(chunks, '\r\n\r\n');
 const usage = (input: number, output: number) => ({ type: 'usage', usage: { inputTokens: input, outputTokens: output, cachedInputTokens: 0, cacheWriteTokens: 0 } });
 
 describe('Gemini stream decoding', () => {

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { openAICompatibleChat, OPENAI_COMPATIBLE_VENDORS } from '../../../../src/providers/openai/index.js';
-import { fixture, replay } from './helpers.js';
+import { decodeSse, sseData } from '../../../support/codec-helpers.js';
+import { fixtureText } from './helpers.js';
 
-const decoder = () => openAICompatibleChat(OPENAI_COMPATIBLE_VENDORS.openai).createStreamDecoder();
-const sse = (...chunks: unknown[]) => chunks.map((chunk) => `data: ${typeof chunk === 'string' ? chunk : JSON.stringify(chunk)}\n\n`).join('');
+/** Feeds raw SSE text through a fresh OpenAI decoder in small slices (as a network would), end() included. */
+const replay = (raw: string, sliceSize = 37) => decodeSse(openAICompatibleChat(OPENAI_COMPATIBLE_VENDORS.openai).createStreamDecoder(), raw, sliceSize);
+const sse = (...chunks: unknown[]) => sseData(chunks);
 
 describe('OpenAI stream -> IR events', () => {
   it('decodes a text stream with its trailing usage chunk', () => {
-    expect(replay(decoder(), fixture('stream-text.txt'))).toEqual([
+    expect(replay(fixtureText('stream-text.txt'))).toEqual([
       { type: 'start', id: 'chatcmpl-123', model: 'gpt-4o-mini', created: 1694268190 },
       { type: 'block_start', index: 0, block: { type: 'text' } },
       { type: 'text_delta', index: 0, text: 'Hello' },
@@ -19,7 +21,7 @@ describe('OpenAI stream -> IR events', () => {
   });
 
   it('keeps two streamed parallel tool calls distinct', () => {
-    expect(replay(decoder(), fixture('stream-parallel-tools.txt'), 11)).toEqual([
+    expect(replay(fixtureText('stream-parallel-tools.txt'), 11)).toEqual([
       { type: 'start', id: 'chatcmpl-456', model: 'gpt-4o-mini', created: 1694268200 },
       { type: 'block_start', index: 0, block: { type: 'tool_call', id: 'call_abc123', name: 'get_current_weather' } },
       { type: 'arguments_delta', index: 0, json: '{"location"' },
@@ -34,7 +36,7 @@ describe('OpenAI stream -> IR events', () => {
   });
 
   it('decodes DeepSeek reasoning_content as a thinking block before the text', () => {
-    expect(replay(decoder(), fixture('stream-deepseek-reasoning.txt'))).toEqual([
+    expect(replay(fixtureText('stream-deepseek-reasoning.txt'))).toEqual([
       { type: 'start', id: '0d9f1c9e-7c1e-4c54-9c2a-1f0b0b4a1e11', model: 'deepseek-reasoner', created: 1737000000 },
       { type: 'block_start', index: 0, block: { type: 'thinking' } },
       { type: 'thinking_delta', index: 0, text: '9.11 vs 9.8: ' },
@@ -56,7 +58,7 @@ describe('OpenAI stream -> IR events', () => {
       { id: 'gen-1', model: 'a/b', created: 5, choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 4 } },
       '[DONE]',
     );
-    expect(replay(decoder(), raw)).toEqual([
+    expect(replay(raw)).toEqual([
       { type: 'start', id: 'gen-1', model: 'a/b', created: 5 },
       { type: 'block_start', index: 0, block: { type: 'thinking' } },
       { type: 'thinking_delta', index: 0, text: 'Hmm' },
@@ -79,7 +81,7 @@ describe('OpenAI stream -> IR events', () => {
       { id: 'g', model: 'm', created: 1, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }], x_groq: { id: 'req', usage: { prompt_tokens: 5, completion_tokens: 6 } } },
       '[DONE]',
     );
-    expect(replay(decoder(), raw)).toEqual([
+    expect(replay(raw)).toEqual([
       { type: 'start', id: 'g', model: 'm', created: 1 },
       { type: 'block_start', index: 0, block: { type: 'tool_call', id: 'a', name: 'f' } },
       { type: 'arguments_delta', index: 0, json: '{}' },
@@ -94,7 +96,7 @@ describe('OpenAI stream -> IR events', () => {
 
   it('closes blocks and finishes when the stream ends without finish_reason or [DONE]', () => {
     const raw = sse({ id: 'c', model: 'm', created: 2, choices: [{ index: 0, delta: { content: 'cut' } }] }, 'not json', [1, 2]);
-    expect(replay(decoder(), raw)).toEqual([
+    expect(replay(raw)).toEqual([
       { type: 'start', id: 'c', model: 'm', created: 2 },
       { type: 'block_start', index: 0, block: { type: 'text' } },
       { type: 'text_delta', index: 0, text: 'cut' },
@@ -105,10 +107,10 @@ describe('OpenAI stream -> IR events', () => {
 
   it('marks a streamed refusal, and turns an error chunk into an error event', () => {
     const refusal = sse({ id: 'r', model: 'm', created: 3, choices: [{ index: 0, delta: { refusal: 'No.' }, finish_reason: null }] }, { id: 'r', model: 'm', created: 3, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-    expect(replay(decoder(), refusal).at(-1)).toEqual({ type: 'finish', stopReason: 'refusal' });
+    expect(replay(refusal).at(-1)).toEqual({ type: 'finish', stopReason: 'refusal' });
 
     const failure = sse({ id: 'e', model: 'm', created: 4, choices: [{ index: 0, delta: { content: 'a' } }] }, { error: { message: 'overloaded', type: 'server_error', code: null } }, { id: 'e', choices: [{ index: 0, delta: { content: 'late' } }] });
-    expect(replay(decoder(), failure)).toEqual([
+    expect(replay(failure)).toEqual([
       { type: 'start', id: 'e', model: 'm', created: 4 },
       { type: 'block_start', index: 0, block: { type: 'text' } },
       { type: 'text_delta', index: 0, text: 'a' },
@@ -123,7 +125,7 @@ describe('OpenAI stream -> IR events', () => {
       { id: 'mi', model: 'magistral', created: 6, choices: [{ index: 0, delta: { content: 'Done' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } },
       '[DONE]',
     );
-    expect(replay(decoder(), raw).map((event) => event.type)).toEqual([
+    expect(replay(raw).map((event) => event.type)).toEqual([
       'start', 'block_start', 'thinking_delta', 'block_stop', 'block_start', 'text_delta', 'block_stop', 'finish', 'usage',
     ]);
   });

@@ -13,13 +13,23 @@ import { cohereHeaders } from './request.js';
  */
 export const COHERE_EMBED_INPUT_TYPE = 'search_document';
 
+/** v2 Embed refuses more texts than this in one call. */
+export const COHERE_EMBED_BATCH_LIMIT = 96;
+
 /**
  * IR to a v2 Embed call (POST /v2/embed), asking for float vectors only. `truncate: 'NONE'`
  * keeps OpenAI's behaviour for an input longer than the model takes (an error), where
- * `START`/`END` would silently embed only part of the text. Cohere takes at most 96 texts a call: more
- * are refused upstream, not split here.
+ * `START`/`END` would silently embed only part of the text. Cohere takes at most 96 texts a call: one
+ * call holds one upstream request, so more are refused here with a clear message, not split.
  */
 export function encodeCohereEmbeddingRequest(request: EmbeddingRequest, model: ResolvedModel) {
+  if (request.input.length > COHERE_EMBED_BATCH_LIMIT) {
+    throw new GatewayError(
+      'invalid_request',
+      `Cohere embeds at most ${COHERE_EMBED_BATCH_LIMIT} inputs per request; this request has ${request.input.length}. Split it into smaller requests.`,
+      { param: 'input' },
+    );
+  }
   const texts: string[] = [];
   for (const item of request.input) {
     if (typeof item !== 'string') {

@@ -32,7 +32,7 @@ export function encodeCohereChatRequest(request: ChatRequest, model: ResolvedMod
   if (responseFormat) body.response_format = responseFormat;
   if (request.maxOutputTokens !== undefined) body.max_tokens = request.maxOutputTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.p = request.topP;
+  if (request.topP !== undefined) body.p = cohereTopP(request.topP);
   if (request.topK !== undefined) body.k = request.topK;
   if (request.stop.length > 0) body.stop_sequences = request.stop;
   if (request.seed !== undefined) body.seed = request.seed;
@@ -46,6 +46,15 @@ export function encodeCohereChatRequest(request: ChatRequest, model: ResolvedMod
     request: { url: `${model.baseUrl}/v2/chat`, headers: cohereHeaders(model, request.stream), body: JSON.stringify(body) },
     dropped: [...dropped],
   };
+}
+
+/**
+ * v2 takes `p` from 0.01 to 0.99 and refuses anything else, while OpenAI and Anthropic
+ * clients send up to 1 (many send `top_p: 1`, meaning "no nucleus cut", by default). The
+ * nearest value Cohere accepts has the same effect for all practical purposes.
+ */
+function cohereTopP(topP: number): number {
+  return Math.min(0.99, Math.max(0.01, topP));
 }
 
 /**

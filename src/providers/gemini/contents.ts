@@ -59,6 +59,33 @@ export function encodeContents(messages: Message[], dropped: Set<string>): Gemin
   return contents;
 }
 
+/**
+ * Google's documented stand-in signature for function calls Gemini did not make (history from
+ * another model or provider, or calls whose id a client rewrote): it tells Gemini 3 to skip
+ * signature validation for that call instead of refusing the request.
+ */
+export const SKIP_SIGNATURE_VALIDATION = 'skip_thought_signature_validator';
+
+/**
+ * Gemini 3 refuses a request (400 "Function call is missing a thought_signature") when the
+ * first function call of a model step in the current turn comes without its signature. Calls
+ * that came from Gemini carry theirs (see ids.ts); for the others, the first call of each model
+ * content gets Google's stand-in, the one place Gemini itself would have put a signature.
+ */
+export function fillMissingCallSignatures(contents: GeminiContent[]): void {
+  for (const content of contents) {
+    if (content.role !== 'model') continue;
+    const firstCall = content.parts.find((part) => part.functionCall !== undefined);
+    if (firstCall && firstCall.thoughtSignature === undefined) firstCall.thoughtSignature = SKIP_SIGNATURE_VALIDATION;
+  }
+}
+
+/** Gemini 3 and later models validate function-call signatures; older ones neither need nor check them. */
+export function validatesCallSignatures(upstreamModel: string): boolean {
+  const major = /^(?:models\/)?gemini-(\d+)/.exec(upstreamModel)?.[1];
+  return major !== undefined && Number(major) >= 3;
+}
+
 /** An image as inlineData or fileData; a part Gemini could not read is reported and left out. */
 export function encodeImage(part: ImagePart, dropped: Set<string>): GeminiPart | undefined {
   // Gemini sets media resolution per request or model, not per image.

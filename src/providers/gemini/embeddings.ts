@@ -5,6 +5,9 @@ import { GatewayError } from '../../errors.js';
 import { isRecord } from '../shared.js';
 import { geminiHeaders, geminiMethodUrl } from './request.js';
 
+/** batchEmbedContents refuses more requests than this in one call (400 "at most 100 requests can be in one batch"). */
+export const GEMINI_EMBED_BATCH_LIMIT = 100;
+
 /**
  * Embeddings through `batchEmbedContents`, one request per input text. Gemini takes text
  * only: token-id inputs cannot be sent. Its answer reports no token count, so inputTokens is
@@ -14,6 +17,15 @@ import { geminiHeaders, geminiMethodUrl } from './request.js';
 export const geminiEmbeddings: ProviderEmbeddingsCodec = {
   encodeRequest(request: EmbeddingRequest, model: ResolvedModel): EncodedRequest {
     const dropped: string[] = [];
+    // One call holds one upstream request, so a larger input cannot be split here: it is
+    // refused with a clear message rather than left to Gemini's 400.
+    if (request.input.length > GEMINI_EMBED_BATCH_LIMIT) {
+      throw new GatewayError(
+        'invalid_request',
+        `Gemini embeds at most ${GEMINI_EMBED_BATCH_LIMIT} inputs per request; this request has ${request.input.length}. Split it into smaller requests.`,
+        { param: 'input' },
+      );
+    }
     const resource = `models/${model.upstreamModel.replace(/^models\//, '')}`;
     const requests = request.input.map((input, index) => {
       if (typeof input !== 'string') {

@@ -3,7 +3,7 @@ import type { ChatRequest, ToolChoice, ToolDefinition } from '../../ir/chat.js';
 import type { EncodedRequest } from '../../ir/codec.js';
 import { budgetForEffort } from '../../ir/reasoning.js';
 import { baseUpstreamHeaders } from '../shared.js';
-import { encodeContents } from './contents.js';
+import { encodeContents, fillMissingCallSignatures, validatesCallSignatures } from './contents.js';
 
 /** Where Gemini's native API lives when a model names no base URL. */
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
@@ -30,7 +30,9 @@ export function encodeGeminiChatRequest(request: ChatRequest, model: ResolvedMod
 
   const system = request.system.filter((part) => part.text !== '').map((part) => ({ text: part.text }));
   if (system.length > 0) body.systemInstruction = { parts: system };
-  body.contents = encodeContents(request.messages, dropped);
+  const contents = encodeContents(request.messages, dropped);
+  if (validatesCallSignatures(model.upstreamModel)) fillMissingCallSignatures(contents);
+  body.contents = contents;
 
   if (request.tools.length > 0) {
     body.tools = [{ functionDeclarations: request.tools.map(functionDeclaration) }];

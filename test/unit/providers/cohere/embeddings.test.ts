@@ -37,6 +37,16 @@ describe('cohere embeddings', () => {
     expect(error.options.param).toBe('input');
   });
 
+  it('refuses more than 96 texts (v2 Embed limit) with a clear invalid_request, and accepts exactly 96', () => {
+    const input = (n: number) => Array.from({ length: n }, (_, i) => `text ${i}`);
+    const ok = cohereEmbeddings.encodeRequest({ model: 'gw-embed', input: input(96), unsupported: [] }, model);
+    expect((JSON.parse(ok.request.body) as { texts: unknown[] }).texts).toHaveLength(96);
+    const error = thrownGatewayError(() => cohereEmbeddings.encodeRequest({ model: 'gw-embed', input: input(97), unsupported: [] }, model));
+    expect(error.code).toBe('invalid_request');
+    expect(error.options.param).toBe('input');
+    expect(error.message).toMatch(/at most 96 inputs.*has 97/);
+  });
+
   it('decodes float vectors and billed input tokens', () => {
     expect(cohereEmbeddings.decodeResponse(fixtureJson('embed.json'))).toEqual({
       model: '',

@@ -44,6 +44,12 @@ describe('cohere chat request', () => {
     expect(dropped).toEqual([]);
   });
 
+  it('brings top_p into the 0.01..0.99 range v2 accepts for p (clients commonly send 1)', () => {
+    expect(encode({ topP: 1 }).body.p).toBe(0.99);
+    expect(encode({ topP: 0 }).body.p).toBe(0.01);
+    expect(encode({ topP: 0.5 }).body.p).toBe(0.5);
+  });
+
   it('encodes a whole conversation: system, images, tool calls with their plan, tool results', () => {
     const { body, dropped } = encode({
       system: [

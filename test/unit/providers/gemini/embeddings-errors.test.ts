@@ -26,6 +26,22 @@ describe('Gemini embeddings', () => {
     expect(call).toThrow(/token-id/);
   });
 
+  it('refuses more than 100 inputs (batchEmbedContents limit) with a clear invalid_request, and accepts exactly 100', () => {
+    const input = (n: number) => Array.from({ length: n }, (_, i) => `text ${i}`);
+    const ok = geminiEmbeddings.encodeRequest({ model: 'emb', input: input(100), unsupported: [] }, geminiModel());
+    expect((JSON.parse(ok.request.body) as { requests: unknown[] }).requests).toHaveLength(100);
+    let thrown: unknown;
+    try {
+      geminiEmbeddings.encodeRequest({ model: 'emb', input: input(101), unsupported: [] }, geminiModel());
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(GatewayError);
+    expect((thrown as GatewayError).code).toBe('invalid_request');
+    expect((thrown as GatewayError).options.param).toBe('input');
+    expect((thrown as GatewayError).message).toMatch(/at most 100 inputs.*has 101/);
+  });
+
   it('reads vectors in order, with no token count (Gemini reports none)', () => {
     expect(geminiEmbeddings.decodeResponse(fixtureJson('batch-embed-response.json'))).toEqual({
       model: '',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../../src/errors.js';
+import type { ChatRequest } from '../../../../src/ir/chat.js';
 import { geminiChat } from '../../../../src/providers/gemini/index.js';
 import { encodeToolCallId } from '../../../../src/providers/gemini/ids.js';
 import { chatRequest, thrownGatewayError } from '../../../support/codec-helpers.js';
@@ -190,6 +191,48 @@ describe('Gemini request encoding', () => {
           { functionResponse: { name: 'lookup', response: { output: '' } } },
         ],
       },
+    ]);
+  });
+
+  it('gives Gemini 3 the documented stand-in signature on the first unsigned call of a model step, and older models none', () => {
+    const signed = encodeToolCallId({ geminiId: 'fc-1', thoughtSignature: 'c2ln' });
+    const messages: ChatRequest['messages'] = [
+      { role: 'user', content: [{ type: 'text', text: 'Weather and time in Paris?' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Checking.' },
+          { type: 'tool_call', id: 'toolu_claude_1', name: 'get_weather', arguments: '{}' },
+          { type: 'tool_call', id: 'toolu_claude_2', name: 'get_time', arguments: '{}' },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', toolCallId: 'toolu_claude_1', content: [{ type: 'text', text: 'sunny' }] },
+          { type: 'tool_result', toolCallId: 'toolu_claude_2', content: [{ type: 'text', text: 'noon' }] },
+        ],
+      },
+      { role: 'assistant', content: [{ type: 'tool_call', id: signed, name: 'get_weather', arguments: '{}' }] },
+      { role: 'user', content: [{ type: 'tool_result', toolCallId: signed, content: [{ type: 'text', text: 'rain' }] }] },
+    ];
+    const modelParts = (upstreamModel: string) =>
+      (JSON.parse(encode({ messages }, geminiModel({ upstreamModel })).request.body) as { contents: Array<{ role: string; parts: unknown[] }> }).contents
+        .filter((content) => content.role === 'model')
+        .map((content) => content.parts);
+    expect(modelParts('gemini-3-pro-preview')).toEqual([
+      [
+        { text: 'Checking.' },
+        { functionCall: { name: 'get_weather', args: {} }, thoughtSignature: 'skip_thought_signature_validator' },
+        { functionCall: { name: 'get_time', args: {} } },
+      ],
+      [{ functionCall: { name: 'get_weather', args: {}, id: 'fc-1' }, thoughtSignature: 'c2ln' }],
+    ]);
+    expect(modelParts('models/gemini-3.1-flash')[0]?.[1]).toHaveProperty('thoughtSignature', 'skip_thought_signature_validator');
+    expect(modelParts('gemini-2.5-flash')[0]).toEqual([
+      { text: 'Checking.' },
+      { functionCall: { name: 'get_weather', args: {} } },
+      { functionCall: { name: 'get_time', args: {} } },
     ]);
   });
 

@@ -80,7 +80,10 @@ export function encodeAnthropicRequest(request: ChatRequest, model: ResolvedMode
     if (thinkingOn) dropped.add('topK');
     else body.top_k = request.topK;
   }
-  if (request.stop.length > 0) body.stop_sequences = request.stop;
+  // The API refuses empty and whitespace-only stop sequences (OpenAI clients send "\n").
+  const stop = request.stop.filter((sequence) => sequence.trim() !== '');
+  if (stop.length < request.stop.length) dropped.add('stop');
+  if (stop.length > 0) body.stop_sequences = stop;
   if (request.seed !== undefined) dropped.add('seed');
   if (request.user !== undefined) body.metadata = { user_id: request.user };
   if (request.metadata && Object.keys(request.metadata).length > 0) dropped.add('metadata');

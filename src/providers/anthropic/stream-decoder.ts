@@ -22,6 +22,8 @@ interface OpenBlock {
   /** The block's number in the IR stream. */
   index: number;
   kind: StreamBlock['type'];
+  /** Whether a tool call's input has had any piece yet (a call without input gets `{}`). */
+  hasArguments?: boolean;
 }
 
 /**
@@ -57,9 +59,7 @@ export function createAnthropicStreamDecoder(now: () => number = Date.now): Stre
   };
 
   const closeAll = (): StreamEvent[] => {
-    const events: StreamEvent[] = [...open.values()]
-      .sort((a, b) => a.index - b.index)
-      .map((block) => ({ type: 'block_stop', index: block.index }));
+    const events: StreamEvent[] = [...open.values()].sort((a, b) => a.index - b.index).flatMap(stopBlock);
     open.clear();
     return events;
   };
@@ -77,9 +77,20 @@ export function createAnthropicStreamDecoder(now: () => number = Date.now): Stre
     const opened = blockStart(block);
     if (!opened) return [];
     const index = nextIndex++;
-    open.set(anthropicIndex, { index, kind: opened.block.type });
-    return [{ type: 'block_start', index, block: opened.block }, ...opened.initial(index)];
+    const initial = opened.initial(index);
+    open.set(anthropicIndex, { index, kind: opened.block.type, hasArguments: initial.length > 0 });
+    return [{ type: 'block_start', index, block: opened.block }, ...initial];
   };
+
+  /**
+   * A tool called without input streams an empty `{}` and an empty partial_json: its
+   * arguments are `{}`, as a non-streamed answer reads them, rather than no text at all
+   * (which an OpenAI client would fail to parse).
+   */
+  const stopBlock = (block: OpenBlock): StreamEvent[] => [
+    ...(block.kind === 'tool_call' && block.hasArguments !== true ? [{ type: 'arguments_delta' as const, index: block.index, json: '{}' }] : []),
+    { type: 'block_stop', index: block.index },
+  ];
 
   const delta = (anthropicIndex: number, raw: unknown): StreamEvent[] => {
     const block = open.get(anthropicIndex);
@@ -95,6 +106,7 @@ export function createAnthropicStreamDecoder(now: () => number = Date.now): Stre
       return [{ type: 'signature_delta', index, signature: raw.signature }];
     }
     if (raw.type === 'input_json_delta' && kind === 'tool_call' && typeof raw.partial_json === 'string' && raw.partial_json !== '') {
+      block.hasArguments = true;
       return [{ type: 'arguments_delta', index, json: raw.partial_json }];
     }
     // citations_delta and deltas of kinds the IR has no place for.
@@ -128,7 +140,7 @@ export function createAnthropicStreamDecoder(now: () => number = Date.now): Stre
           const block = index === undefined ? undefined : open.get(index);
           if (!block || index === undefined) return [];
           open.delete(index);
-          return [{ type: 'block_stop', index: block.index }];
+          return stopBlock(block);
         }
         case 'message_delta': {
           if (isRecord(payload.delta)) {

@@ -233,6 +233,15 @@ describe('anthropicChat.encodeRequest', () => {
     expect(dropped).toEqual(['content:image', 'content:document']);
   });
 
+  it('leaves out and reports the whitespace-only stop sequences the API refuses', () => {
+    const { body, dropped } = encode(chatRequest({ stop: ['\n', 'END', '', ' \t'] }));
+    expect(body.stop_sequences).toEqual(['END']);
+    expect(dropped).toEqual(['stop']);
+    const onlyBlank = encode(chatRequest({ stop: ['\n\n'] }));
+    expect(onlyBlank.body).not.toHaveProperty('stop_sequences');
+    expect(onlyBlank.dropped).toEqual(['stop']);
+  });
+
   it('leaves out turns with nothing to send, then keeps turns alternating', () => {
     const { body } = encode(
       chatRequest({

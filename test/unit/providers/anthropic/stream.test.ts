@@ -51,6 +51,21 @@ describe('anthropic stream decoder', () => {
     ]);
   });
 
+  it('gives a tool called without input the arguments {}, as a non-streamed answer has them', () => {
+    // The second call is cut off by the end of the body: it is closed the same way.
+    expect(replay(fixtureText('stream-tool-use-no-input.txt'))).toEqual([
+      { type: 'start', id: 'msg_01NoInputToolCall', model: 'claude-sonnet-4-5-20250929', created: CREATED },
+      { type: 'usage', usage: { inputTokens: 310, outputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0 } },
+      { type: 'block_start', index: 0, block: { type: 'tool_call', id: 'toolu_01NoInput', name: 'get_time' } },
+      { type: 'arguments_delta', index: 0, json: '{}' },
+      { type: 'block_stop', index: 0 },
+      { type: 'block_start', index: 1, block: { type: 'tool_call', id: 'toolu_01Truncated', name: 'get_date' } },
+      { type: 'arguments_delta', index: 1, json: '{}' },
+      { type: 'block_stop', index: 1 },
+      { type: 'finish', stopReason: 'end_turn' },
+    ]);
+  });
+
   it('skips server tool blocks and their deltas, renumbering what follows', () => {
     expect(replay(fixtureText('stream-server-tool.txt'))).toEqual([
       { type: 'start', id: 'msg_01G1GKU8VspbRRm4hbEYFp3Q', model: 'claude-sonnet-4-5-20250929', created: CREATED },

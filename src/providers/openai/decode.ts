@@ -32,7 +32,7 @@ export function decodeChatCompletion(body: unknown): ChatResponse {
     const fn = call.function;
     content.push({
       type: 'tool_call',
-      id: typeof call.id === 'string' ? call.id : '',
+      id: typeof call.id === 'string' && call.id !== '' ? call.id : newToolCallId(),
       name: typeof fn.name === 'string' ? fn.name : '',
       arguments: typeof fn.arguments === 'string' ? fn.arguments : fn.arguments === undefined ? '' : JSON.stringify(fn.arguments),
     });
@@ -48,6 +48,14 @@ export function decodeChatCompletion(body: unknown): ChatResponse {
   const usage = openAIUsage(body.usage);
   if (usage) response.usage = usage;
   return response;
+}
+
+/**
+ * An id for a tool call its vendor sent without one (some self-hosted servers do): clients
+ * match tool results to calls by id, so several calls must not all be ''.
+ */
+export function newToolCallId(): string {
+  return `call_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`;
 }
 
 /**

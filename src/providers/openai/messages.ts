@@ -35,7 +35,7 @@ function encodeUserTurn(parts: Part[], profile: OpenAICompatibleProfile, dropped
   const content: Record<string, unknown>[] = [];
   for (const part of parts) {
     if (part.type === 'tool_result') {
-      out.push(encodeToolResult(part, dropped));
+      out.push(encodeToolResult({ ...part, toolCallId: vendorToolCallId(part.toolCallId, profile) }, dropped));
       continue;
     }
     const item = encodeUserContent(part, dropped, (document) => encodeDocument(document, profile, dropped));
@@ -55,7 +55,7 @@ function encodeAssistantTurn(parts: Part[], profile: OpenAICompatibleProfile, dr
         text.push({ type: 'text', text: part.text });
         break;
       case 'tool_call':
-        toolCalls.push(encodeToolCall(part));
+        toolCalls.push(encodeToolCall({ ...part, id: vendorToolCallId(part.id, profile) }));
         break;
       // Thinking is history the vendor cannot take back (not a parameter): left out without a
       // warning, except where it can travel as OpenRouter's reasoning_details.
@@ -83,6 +83,34 @@ function encodeAssistantTurn(parts: Part[], profile: OpenAICompatibleProfile, dr
 function encodeToolResult(part: ToolResultPart, dropped: Set<string>): OpenAIMessage {
   const text = toolResultText(part, dropped);
   return { role: 'tool', tool_call_id: part.toolCallId, content: text.length === 0 ? '' : compactContent(text) };
+}
+
+/**
+ * A tool call id the vendor accepts. For Mistral an id of another shape (Anthropic's
+ * `toolu_…`, OpenAI's `call_…`) becomes 9 letters and digits derived from it, so a call and
+ * its result still match and a conversation maps the same way on every turn; Mistral's own
+ * ids, which clients send back, are kept as they are.
+ */
+export function vendorToolCallId(id: string, profile: OpenAICompatibleProfile): string {
+  if (profile.toolCallIds !== 'nine-alphanumeric' || /^[a-zA-Z0-9]{9}$/.test(id)) return id;
+  // 53 bits of a two-lane multiplicative hash (cyrb53), written in base 62.
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  let value = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  const digits = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  let out = '';
+  for (let i = 0; i < 9; i++) {
+    out += digits[value % 62];
+    value = Math.floor(value / 62);
+  }
+  return out;
 }
 
 /*

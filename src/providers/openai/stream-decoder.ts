@@ -2,11 +2,21 @@ import type { StreamBlock, StreamEvent } from '../../ir/chat.js';
 import type { StreamDecoder } from '../../ir/codec.js';
 import type { SseEvent } from '../../sse/parser.js';
 import { count, isRecord } from '../shared.js';
-import { contentParts, reasoningText, stopReasonOf } from './decode.js';
+import { contentParts, newToolCallId, reasoningText, stopReasonOf } from './decode.js';
 import { openAIStreamError } from './errors.js';
 import { openAIUsage } from './response.js';
 
 type OpenBlock = { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; index: number; key: number };
+
+/** A tool call seen in the stream: `block` once its block opened, `args` while it is held back. */
+interface ToolCallState {
+  id: string;
+  /** Whether the vendor named the id (or it was made up here because the vendor sent none). */
+  vendorId: boolean;
+  name: string;
+  block?: number;
+  args: string;
+}
 
 /**
  * Reads a Chat Completions stream into IR events. Chunks carry deltas of one message; the
@@ -14,6 +24,11 @@ type OpenBlock = { kind: 'text' | 'thinking'; index: number } | { kind: 'tool'; 
  * delta of another kind closes it. Each tool call is its own block, found by the `index` it
  * has in `delta.tool_calls` (or a new `id` at a known index: some vendors number every call 0).
  * Only the first choice is read; chunks are read field by field, never rebuilt.
+ *
+ * Only one tool call streams live. A call that begins while another is open is held back
+ * and sent whole when the answer finishes: nothing says the open call is complete (vendors
+ * may interleave the argument pieces of parallel calls by index), and a closed block
+ * cannot take more arguments.
  */
 export function createOpenAIStreamDecoder(): StreamDecoder {
   let started = false;
@@ -23,7 +38,8 @@ export function createOpenAIStreamDecoder(): StreamDecoder {
   let nextIndex = 0;
   let sawToolCall = false;
   let refused = false;
-  const tools = new Map<number, { id: string; block: number }>();
+  const tools = new Map<number, ToolCallState>();
+  const heldBack: ToolCallState[] = [];
 
   function close(out: StreamEvent[]): void {
     if (open) out.push({ type: 'block_stop', index: open.index });
@@ -66,22 +82,39 @@ export function createOpenAIStreamDecoder(): StreamDecoder {
       const fn = isRecord(call.function) ? call.function : {};
       const key = typeof call.index === 'number' ? call.index : position;
       const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
-      const known = tools.get(key);
-      if (!known || (id !== undefined && id !== known.id)) {
-        const name = typeof fn.name === 'string' ? fn.name : '';
-        const block = openBlock(out, { type: 'tool_call', id: id ?? '', name });
-        tools.set(key, { id: id ?? '', block });
-        open = { kind: 'tool', index: block, key };
+      const name = typeof fn.name === 'string' ? fn.name : '';
+      let tool = tools.get(key);
+      if (!tool || (id !== undefined && tool.vendorId && id !== tool.id)) {
+        tool = { id: id ?? newToolCallId(), vendorId: id !== undefined, name, args: '' };
+        tools.set(key, tool);
         sawToolCall = true;
-      } else if (open?.kind !== 'tool' || open.index !== known.block) {
-        // A call's arguments never resume after another block began (OpenAI streams calls
-        // one after the other); a block cannot reopen, so such a piece has nowhere to go.
-        return;
+        // The call open at this same index is over (a vendor numbering every call 0 sends them one by one).
+        const liveElsewhere = open?.kind === 'tool' && (open.key !== key || heldBack.length > 0);
+        if (liveElsewhere) heldBack.push(tool);
+        else {
+          tool.block = openBlock(out, { type: 'tool_call', id: tool.id, name });
+          open = { kind: 'tool', index: tool.block, key };
+        }
+      } else if (tool.block === undefined) {
+        // Held back: an id or name a vendor sends after the call's first piece can still be used.
+        if (id !== undefined && !tool.vendorId) Object.assign(tool, { id, vendorId: true });
+        if (tool.name === '') tool.name = name;
       }
-      if (typeof fn.arguments === 'string' && fn.arguments !== '' && open) {
-        out.push({ type: 'arguments_delta', index: open.index, json: fn.arguments });
-      }
+      const args = typeof fn.arguments === 'string' ? fn.arguments : '';
+      if (args === '') return;
+      if (tool.block === undefined) tool.args += args;
+      else if (open?.kind === 'tool' && open.index === tool.block) out.push({ type: 'arguments_delta', index: tool.block, json: args });
+      // Otherwise text came between (a closed block cannot reopen): the piece has nowhere to go.
     });
+  }
+
+  /** The calls held back, each as a whole block, in the order they began. */
+  function flushHeldBack(out: StreamEvent[]): void {
+    for (const tool of heldBack.splice(0)) {
+      const index = openBlock(out, { type: 'tool_call', id: tool.id, name: tool.name });
+      if (tool.args !== '') out.push({ type: 'arguments_delta', index, json: tool.args });
+      out.push({ type: 'block_stop', index });
+    }
   }
 
   function readChoice(out: StreamEvent[], choice: Record<string, unknown>): void {
@@ -106,11 +139,13 @@ export function createOpenAIStreamDecoder(): StreamDecoder {
       textDelta(out, 'text', delta.refusal);
     }
     if (Array.isArray(delta.tool_calls)) toolCallDeltas(out, delta.tool_calls);
-    if (typeof choice.finish_reason === 'string') finish(out, choice.finish_reason);
+    // Some vendors send `"finish_reason": ""` on every chunk until the real one.
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') finish(out, choice.finish_reason);
   }
 
   function finish(out: StreamEvent[], finishReason: string | undefined): void {
     close(out);
+    flushHeldBack(out);
     if (!started || finished) return;
     finished = true;
     out.push({ type: 'finish', stopReason: refused ? 'refusal' : stopReasonOf(finishReason, sawToolCall) });
@@ -144,6 +179,12 @@ export function createOpenAIStreamDecoder(): StreamDecoder {
         out.push(failure);
         return out;
       }
+      const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+      // Groq reports stream usage under `x_groq` rather than `usage`.
+      const usage = openAIUsage(chunk.usage) ?? (isRecord(chunk.x_groq) ? openAIUsage(chunk.x_groq.usage) : undefined);
+      // Azure opens with a chunk of prompt filter results and an empty id and model: the
+      // answer's id, model and time come in the chunks after it.
+      if (!started && choices.length === 0 && !usage) return [];
       if (!started) {
         started = true;
         out.push({
@@ -153,11 +194,8 @@ export function createOpenAIStreamDecoder(): StreamDecoder {
           created: count(chunk.created),
         });
       }
-      const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
       const choice: unknown = choices.find((c) => isRecord(c) && (c.index === undefined || c.index === 0));
       if (isRecord(choice) && !finished) readChoice(out, choice);
-      // Groq reports stream usage under `x_groq` rather than `usage`.
-      const usage = openAIUsage(chunk.usage) ?? (isRecord(chunk.x_groq) ? openAIUsage(chunk.x_groq.usage) : undefined);
       if (usage) out.push({ type: 'usage', usage });
       return out;
     },

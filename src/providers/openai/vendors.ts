@@ -35,6 +35,12 @@ export interface OpenAICompatibleProfile {
   readonly jsonSchema: boolean;
   /** ChatRequest fields this vendor has no parameter for: reported as dropped. */
   readonly unsupported: readonly ('user' | 'metadata' | 'parallelToolCalls' | 'seed')[];
+  /**
+   * `nine-alphanumeric`: the vendor refuses tool call ids other than 9 letters or digits
+   * (Mistral: "Tool call id was toolu_… but must be a-z, A-Z, 0-9, with a length of 9"), so
+   * ids made by other providers are mapped to such ids in translated history.
+   */
+  readonly toolCallIds?: 'nine-alphanumeric';
   /** Passthrough renames of client (OpenAI) member names to the vendor's, applied to the body text. */
   readonly renames: Readonly<Record<string, string>>;
   /** `/embeddings`, when the vendor has it. */
@@ -101,6 +107,7 @@ export const OPENAI_COMPATIBLE_VENDORS = {
     fileParts: false,
     jsonSchema: true,
     unsupported: ['user'],
+    toolCallIds: 'nine-alphanumeric',
     renames: { seed: 'random_seed', max_completion_tokens: 'max_tokens' },
     embeddings: { dimensionsField: 'output_dimension', user: false, tokenInput: false },
   },

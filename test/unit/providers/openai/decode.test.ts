@@ -72,6 +72,15 @@ describe('OpenAI chat completion -> IR', () => {
     });
   });
 
+  it('gives tool calls a vendor sent without ids distinct ids', () => {
+    const calls = [{ type: 'function', function: { name: 'f', arguments: '{}' } }, { id: '', type: 'function', function: { name: 'g', arguments: '{}' } }];
+    const response = codec.decodeResponse({ id: 'x', model: 'm', created: 1, choices: [{ index: 0, message: { content: null, tool_calls: calls }, finish_reason: 'tool_calls' }] });
+    const ids = response.content.map((part) => (part.type === 'tool_call' ? part.id : ''));
+    expect(ids).toHaveLength(2);
+    for (const id of ids) expect(id).toMatch(/^call_[0-9a-f]{24}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
   it('refuses bodies that are not chat completions', () => {
     for (const body of [null, 'text', { choices: 'x' }, { choices: [] }, { choices: [{ message: 3 }] }]) {
       expect(() => codec.decodeResponse(body)).toThrow(GatewayError);

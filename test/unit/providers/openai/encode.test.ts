@@ -186,6 +186,41 @@ describe('vendor differences', () => {
     expect(dropped).toEqual(['content:document:base64', 'content:document:file_id', 'content:tool_result:image', 'topK', 'user']);
   });
 
+  it('Mistral: tool call ids of other providers become 9 letters or digits, the same for a call and its result', () => {
+    const ir = richRequest({
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'go' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'tool_call', id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather', arguments: '{}' },
+            { type: 'tool_call', id: 'toolu_01A09q90qw90lq917835lq8', name: 'get_weather', arguments: '{}' },
+            { type: 'tool_call', id: 'D681PevKs', name: 'get_weather', arguments: '{}' },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', toolCallId: 'toolu_01A09q90qw90lq917835lq9', content: [{ type: 'text', text: 'a' }] },
+            { type: 'tool_result', toolCallId: 'toolu_01A09q90qw90lq917835lq8', content: [{ type: 'text', text: 'b' }] },
+            { type: 'tool_result', toolCallId: 'D681PevKs', content: [{ type: 'text', text: 'c' }] },
+          ],
+        },
+      ],
+    });
+    const encode = (vendor: 'mistral' | 'openai') => JSON.parse(openAICompatibleChat(OPENAI_COMPATIBLE_VENDORS[vendor]).encodeRequest(ir, model(), new Headers()).request.body);
+    const messages = encode('mistral').messages;
+    const callIds: string[] = messages[2].tool_calls.map((call: { id: string }) => call.id);
+    const resultIds = messages.slice(3, 6).map((message: { tool_call_id: string }) => message.tool_call_id);
+    for (const id of callIds) expect(id).toMatch(/^[a-zA-Z0-9]{9}$/);
+    expect(new Set(callIds).size).toBe(3);
+    expect(callIds[2]).toBe('D681PevKs');
+    expect(resultIds).toEqual(callIds);
+    // Deterministic: the next turn maps the same history to the same ids.
+    expect(encode('mistral').messages[2].tool_calls.map((call: { id: string }) => call.id)).toEqual(callIds);
+    expect(encode('openai').messages[2].tool_calls[0].id).toBe('toolu_01A09q90qw90lq917835lq9');
+  });
+
   it('Azure: api-key header instead of Bearer, otherwise OpenAI', () => {
     const azureModel = model({ baseUrl: 'https://res.openai.azure.com/openai/v1', upstreamModel: 'my-deployment' });
     const { request } = openAICompatibleChat(OPENAI_COMPATIBLE_VENDORS.azure).encodeRequest(richRequest(), azureModel, new Headers());

@@ -130,3 +130,87 @@ describe('OpenAI stream -> IR events', () => {
     ]);
   });
 });
+
+describe('OpenAI stream -> IR events: tool call and chunk shapes vendors send', () => {
+  const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ id: 't', model: 'm', created: 9, choices: [{ index: 0, delta, finish_reason: null }], ...extra });
+  const call = (index: number, fields: Record<string, unknown>) => ({ tool_calls: [{ index, ...fields }] });
+
+  it('keeps every argument of parallel calls whose pieces are interleaved by index', () => {
+    const raw = sse(
+      chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'read', arguments: '' } }, { index: 1, id: 'call_b', type: 'function', function: { name: 'grep', arguments: '{"q"' } }] }),
+      chunk(call(0, { function: { arguments: '{"path"' } })),
+      chunk(call(1, { function: { arguments: ':"x"}' } })),
+      chunk(call(0, { function: { arguments: ':"a.ts"}' } })),
+      { id: 't', model: 'm', created: 9, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }], usage: { prompt_tokens: 1, completion_tokens: 2 } },
+      '[DONE]',
+    );
+    expect(replay(raw, 19)).toEqual([
+      { type: 'start', id: 't', model: 'm', created: 9 },
+      { type: 'block_start', index: 0, block: { type: 'tool_call', id: 'call_a', name: 'read' } },
+      { type: 'arguments_delta', index: 0, json: '{"path"' },
+      { type: 'arguments_delta', index: 0, json: ':"a.ts"}' },
+      { type: 'block_stop', index: 0 },
+      { type: 'block_start', index: 1, block: { type: 'tool_call', id: 'call_b', name: 'grep' } },
+      { type: 'arguments_delta', index: 1, json: '{"q":"x"}' },
+      { type: 'block_stop', index: 1 },
+      { type: 'finish', stopReason: 'tool_use' },
+      { type: 'usage', usage: { inputTokens: 1, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0 } },
+    ]);
+  });
+
+  it('streams text, then a call with its arguments in its first piece and the finish on its last', () => {
+    const raw = sse(
+      chunk({ content: 'Looking.' }),
+      chunk(call(0, { id: 'c1', type: 'function', function: { name: 'ls', arguments: '{"dir":' } })),
+      { id: 't', model: 'm', created: 9, choices: [{ index: 0, delta: call(0, { function: { arguments: '"."}' } }), finish_reason: 'tool_calls' }] },
+    );
+    expect(replay(raw)).toEqual([
+      { type: 'start', id: 't', model: 'm', created: 9 },
+      { type: 'block_start', index: 0, block: { type: 'text' } },
+      { type: 'text_delta', index: 0, text: 'Looking.' },
+      { type: 'block_stop', index: 0 },
+      { type: 'block_start', index: 1, block: { type: 'tool_call', id: 'c1', name: 'ls' } },
+      { type: 'arguments_delta', index: 1, json: '{"dir":' },
+      { type: 'arguments_delta', index: 1, json: '"."}' },
+      { type: 'block_stop', index: 1 },
+      { type: 'finish', stopReason: 'tool_use' },
+    ]);
+  });
+
+  it('gives calls sent without an id distinct ids, and takes a late id for a held-back call', () => {
+    const raw = sse(
+      chunk(call(0, { function: { name: 'f', arguments: '{}' } })),
+      chunk(call(1, { function: { name: 'g', arguments: '{' } })),
+      chunk(call(1, { id: 'late', function: { arguments: '}' } })),
+      chunk(call(2, { function: { name: 'h', arguments: '{}' } })),
+      '[DONE]',
+    );
+    const starts = replay(raw).flatMap((event) => (event.type === 'block_start' && event.block.type === 'tool_call' ? [event.block] : []));
+    expect(starts.map((block) => block.name)).toEqual(['f', 'g', 'h']);
+    expect(starts[0]?.id).toMatch(/^call_[0-9a-f]{24}$/);
+    expect(starts[1]?.id).toBe('late');
+    expect(starts[2]?.id).toMatch(/^call_[0-9a-f]{24}$/);
+    expect(starts[2]?.id).not.toBe(starts[0]?.id);
+  });
+
+  it('ignores an empty finish_reason on chunks before the real one', () => {
+    const raw = sse(
+      { id: 't', model: 'm', created: 9, choices: [{ index: 0, delta: { content: 'a' }, finish_reason: '' }] },
+      { id: 't', model: 'm', created: 9, choices: [{ index: 0, delta: { content: 'b' }, finish_reason: 'stop' }] },
+    );
+    expect(replay(raw).filter((event) => event.type === 'text_delta' || event.type === 'finish')).toEqual([
+      { type: 'text_delta', index: 0, text: 'a' },
+      { type: 'text_delta', index: 0, text: 'b' },
+      { type: 'finish', stopReason: 'end_turn' },
+    ]);
+  });
+
+  it('takes id and model from the answer, not from Azure\'s opening prompt-filter chunk', () => {
+    const raw = sse(
+      { choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] },
+      { id: 'chatcmpl-az', model: 'gpt-4o-2024-08-06', created: 77, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop', content_filter_results: {} }] },
+      '[DONE]',
+    );
+    expect(replay(raw)[0]).toEqual({ type: 'start', id: 'chatcmpl-az', model: 'gpt-4o-2024-08-06', created: 77 });
+  });
+});

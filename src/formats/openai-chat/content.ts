@@ -54,15 +54,24 @@ export function readFilePart(part: Record<string, unknown>, param: string): Docu
  */
 export function readReasoningDetails(details: unknown[], param: string): Array<ThinkingPart | RedactedThinkingPart> {
   const parts: Array<ThinkingPart | RedactedThinkingPart> = [];
+  // The streamed pieces of one entry share its `index`; a client that kept them as they came
+  // (text pieces, then the signature) sends one thinking block, which its signature must cover.
+  let open: { index: unknown; part: ThinkingPart } | undefined;
   details.forEach((detail, i) => {
     const at = `${param}[${i}]`;
     if (!isRecord(detail)) throw invalid(`'${at}' must be an object`, at);
+    const previous = open;
+    open = undefined;
     switch (detail.type) {
       case 'reasoning.text': {
-        const thinking: ThinkingPart = { type: 'thinking', text: optionalString(detail.text, `${at}.text`) ?? '' };
+        const text = optionalString(detail.text, `${at}.text`) ?? '';
         const signature = optionalString(detail.signature, `${at}.signature`);
-        if (signature !== undefined) thinking.signature = signature;
-        parts.push(thinking);
+        const samePiece = previous && typeof detail.index === 'number' && detail.index === previous.index;
+        const thinking: ThinkingPart = samePiece ? previous.part : { type: 'thinking', text: '' };
+        thinking.text += text;
+        if (signature !== undefined) thinking.signature = (thinking.signature ?? '') + signature;
+        if (!samePiece) parts.push(thinking);
+        open = { index: detail.index, part: thinking };
         break;
       }
       case 'reasoning.encrypted':

@@ -21,8 +21,8 @@ import { decodeMessages } from './messages.js';
 /** Fields read here, or read by the stream encoder (`stream_options`). Anything else is reported. */
 const HANDLED = new Set([
   'model', 'messages', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'max_completion_tokens',
-  'max_tokens', 'temperature', 'top_p', 'top_k', 'stop', 'seed', 'user', 'metadata', 'reasoning_effort', 'stream',
-  'stream_options', 'functions', 'function_call',
+  'max_tokens', 'temperature', 'top_p', 'top_k', 'stop', 'seed', 'user', 'safety_identifier', 'metadata', 'reasoning_effort',
+  'stream', 'stream_options', 'functions', 'function_call',
 ]);
 
 /**
@@ -80,8 +80,11 @@ export function decodeChatCompletionsRequest(body: Record<string, unknown>): Cha
   if (topK !== undefined) request.topK = topK;
   const seed = optionalInteger(body.seed, 'seed');
   if (seed !== undefined) request.seed = seed;
+  // `safety_identifier` replaces the deprecated `user`; both name the end user.
+  const safetyIdentifier = optionalString(body.safety_identifier, 'safety_identifier');
   const user = optionalString(body.user, 'user');
-  if (user !== undefined) request.user = user;
+  if (safetyIdentifier !== undefined || user !== undefined) request.user = (safetyIdentifier ?? user) as string;
+  if (safetyIdentifier !== undefined && user !== undefined && user !== safetyIdentifier) unsupported.push('user');
   const metadata = readMetadata(body.metadata);
   if (metadata) request.metadata = metadata;
   const reasoning = readReasoningEffort(body.reasoning_effort, 'reasoning_effort');

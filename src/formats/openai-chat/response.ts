@@ -66,7 +66,8 @@ export function encodeChatCompletion(response: ChatResponse): Record<string, unk
   for (const part of response.content) {
     if (part.type === 'text') text = (text ?? '') + part.text;
     else if (part.type === 'tool_call') {
-      toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+      // A call without arguments is `{}` at OpenAI; clients JSON.parse it.
+      toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments || '{}' } });
     } else thinking.push(part);
   }
 

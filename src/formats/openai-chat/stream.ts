@@ -24,6 +24,8 @@ export function createChatCompletionsStreamEncoder(body: Record<string, unknown>
   let finished = false;
   let closed = false;
   const toolIndexes = new Map<number, number>();
+  /** Tool-call blocks whose arguments have not started yet (see `block_stop`). */
+  const toolsWithoutArguments = new Set<number>();
   const reasoningIndexes = new Map<number, number>();
 
   function chunk(delta: Record<string, unknown>, finish: string | null = null): string {
@@ -70,6 +72,7 @@ export function createChatCompletionsStreamEncoder(body: Record<string, unknown>
         if (block.type === 'tool_call') {
           const index = toolIndexes.size;
           toolIndexes.set(event.index, index);
+          toolsWithoutArguments.add(event.index);
           return chunk({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] });
         }
         if (block.type === 'redacted_thinking') {
@@ -91,10 +94,16 @@ export function createChatCompletionsStreamEncoder(body: Record<string, unknown>
       case 'arguments_delta': {
         const index = toolIndexes.get(event.index);
         if (index === undefined || event.json === '') return '';
+        toolsWithoutArguments.delete(event.index);
         return chunk({ tool_calls: [{ index, function: { arguments: event.json } }] });
       }
-      case 'block_stop':
-        return '';
+      case 'block_stop': {
+        // A call without arguments streams none (Anthropic sends an empty partial_json); OpenAI
+        // sends `{}`, and clients JSON.parse what they accumulated, which fails on ''.
+        const index = toolIndexes.get(event.index);
+        if (index === undefined || !toolsWithoutArguments.delete(event.index)) return '';
+        return chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] });
+      }
       case 'usage':
         usage = mergeUsage(usage, event.usage);
         return '';

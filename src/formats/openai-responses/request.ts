@@ -59,7 +59,7 @@ export function decodeResponsesRequest(body: Record<string, unknown>): ChatReque
     unsupported,
   };
 
-  const { tools, toolChoice } = decodeTools(body.tools, body.tool_choice);
+  const { tools, toolChoice } = decodeTools(body.tools, body.tool_choice, unsupported);
   request.tools = tools;
   if (toolChoice) request.toolChoice = toolChoice;
   const parallel = optionalBoolean(body.parallel_tool_calls, 'parallel_tool_calls');
@@ -112,8 +112,8 @@ function noteIgnored(body: Record<string, unknown>, unsupported: string[]): void
   if (streamOptions) optionalBoolean(streamOptions.include_obfuscation, 'stream_options.include_obfuscation');
 }
 
-function decodeTools(value: unknown, choiceValue: unknown): { tools: ToolDefinition[]; toolChoice?: ToolChoice } {
-  let tools = (optionalArray(value, 'tools') ?? []).map((raw, i) => decodeTool(raw, `tools[${i}]`));
+function decodeTools(value: unknown, choiceValue: unknown, unsupported: string[]): { tools: ToolDefinition[]; toolChoice?: ToolChoice } {
+  let tools = (optionalArray(value, 'tools') ?? []).map((raw, i) => decodeTool(raw, `tools[${i}]`, unsupported));
   if (!isGiven(choiceValue)) return { tools };
   if (typeof choiceValue === 'string') return { tools, toolChoice: { type: oneOf(choiceValue, ['auto', 'none', 'required'], 'tool_choice') } };
   const choice = requiredRecord(choiceValue, 'tool_choice');
@@ -132,9 +132,15 @@ function decodeTools(value: unknown, choiceValue: unknown): { tools: ToolDefinit
   throw builtInTool(String(choice.type), 'tool_choice.type');
 }
 
-function decodeTool(raw: unknown, param: string): ToolDefinition {
+/** FunctionTool fields the IR carries; the others (`defer_loading`, `output_schema`, `allowed_callers`…) are reported when set. */
+const FUNCTION_TOOL_FIELDS = new Set(['type', 'name', 'parameters', 'strict', 'description']);
+
+function decodeTool(raw: unknown, param: string, unsupported: string[]): ToolDefinition {
   const tool = requiredRecord(raw, param);
   if (tool.type !== 'function') throw builtInTool(String(tool.type), `${param}.type`);
+  for (const [key, value] of Object.entries(tool)) {
+    if (!FUNCTION_TOOL_FIELDS.has(key) && isGiven(value) && value !== false) unsupported.push(`tools[].${key}`);
+  }
   return readFunctionTool(tool, param);
 }
 

@@ -143,7 +143,8 @@ export function outputItems(head: ResponseHead, content: OutputPart[], incomplet
     }
     flushText();
     if (part.type === 'tool_call') {
-      items.push(functionCallItem(itemId(head, 'fc', items.length), part.id, part.name, part.arguments, 'completed'));
+      // A call without arguments is `{}` at OpenAI; clients JSON.parse it.
+      items.push(functionCallItem(itemId(head, 'fc', items.length), part.id, part.name, part.arguments || '{}', 'completed'));
     } else {
       items.push(reasoningItem(part, itemId(head, 'rs', items.length)));
     }

@@ -178,8 +178,16 @@ export function createResponsesStreamEncoder(body: Record<string, unknown>): Str
           emit('response.content_part.done', { ...where, content_index: block.contentIndex, part: outputText(text) })
         );
       }
-      case 'function_call':
-        return emit('response.function_call_arguments.done', { ...where, arguments: item.args, name: item.name });
+      case 'function_call': {
+        // A call without arguments streams none (Anthropic sends an empty partial_json); OpenAI
+        // sends `{}`, and clients (Codex, the Agents SDK) JSON.parse the arguments, which fails on ''.
+        let out = '';
+        if (item.args === '') {
+          item.args = '{}';
+          out = emit('response.function_call_arguments.delta', { ...where, delta: item.args });
+        }
+        return out + emit('response.function_call_arguments.done', { ...where, arguments: item.args, name: item.name });
+      }
       case 'reasoning': {
         if (!item.summaryOpen) return '';
         const part = { type: 'summary_text', text: item.text };

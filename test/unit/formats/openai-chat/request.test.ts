@@ -46,6 +46,17 @@ describe('Chat Completions request decoding', () => {
     expect(refusal(base({ reasoning_effort: 'huge' })).options.param).toBe('reasoning_effort');
   });
 
+  it('reads safety_identifier (which replaces user) as the end user, reporting a different user beside it', () => {
+    const request = decode(base({ safety_identifier: 'sid' }));
+    expect(request.user).toBe('sid');
+    expect(request.unsupported).toEqual([]);
+    expect(decode(base({ user: 'u' })).user).toBe('u');
+    const both = decode(base({ user: 'u', safety_identifier: 'sid' }));
+    expect(both.user).toBe('sid');
+    expect(both.unsupported).toEqual(['user']);
+    expect(refusal(base({ safety_identifier: 5 })).options.param).toBe('safety_identifier');
+  });
+
   it('reads response_format text and json_object', () => {
     expect(decode(base({ response_format: { type: 'json_object' } })).responseFormat).toEqual({ type: 'json_object' });
     expect(decode(base({ response_format: { type: 'text' } })).responseFormat).toEqual({ type: 'text' });

@@ -43,6 +43,17 @@ describe('Chat Completions response encoding', () => {
     expect(empty.choices[0]!.message).toEqual({ role: 'assistant', content: '', refusal: null, annotations: [] });
   });
 
+  it('gives {} as the arguments of a call without arguments', () => {
+    const out = encode({
+      id: 'x',
+      model: 'm',
+      created: 1,
+      content: [{ type: 'tool_call', id: 'c1', name: 'now', arguments: '' }],
+      stopReason: 'tool_use',
+    }) as { choices: Array<{ message: { tool_calls: unknown } }> };
+    expect(out.choices[0]!.message.tool_calls).toEqual([{ id: 'c1', type: 'function', function: { name: 'now', arguments: '{}' } }]);
+  });
+
   it('maps every stop reason', () => {
     const reasons: Record<StopReason, string> = {
       end_turn: 'stop',
@@ -73,5 +84,33 @@ describe('Chat Completions response encoding', () => {
       content: [original[0], original[1], { type: 'text', text: 'Let me check both.' }, original[4], original[5]],
     });
     expect(next.unsupported).toEqual([]);
+  });
+
+  it('joins streamed reasoning_details pieces sent back as they came, so the signature covers the whole thinking', () => {
+    const request = openAIChatFormat.decodeRequest({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'q' },
+        {
+          role: 'assistant',
+          content: 'A',
+          reasoning_details: [
+            { type: 'reasoning.text', text: 'Hm', format: 'unknown', index: 0 },
+            { type: 'reasoning.text', text: 'm.', format: 'unknown', index: 0 },
+            { type: 'reasoning.text', signature: 'sig', format: 'unknown', index: 0 },
+            { type: 'reasoning.encrypted', data: 'ENC', format: 'unknown', index: 1 },
+            { type: 'reasoning.text', text: 'Then.', format: 'unknown', index: 2 },
+            { type: 'reasoning.text', text: 'Again.', format: 'unknown' },
+          ],
+        },
+      ],
+    });
+    expect(request.messages[1]!.content).toEqual([
+      { type: 'thinking', text: 'Hmm.', signature: 'sig' },
+      { type: 'redacted_thinking', data: 'ENC' },
+      { type: 'thinking', text: 'Then.' },
+      { type: 'thinking', text: 'Again.' },
+      { type: 'text', text: 'A' },
+    ]);
   });
 });

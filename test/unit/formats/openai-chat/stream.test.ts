@@ -50,6 +50,32 @@ describe('Chat Completions stream encoding', () => {
     );
   });
 
+  it('sends {} as the arguments of a tool call that streamed none, as OpenAI does', () => {
+    const out = run(
+      [
+        { type: 'start', id: 'r1', model: 'm', created: 5 },
+        { type: 'block_start', index: 0, block: { type: 'tool_call', id: 'c1', name: 'now' } },
+        { type: 'arguments_delta', index: 0, json: '' },
+        { type: 'block_stop', index: 0 },
+        { type: 'block_start', index: 1, block: { type: 'tool_call', id: 'c2', name: 'f' } },
+        { type: 'arguments_delta', index: 1, json: '{"a":1}' },
+        { type: 'block_stop', index: 1 },
+        { type: 'finish', stopReason: 'tool_use' },
+      ],
+      { stream: true },
+    );
+    const tail = ',"logprobs":null,"finish_reason":null}]}\n\n';
+    expect(out).toBe(
+      `data: ${HEAD}{"role":"assistant","content":"","refusal":null}${tail}` +
+        `data: ${HEAD}{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"now","arguments":""}}]}${tail}` +
+        `data: ${HEAD}{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}${tail}` +
+        `data: ${HEAD}{"tool_calls":[{"index":1,"id":"c2","type":"function","function":{"name":"f","arguments":""}}]}${tail}` +
+        `data: ${HEAD}{"tool_calls":[{"index":1,"function":{"arguments":"{\\"a\\":1}"}}]}${tail}` +
+        `data: ${HEAD}{},"logprobs":null,"finish_reason":"tool_calls"}]}\n\n` +
+        'data: [DONE]\n\n',
+    );
+  });
+
   it('fail() sends an OpenAI error object and no [DONE], then nothing more', () => {
     const encoder = openAIChatFormat.createStreamEncoder({ stream: true });
     const opened = encoder.push({ type: 'start', id: 'r1', model: 'm', created: 5 });

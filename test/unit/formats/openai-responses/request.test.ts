@@ -81,6 +81,15 @@ describe('Responses decodeRequest', () => {
     expect(loud.user).toBe('s1');
   });
 
+  it('reports function tool fields the IR has no place for, unless they ask for nothing', () => {
+    const tool = { type: 'function', name: 'f', parameters: null, strict: null, description: null };
+    const quiet = decode({ model: 'm', input: 'x', tools: [{ ...tool, defer_loading: false, output_schema: null }] });
+    expect(quiet.unsupported).toEqual([]);
+    const loud = decode({ model: 'm', input: 'x', tools: [{ ...tool, defer_loading: true, output_schema: { type: 'object' } }] });
+    expect(loud.unsupported).toEqual(['tools[].defer_loading', 'tools[].output_schema']);
+    expect(loud.tools).toEqual([{ name: 'f', parameters: { type: 'object', properties: {} } }]);
+  });
+
   it('keeps an assistant refusal as its text, joins multi-part summaries, and reads bare base64 files', () => {
     const request = decode({
       model: 'm',

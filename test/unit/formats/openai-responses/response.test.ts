@@ -24,6 +24,14 @@ describe('Responses encodeResponse', () => {
     expect(encoded.usage).toBeNull();
   });
 
+  it('gives {} as the arguments of a function call without arguments', () => {
+    const response: ChatResponse = {
+      id: 'x', model: 'm', created: 1, content: [{ type: 'tool_call', id: 'toolu_1', name: 'now', arguments: '' }], stopReason: 'tool_use',
+    };
+    const encoded = openAIResponsesFormat.encodeResponse(response, { model: 'm', input: 'x' }) as Record<string, any>;
+    expect(encoded.output[0]).toEqual({ id: 'fc_x_0', type: 'function_call', status: 'completed', arguments: '{}', call_id: 'toolu_1', name: 'now' });
+  });
+
   it('echoes the request parameters the client set', () => {
     const echoed = {
       temperature: 0.2,

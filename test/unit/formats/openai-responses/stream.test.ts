@@ -70,6 +70,25 @@ describe('Responses stream encoder', () => {
     expect(events[12]!.response.output).toEqual([events[11]!.item]);
   });
 
+  it('gives {} as the arguments of a function call that streamed none, as OpenAI does', () => {
+    const events = parse(
+      encode([
+        START,
+        { type: 'block_start', index: 0, block: { type: 'tool_call', id: 'toolu_1', name: 'now' } },
+        { type: 'arguments_delta', index: 0, json: '' },
+        { type: 'block_stop', index: 0 },
+        { type: 'finish', stopReason: 'tool_use' },
+      ]),
+    );
+    expect(events.slice(2, -1)).toEqual([
+      expect.objectContaining({ type: 'response.output_item.added', item: expect.objectContaining({ arguments: '', status: 'in_progress' }) }),
+      { type: 'response.function_call_arguments.delta', item_id: 'fc_msg1_0', output_index: 0, delta: '{}', sequence_number: 3 },
+      { type: 'response.function_call_arguments.done', item_id: 'fc_msg1_0', output_index: 0, arguments: '{}', name: 'now', sequence_number: 4 },
+      expect.objectContaining({ type: 'response.output_item.done', item: expect.objectContaining({ arguments: '{}', status: 'completed' }) }),
+    ]);
+    expect(events.at(-1)!.response.output[0].arguments).toBe('{}');
+  });
+
   it('streams redacted thinking as a reasoning item carrying its data, with no summary events', () => {
     const events = parse(
       encode([

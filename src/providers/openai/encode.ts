@@ -50,7 +50,7 @@ export function encodeChatRequest(
   if (request.seed !== undefined && supports('seed')) body[profile.seedField] = request.seed;
   if (request.user !== undefined && supports('user')) body.user = request.user;
   if (request.metadata !== undefined && supports('metadata')) body.metadata = request.metadata;
-  encodeReasoning(request, profile, body, dropped);
+  encodeReasoning(request, model, profile, body, dropped);
   if (request.stream) {
     body.stream = true;
     if (profile.streamUsageOption) body.stream_options = { include_usage: true };
@@ -90,9 +90,20 @@ function encodeResponseFormat(format: ResponseFormat, profile: OpenAICompatibleP
  * (`none` exists only on newer OpenAI models, and models that cannot reason refuse the
  * parameter altogether), and a model left at its default that does not reason complies.
  */
-function encodeReasoning(request: ChatRequest, profile: OpenAICompatibleProfile, body: Record<string, unknown>, dropped: Set<string>): void {
+function encodeReasoning(
+  request: ChatRequest,
+  model: ResolvedModel,
+  profile: OpenAICompatibleProfile,
+  body: Record<string, unknown>,
+  dropped: Set<string>,
+): void {
   const reasoning = request.reasoning;
   if (!reasoning || !reasoning.enabled) return;
+  // Claude Code asks for thinking on every turn: a model that cannot reason must not get a 400 for it.
+  if (!canReason(model, profile)) {
+    dropped.add('reasoning');
+    return;
+  }
   const wanted: ReasoningEffort | undefined =
     reasoning.effort ?? (reasoning.budgetTokens === undefined ? undefined : effortForBudget(reasoning.budgetTokens));
   switch (profile.reasoning.style) {
@@ -109,4 +120,11 @@ function encodeReasoning(request: ChatRequest, profile: OpenAICompatibleProfile,
       if (wanted) body.reasoning_effort = vendorEffort(profile.reasoning.efforts, wanted);
       return;
   }
+}
+
+/** The model's own `capabilities.thinking` when set, else what the vendor's profile knows of its name. */
+function canReason(model: ResolvedModel, profile: OpenAICompatibleProfile): boolean {
+  const declared = model.config.capabilities?.thinking;
+  if (declared !== undefined) return declared;
+  return profile.reasoning.style !== 'reasoning_effort' || !profile.reasoning.models || profile.reasoning.models.test(model.upstreamModel);
 }

@@ -25,7 +25,16 @@ export interface OpenAICompatibleProfile {
    * accepts, ordered from least to most), OpenRouter's `reasoning` object, or not at all.
    */
   readonly reasoning:
-    | { readonly style: 'reasoning_effort'; readonly efforts: readonly ReasoningEffort[] }
+    | {
+        readonly style: 'reasoning_effort';
+        readonly efforts: readonly ReasoningEffort[];
+        /**
+         * The models known to take `reasoning_effort`, by upstream name, for models whose
+         * `capabilities.thinking` is unset: the others refuse the parameter with a 400
+         * (gpt-4o, gpt-4.1), so it is reported dropped rather than sent. Undefined: send it.
+         */
+        readonly models?: RegExp;
+      }
     | { readonly style: 'openrouter' }
     | { readonly style: 'none' };
   /** Whether assistant history may carry thinking back as `reasoning_details` (OpenRouter's convention). */
@@ -62,7 +71,7 @@ const openai: OpenAICompatibleProfile = {
   streamUsageOption: true,
   maxTokensField: 'max_completion_tokens',
   seedField: 'seed',
-  reasoning: { style: 'reasoning_effort', efforts: OPENAI_EFFORTS },
+  reasoning: { style: 'reasoning_effort', efforts: OPENAI_EFFORTS, models: /^(o\d|gpt-5|gpt-oss)/i },
   reasoningDetails: false,
   fileParts: true,
   jsonSchema: true,
@@ -83,7 +92,7 @@ export const OPENAI_COMPATIBLE_VENDORS = {
     id: 'xai',
     defaultBaseUrl: 'https://api.x.ai/v1',
     maxTokensField: 'max_tokens',
-    reasoning: { style: 'reasoning_effort', efforts: ['low', 'high'] },
+    reasoning: { style: 'reasoning_effort', efforts: ['low', 'high'], models: /^grok-3-mini/i },
     fileParts: false,
     unsupported: ['metadata'],
     // Not settled by its docs: treated as absent.

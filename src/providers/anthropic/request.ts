@@ -7,6 +7,7 @@ import { setMember } from '../../json/members.js';
 import { baseUpstreamHeaders } from '../shared.js';
 import type { ForwardInput, Operation, UpstreamRequest } from '../types.js';
 import { encodeMessages, encodeSystem, type AnthropicMessage } from './request-content.js';
+import { toAnthropicSchema } from './schema.js';
 
 /** The API version sent when the client names none (the SDKs always do). */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -88,13 +89,16 @@ export function encodeAnthropicRequest(request: ChatRequest, model: ResolvedMode
   if (request.user !== undefined) body.metadata = { user_id: request.user };
   if (request.metadata && Object.keys(request.metadata).length > 0) dropped.add('metadata');
 
-  if (request.tools.length > 0) body.tools = request.tools.map(encodeTool);
+  if (request.tools.length > 0) body.tools = request.tools.map((tool) => encodeTool(tool, dropped));
   const toolChoice = encodeToolChoice(request, dropped);
   if (toolChoice) body.tool_choice = toolChoice;
 
   const format = request.responseFormat;
   if (format?.type === 'json_schema') {
-    outputConfig.format = { type: 'json_schema', schema: format.schema };
+    // Structured outputs take a subset of JSON Schema; see schema.ts for what is reported.
+    const { schema, narrowed } = toAnthropicSchema(format.schema);
+    outputConfig.format = { type: 'json_schema', schema };
+    for (const keyword of narrowed) dropped.add(`responseFormat.schema:${keyword}`);
     if (format.description) dropped.add('responseFormat.description');
   } else if (format?.type === 'json_object') {
     // Structured outputs need a schema; "any JSON object" has no exact equivalent.
@@ -173,9 +177,16 @@ function forcesToolCall(request: ChatRequest): boolean {
   return request.tools.length > 0 && (type === 'required' || type === 'tool');
 }
 
-function encodeTool(tool: ToolDefinition): Record<string, unknown> {
+function encodeTool(tool: ToolDefinition, dropped: Set<string>): Record<string, unknown> {
   // The API requires an object schema; a tool declared without parameters takes none.
-  const schema = tool.parameters.type === undefined ? { type: 'object', ...tool.parameters } : tool.parameters;
+  let schema = tool.parameters.type === undefined ? { type: 'object', ...tool.parameters } : tool.parameters;
+  // Any JSON Schema is accepted in `input_schema`, except that strict tools are compiled to a
+  // grammar and have structured outputs' limits.
+  if (tool.strict === true) {
+    const strict = toAnthropicSchema(schema);
+    schema = strict.schema;
+    for (const keyword of strict.narrowed) dropped.add(`tools.parameters:${keyword}`);
+  }
   return {
     name: tool.name,
     ...(tool.description !== undefined ? { description: tool.description } : {}),

@@ -17,7 +17,10 @@ describe('Anthropic thinking modes', () => {
   it('asks a model that thinks adaptively for an effort, never a budget', () => {
     const sent = body(claude(true), request({ enabled: true, effort: 'high' }, { responseFormat: { type: 'json_schema', name: 'x', schema: { type: 'object' } } }));
     expect(sent.thinking).toEqual({ type: 'adaptive' });
-    expect(sent.output_config).toEqual({ effort: 'high', format: { type: 'json_schema', schema: { type: 'object' } } });
+    expect(sent.output_config).toEqual({
+      effort: 'high',
+      format: { type: 'json_schema', schema: { type: 'object', properties: {}, additionalProperties: false } },
+    });
     expect(sent.max_tokens).toBe(24576 + 4096);
   });
 

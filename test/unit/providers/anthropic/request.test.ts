@@ -200,7 +200,10 @@ describe('anthropicChat.encodeRequest', () => {
   it('reports json_object and a schema description, which have no equivalent', () => {
     expect(encode(chatRequest({ responseFormat: { type: 'json_object' } })).dropped).toEqual(['responseFormat']);
     const described = encode(chatRequest({ responseFormat: { type: 'json_schema', name: 'x', description: 'A thing', schema: { type: 'object' } } }));
-    expect(described.body.output_config).toEqual({ format: { type: 'json_schema', schema: { type: 'object' } } });
+    // Anthropic's structured outputs want every object closed (schema.ts).
+    expect(described.body.output_config).toEqual({
+      format: { type: 'json_schema', schema: { type: 'object', properties: {}, additionalProperties: false } },
+    });
     expect(described.dropped).toEqual(['responseFormat.description']);
     expect(encode(chatRequest({ responseFormat: { type: 'text' } })).body).not.toHaveProperty('output_config');
   });

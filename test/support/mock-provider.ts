@@ -3,7 +3,7 @@
 // request (see ./mock-provider/answer.ts for the text and token formulas), records every
 // request, and can be told to fail in the ways real providers and networks fail (Behaviour).
 //
-// Routes: POST /v1/chat/completions and /v1/embeddings (OpenAI), POST /v1/messages and
+// Routes: POST /v1/chat/completions, /v1/responses and /v1/embeddings (OpenAI), POST /v1/messages and
 // POST /v1/messages/count_tokens (Anthropic), GET /v1/models (either, told apart by headers),
 // POST /v1beta/models/{model}:generateContent, :streamGenerateContent, :embedContent,
 // :batchEmbedContents and GET /v1beta/models (Gemini), POST /v2/chat and /v2/embed (Cohere).
@@ -19,6 +19,7 @@ import { cohereEmbedReply, geminiBatchEmbedReply, geminiEmbedContentReply, opena
 import { defaultErrorBody } from './mock-provider/errors.js';
 import { geminiAuthFailure, geminiCallOf, geminiError, geminiHeaders, geminiModelsReply, generateContentReply } from './mock-provider/gemini.js';
 import { chatCompletionReply, openaiError, openaiHeaders, openaiModelsReply, type AnswerContext } from './mock-provider/openai.js';
+import { responsesReply, ResponsesStore } from './mock-provider/responses.js';
 import type { Behaviour, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
 
 export type { Behaviour, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
@@ -42,13 +43,21 @@ export {
 } from './mock-provider/answer.js';
 export { ANTHROPIC_MODELS, MOCK_THINKING_SIGNATURE } from './mock-provider/anthropic.js';
 export { OPENAI_MODELS } from './mock-provider/openai.js';
+export { MOCK_ENCRYPTED_REASONING } from './mock-provider/responses.js';
+export {
+  mockResponsesAnswer,
+  mockResponsesPromptText,
+  mockResponsesReasoning,
+  mockResponsesUsage,
+  responsesLastUserText,
+} from './mock-provider/responses-request.js';
 export { GEMINI_MODELS, MOCK_THOUGHT_SIGNATURE, googleCompactJson } from './mock-provider/gemini.js';
 export { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding, mockEmbeddingBase64 } from './mock-provider/embeddings.js';
 
 /** Which API a request speaks: its path says so, except for shared paths (/v1/models, unknown ones)
  * where the headers do — Anthropic's clients always send anthropic-version, OpenAI's never. */
 function apiOf(path: string, headers: Record<string, string>): MockApi {
-  if (path === '/v1/chat/completions' || path === '/v1/embeddings') return 'openai';
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/responses') return 'openai';
   if (path === '/v1/messages' || path.startsWith('/v1/messages/')) return 'anthropic';
   if (path.startsWith('/v1beta/') || geminiCallOf(path) !== undefined) return 'gemini';
   if (path.startsWith('/v2/')) return 'cohere';
@@ -137,7 +146,7 @@ function geminiRoute(request: RecordedRequest, answer: AnswerContext): Reply {
   return geminiError(404, `Method not found: ${method} ${path}`, 'NOT_FOUND');
 }
 
-function route(request: RecordedRequest, options: MockProviderOptions, answer: AnswerContext): Reply {
+function route(request: RecordedRequest, options: MockProviderOptions, answer: AnswerContext, responses: ResponsesStore): Reply {
   const { api, method, path, body } = request;
   const denied = authFailure(api, request, options, answer.requestId);
   if (denied) return denied;
@@ -146,6 +155,7 @@ function route(request: RecordedRequest, options: MockProviderOptions, answer: A
   if (method === 'POST' && path === '/v2/embed') return cohereEmbedReply(body, answer);
   if (api === 'cohere') return cohereError(404, `404 page not found: ${method} ${path}`, answer.requestId);
   if (method === 'POST' && path === '/v1/chat/completions') return chatCompletionReply(body, answer);
+  if (method === 'POST' && path === '/v1/responses') return responsesReply(body, answer, responses);
   if (method === 'POST' && path === '/v1/embeddings') return openaiEmbeddingsReply(body, answer);
   if (method === 'POST' && path === '/v1/messages') return messagesReply(body, answer);
   if (method === 'POST' && path === '/v1/messages/count_tokens') return countTokensReply(body, answer.requestId);
@@ -168,6 +178,7 @@ function isAbortError(error: unknown): boolean {
 export async function startMockProvider(options: MockProviderOptions = {}): Promise<MockProvider> {
   const queue: Behaviour[] = [];
   const requests: RecordedRequest[] = [];
+  const responses = new ResponsesStore();
   let sequence = 0;
   let closing = false;
 
@@ -235,7 +246,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
           break;
       }
       sequence += 1;
-      const reply = route(recorded, options, { sequence, requestId, created: Math.floor(Date.now() / 1000), textPieces: behaviour?.kind === 'slowStream' ? behaviour.chunks : undefined, dialect: options.openaiDialect });
+      const reply = route(recorded, options, { sequence, requestId, created: Math.floor(Date.now() / 1000), textPieces: behaviour?.kind === 'slowStream' ? behaviour.chunks : undefined, dialect: options.openaiDialect }, responses);
       // Auth and validation errors are plain answers: the failure behaviours apply to successful ones only.
       const failure = reply.status >= 400 ? undefined : behaviour;
       await deliver(reply, failure, { res, signal, cut });

@@ -15,8 +15,11 @@ export type Reply =
       headers: Record<string, string>;
       /** Complete SSE frames, each ending with a blank line. */
       events: string[];
-      /** The frame this API sends when it fails mid-stream; absent when it just drops the connection. */
-      midStreamErrorEvent?: string;
+      /**
+       * The frame(s) this API sends when it fails mid-stream, or a function of the number of events
+       * sent before (for APIs whose frames are numbered); absent when it just drops the connection.
+       */
+      midStreamErrorEvent?: string | ((afterEvents: number) => string);
     };
 
 export interface DeliveryContext {
@@ -89,8 +92,9 @@ async function deliverEvents(reply: Extract<Reply, { kind: 'sse' }>, behaviour: 
       return;
     }
     if (behaviour?.kind === 'midStreamError' && index === behaviour.afterEvents) {
-      if (reply.midStreamErrorEvent !== undefined) {
-        res.end(reply.midStreamErrorEvent);
+      const errorEvent = reply.midStreamErrorEvent;
+      if (errorEvent !== undefined) {
+        res.end(typeof errorEvent === 'function' ? errorEvent(index) : errorEvent);
       } else {
         await nextTurn(undefined, { signal });
         ctx.cut();

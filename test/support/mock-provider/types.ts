@@ -63,7 +63,9 @@ export type Behaviour =
    * After `afterEvents` events, each API fails the way it does mid-stream, then the stream ends:
    * Anthropic sends an `event: error` (overloaded_error); Gemini a `data: {"error": {code: 503,
    * status: "UNAVAILABLE"}}` chunk; Cohere a message-end with finish_reason ERROR and
-   * `delta.error`. OpenAI has no in-stream error, so the connection is cut.
+   * `delta.error`. OpenAI Responses sends an `event: error` (server_error, nested in `error` as
+   * recorded traffic shows) then `event: response.failed`. OpenAI chat has no in-stream error, so
+   * the connection is cut.
    * A non-streamed request gets the headers and half of its body, then the connection is cut.
    */
   | { kind: 'midStreamError'; afterEvents: number };
@@ -89,7 +91,7 @@ export interface MockProvider {
 }
 
 export interface MockProviderOptions {
-  /** When set, /v1/chat/completions, /v1/embeddings and GET /v1/models (OpenAI) require `Authorization: Bearer <key>`. */
+  /** When set, /v1/chat/completions, /v1/responses, /v1/embeddings and GET /v1/models (OpenAI) require `Authorization: Bearer <key>`. */
   openaiKey?: string;
   /**
    * When set, /v1/messages* and GET /v1/models (Anthropic) require the key, as `x-api-key: <key>`

@@ -5,8 +5,11 @@ import type { ResolvedModel } from '../config/state.js';
 /** The wire formats a client may speak to the gateway and a provider may speak upstream. */
 export type WireFormat = 'openai' | 'anthropic';
 
-/** What a proxied call asks of the provider. */
-export type Operation = 'chat' | 'count_tokens' | 'embeddings';
+/**
+ * What a proxied call asks of the provider. `responses` is a chat in OpenAI's Responses
+ * API, which only same-format forwarding uses (translation treats it as `chat`).
+ */
+export type Operation = 'chat' | 'count_tokens' | 'embeddings' | 'responses';
 
 /** Token counts normalised across providers: `inputTokens` includes cached and cache-write tokens. */
 export interface TokenUsage {

@@ -47,10 +47,11 @@ interface EndpointBase {
   /** The error shape this route answers in: that of the API it imitates. */
   errorFormat: WireFormat;
   /**
-   * The provider wire format this route is forwarded to byte for byte, when a model speaks
-   * it natively; undefined when every call is translated (Responses).
+   * The provider API this route is forwarded to byte for byte, for a model that speaks it
+   * natively: its wire format and the operation its adapter must offer. Any other model is
+   * served through translation.
    */
-  passthrough?: WireFormat;
+  passthrough: { format: WireFormat; operation: Operation };
   schema: z.ZodType;
 }
 
@@ -63,25 +64,39 @@ export const ENDPOINTS: readonly Endpoint[] = [
   {
     path: '/v1/chat/completions',
     errorFormat: 'openai',
-    passthrough: 'openai',
+    passthrough: { format: 'openai', operation: 'chat' },
     operation: 'chat',
     client: openAIChatFormat,
     schema: chatCompletionsBody,
   },
-  { path: '/v1/messages', errorFormat: 'anthropic', passthrough: 'anthropic', operation: 'chat', client: anthropicMessagesFormat, schema: messagesBody },
+  {
+    path: '/v1/messages',
+    errorFormat: 'anthropic',
+    passthrough: { format: 'anthropic', operation: 'chat' },
+    operation: 'chat',
+    client: anthropicMessagesFormat,
+    schema: messagesBody,
+  },
   {
     path: '/v1/messages/count_tokens',
     errorFormat: 'anthropic',
-    passthrough: 'anthropic',
+    passthrough: { format: 'anthropic', operation: 'count_tokens' },
     operation: 'count_tokens',
     client: anthropicMessagesFormat,
     schema: countTokensBody,
   },
-  { path: '/v1/responses', errorFormat: 'openai', operation: 'chat', client: openAIResponsesFormat, schema: responsesBody },
+  {
+    path: '/v1/responses',
+    errorFormat: 'openai',
+    passthrough: { format: 'openai', operation: 'responses' },
+    operation: 'chat',
+    client: openAIResponsesFormat,
+    schema: responsesBody,
+  },
   {
     path: '/v1/embeddings',
     errorFormat: 'openai',
-    passthrough: 'openai',
+    passthrough: { format: 'openai', operation: 'embeddings' },
     operation: 'embeddings',
     client: openAIEmbeddingsFormat,
     schema: embeddingsBody,

@@ -10,7 +10,7 @@ import type { ExchangePlan } from './exchange.js';
 export function passthroughPlan(ctx: ProxyContext, adapter: ProviderAdapter): ExchangePlan {
   const { model, endpoint } = ctx;
   const prepared = adapter.prepare({
-    operation: endpoint.operation,
+    operation: endpoint.passthrough.operation,
     model,
     body: ctx.body,
     parsed: ctx.parsed,

@@ -9,9 +9,8 @@ export type Route = 'passthrough' | 'translate';
 /** How `model` can serve `endpoint`, or undefined when it cannot (embeddings from Anthropic). */
 export function routeFor(model: ResolvedModel, endpoint: Endpoint): Route | undefined {
   const native = model.provider.passthrough;
-  if (endpoint.passthrough !== undefined && native?.format === endpoint.passthrough && native.operations.includes(endpoint.operation)) {
-    return 'passthrough';
-  }
+  const { format, operation } = endpoint.passthrough;
+  if (native?.format === format && native.operations.includes(operation)) return 'passthrough';
   if (endpoint.operation === 'embeddings') return model.provider.embeddings ? 'translate' : undefined;
   // Every provider chats; count_tokens is answered by an estimate where the provider has no API for it.
   return 'translate';

@@ -7,6 +7,7 @@ import {
   mockCohereUsage,
   mockGeminiUsage,
   mockOpenAIUsage,
+  mockResponsesUsage,
   startMockProvider,
   type MockApi,
   type MockProvider,
@@ -91,6 +92,16 @@ export function lastUpstream(matrix: Matrix, provider: ProviderCase): RecordedRe
 
 /** The usage the mock billed for `request`, in the gateway's normalised terms (input includes cache). */
 export function billedUsage(request: RecordedRequest): TokenUsage {
+  if (request.path === '/v1/responses') {
+    // The Responses API, forwarded as is to an OpenAI model.
+    const usage = mockResponsesUsage(request.body);
+    return {
+      inputTokens: usage.input_tokens,
+      outputTokens: usage.output_tokens,
+      cachedInputTokens: usage.input_tokens_details.cached_tokens,
+      cacheWriteTokens: 0,
+    };
+  }
   switch (request.api) {
     case 'openai': {
       const usage = mockOpenAIUsage(request.body);
@@ -136,6 +147,7 @@ export function billedUsage(request: RecordedRequest): TokenUsage {
 /** The names of the tools a request declared, whatever its provider's shape. */
 export function declaredTools(request: RecordedRequest): string[] {
   const tools: any[] = request.body?.tools ?? [];
+  if (request.path === '/v1/responses') return tools.map((tool) => tool.name);
   switch (request.api) {
     case 'openai':
     case 'cohere':

@@ -407,6 +407,25 @@ export function translationTests(ctx: SuiteContext): void {
     });
   });
 
+  describe('Responses API', () => {
+    it("is forwarded as is to OpenAI models, so OpenAI's stored conversations work there", async () => {
+      const openaiCase = PROVIDER_CASES[0]!;
+      const first = await openai().responses.create({ model: 'openai', input: 'remember me' });
+      expect(lastUpstream(matrix, openaiCase).path).toBe('/v1/responses');
+      const second = await openai().responses.create({ model: 'openai', input: 'and now?', previous_response_id: first.id });
+      expect(second.output_text).toBe('echo: and now?');
+      expect(lastUpstream(matrix, openaiCase).body.previous_response_id).toBe(first.id);
+    });
+
+    it('refuses previous_response_id with a 400 for other models: the gateway stores no responses', async () => {
+      const error = await openai()
+        .responses.create({ model: 'anthropic', input: 'and now?', previous_response_id: 'resp_123' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as Error).message).toContain('previous_response_id');
+    });
+  });
+
   describe('parameters without an equivalent', () => {
     it('are listed in x-routerly-warnings, and refused by a strict project', async () => {
       const body = { model: 'anthropic', messages: [{ role: 'user' as const, content: 'hi' }], logprobs: true };

@@ -1,8 +1,8 @@
-import type { ProviderAdapter } from '../types.js';
+import type { Operation, ProviderAdapter } from '../types.js';
 import { isOpenAIErrorBody, openAIStreamErrorEvent } from './errors.js';
-import { buildOpenAIEmbeddingsRequest, buildOpenAIRequest } from './request.js';
+import { buildOpenAIForwardRequest, buildOpenAIRequest } from './request.js';
 import { usageFromOpenAIBody } from './response.js';
-import { createOpenAIStreamObserver } from './stream.js';
+import { createOpenAIStreamObserver, createResponsesStreamObserver } from './stream.js';
 import { OPENAI_COMPATIBLE_VENDORS, type OpenAICompatibleProfile } from './vendors.js';
 
 export { openAICompatibleChat } from './codec.js';
@@ -16,12 +16,22 @@ export function openAICompatibleProvider(profile: OpenAICompatibleProfile): Prov
   // `dimensions`, `user`, token-array input and base64 encoding); others are translated.
   const embeddings = profile.embeddings;
   const exactEmbeddings = embeddings?.dimensionsField === 'dimensions' && embeddings.user && embeddings.tokenInput;
+  const operations: Operation[] = ['chat'];
+  if (exactEmbeddings) operations.push('embeddings');
+  if (profile.responsesApi) operations.push('responses');
   return {
     format: 'openai',
-    operations: exactEmbeddings ? ['chat', 'embeddings'] : ['chat'],
+    operations,
     prepare(input) {
       if (input.operation === 'embeddings') {
-        return { request: buildOpenAIEmbeddingsRequest(input, profile), stream: false, createObserver: () => createOpenAIStreamObserver(false) };
+        return { request: buildOpenAIForwardRequest(input, profile, '/embeddings'), stream: false, createObserver: () => createOpenAIStreamObserver(false) };
+      }
+      if (input.operation === 'responses') {
+        return {
+          request: buildOpenAIForwardRequest(input, profile, '/responses'),
+          stream: input.parsed.stream === true,
+          createObserver: createResponsesStreamObserver,
+        };
       }
       const { request, injectedUsage } = buildOpenAIRequest(input, profile);
       return {

@@ -40,12 +40,15 @@ export function buildOpenAIRequest(
   return { request: { url: `${model.baseUrl}/chat/completions${input.search}`, headers, body }, injectedUsage };
 }
 
-/** Same-format `/embeddings`: the client's body with `model` swapped, for vendors that speak OpenAI's embeddings dialect exactly. */
-export function buildOpenAIEmbeddingsRequest(input: ForwardInput, profile: OpenAICompatibleProfile): UpstreamRequest {
+/**
+ * Same-format `/embeddings` or `/responses`: the client's body with `model` swapped, for
+ * vendors that speak that OpenAI API exactly.
+ */
+export function buildOpenAIForwardRequest(input: ForwardInput, profile: OpenAICompatibleProfile, path: '/embeddings' | '/responses'): UpstreamRequest {
   const headers = baseUpstreamHeaders(input.model, input.clientHeaders);
   setVendorAuth(headers, input.model, profile);
   const body = setMember(input.body, 'model', JSON.stringify(input.model.upstreamModel));
-  return { url: `${input.model.baseUrl}/embeddings${input.search}`, headers, body };
+  return { url: `${input.model.baseUrl}${path}${input.search}`, headers, body };
 }
 
 /**

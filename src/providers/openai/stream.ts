@@ -43,3 +43,31 @@ export function createOpenAIStreamObserver(hideUsage: boolean): StreamObserver {
     },
   };
 }
+
+/** The Responses API events that carry the final Response, and with it the usage. */
+const FINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/**
+ * Watches a Responses API stream, forwarded as is, for its usage: only the final event
+ * (`response.completed`, or `incomplete`/`failed`) holds it, in `response.usage`. Other
+ * events are not parsed. OpenAI names each event in its `event:` line as well as in `type`.
+ */
+export function createResponsesStreamObserver(): StreamObserver {
+  let usage: TokenUsage | undefined;
+  return {
+    rewrites: false,
+    usage: () => usage,
+    onEvent(event: SseEvent) {
+      if (event.event !== undefined && !FINAL_RESPONSE_EVENTS.has(event.event)) return undefined;
+      try {
+        const payload: unknown = JSON.parse(event.data);
+        if (isRecord(payload) && FINAL_RESPONSE_EVENTS.has(String(payload.type)) && isRecord(payload.response)) {
+          usage = openAIUsage(payload.response.usage) ?? usage;
+        }
+      } catch {
+        // Not JSON: the client's to see; it carries no usage for us.
+      }
+      return undefined;
+    },
+  };
+}

@@ -52,6 +52,8 @@ export interface OpenAICompatibleProfile {
   readonly toolCallIds?: 'nine-alphanumeric';
   /** Passthrough renames of client (OpenAI) member names to the vendor's, applied to the body text. */
   readonly renames: Readonly<Record<string, string>>;
+  /** Whether `/responses` (the Responses API) is served, so /v1/responses is forwarded as is; otherwise it is translated to Chat Completions. */
+  readonly responsesApi?: boolean;
   /** `/embeddings`, when the vendor has it. */
   readonly embeddings?: {
     readonly dimensionsField: 'dimensions' | 'output_dimension';
@@ -80,6 +82,7 @@ const openai: OpenAICompatibleProfile = {
   unsupported: ['metadata'],
   renames: {},
   embeddings: OPENAI_EMBEDDINGS,
+  responsesApi: true,
 };
 
 export const OPENAI_COMPATIBLE_VENDORS = {
@@ -89,6 +92,7 @@ export const OPENAI_COMPATIBLE_VENDORS = {
   /** xAI documents `stream_options`, `seed`, `user`; `reasoning_effort` only on grok-3-mini models (low|high). */
   xai: {
     ...openai,
+    responsesApi: false,
     id: 'xai',
     defaultBaseUrl: 'https://api.x.ai/v1',
     maxTokensField: 'max_tokens',
@@ -142,7 +146,7 @@ export const OPENAI_COMPATIBLE_VENDORS = {
     embeddings: { dimensionsField: 'dimensions', user: false, tokenInput: false },
   },
   /** Any OpenAI-compatible endpoint: assumed to speak OpenAI's dialect, but `max_tokens` is the one every server knows. */
-  custom: { ...openai, id: 'custom', defaultBaseUrl: undefined, maxTokensField: 'max_tokens', unsupported: [] },
+  custom: { ...openai, id: 'custom', defaultBaseUrl: undefined, maxTokensField: 'max_tokens', unsupported: [], responsesApi: false },
   /**
    * OpenRouter asks for reasoning with a `reasoning` object ({effort} or {max_tokens}) and
    * returns it as `reasoning` text plus `reasoning_details`, which must come back on later
@@ -150,6 +154,7 @@ export const OPENAI_COMPATIBLE_VENDORS = {
    */
   openrouter: {
     ...openai,
+    responsesApi: false,
     id: 'openrouter',
     defaultBaseUrl: 'https://openrouter.ai/api/v1',
     maxTokensField: 'max_tokens',
@@ -165,6 +170,7 @@ export const OPENAI_COMPATIBLE_VENDORS = {
    */
   groq: {
     ...openai,
+    responsesApi: false,
     id: 'groq',
     defaultBaseUrl: 'https://api.groq.com/openai/v1',
     streamUsageOption: false,
@@ -180,6 +186,7 @@ export const OPENAI_COMPATIBLE_VENDORS = {
    */
   deepseek: {
     ...openai,
+    responsesApi: false,
     id: 'deepseek',
     defaultBaseUrl: 'https://api.deepseek.com/v1',
     maxTokensField: 'max_tokens',
@@ -196,6 +203,7 @@ export const OPENAI_COMPATIBLE_VENDORS = {
    */
   together: {
     ...openai,
+    responsesApi: false,
     id: 'together',
     defaultBaseUrl: 'https://api.together.xyz/v1',
     streamUsageOption: false,

@@ -62,6 +62,9 @@ export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat):
           return step();
         } catch (error) {
           failed = true;
+          if (!(error instanceof GatewayError)) {
+            ctx.services.logger.error('stream translation failed', { requestId: ctx.requestId, model: model.config.id, error: String(error) });
+          }
           return streamEncoder.fail(toGatewayError(error));
         }
       };

@@ -2,7 +2,8 @@
 
 import type { LoadResult } from './load.js';
 
-export type TargetName = 'direct' | 'bare' | 'gateway';
+/** `translated`: the gateway serving the same Chat Completions request from a Claude model, through the IR. */
+export type TargetName = 'direct' | 'bare' | 'gateway' | 'translated';
 export type ModeName = 'non-stream' | 'stream';
 
 export interface Measurement {
@@ -27,6 +28,8 @@ export interface Verdict {
   addedLatencyRatio: number;
   throughputPass: boolean;
   latencyPass: boolean;
+  /** translated rps / gateway rps: what translation costs over same-format forwarding (reported, no target). */
+  translatedThroughputRatio: number;
 }
 
 /** Targets the gateway is held to (reported as PASS/MISS, never failing the run). */
@@ -72,6 +75,7 @@ export function verdicts(rows: Measurement[]): Verdict[] {
     const bare = rows.find((row) => row.mode === mode && row.target === 'bare');
     const gateway = rows.find((row) => row.mode === mode && row.target === 'gateway');
     if (!bare || !gateway) continue;
+    const translated = rows.find((row) => row.mode === mode && row.target === 'translated');
     const throughputRatio = gateway.rps / bare.rps;
     const addedLatencyRatio = gateway.addedP50Ms / Math.max(bare.addedP50Ms, MIN_ADDED_LATENCY_MS);
     result.push({
@@ -80,6 +84,7 @@ export function verdicts(rows: Measurement[]): Verdict[] {
       addedLatencyRatio,
       throughputPass: throughputRatio >= TARGETS.minThroughputRatio,
       latencyPass: addedLatencyRatio <= TARGETS.maxAddedLatencyRatio,
+      translatedThroughputRatio: translated ? translated.rps / gateway.rps : Number.NaN,
     });
   }
   return result;
@@ -112,6 +117,6 @@ export function printTable(rows: Measurement[], results: Verdict[]): void {
   for (const verdict of results) {
     const throughput = `throughput gateway/bare = ${fixed(verdict.throughputRatio)} (target >= ${TARGETS.minThroughputRatio}) ${verdict.throughputPass ? 'PASS' : 'MISS'}`;
     const latency = `added p50 gateway/bare = ${fixed(verdict.addedLatencyRatio)} (target <= ${TARGETS.maxAddedLatencyRatio}) ${verdict.latencyPass ? 'PASS' : 'MISS'}`;
-    console.log(`${verdict.mode.padEnd(10)}  ${throughput}; ${latency}`);
+    console.log(`${verdict.mode.padEnd(10)}  ${throughput}; ${latency}; translated/gateway throughput = ${fixed(verdict.translatedThroughputRatio)}`);
   }
 }

@@ -28,9 +28,11 @@ const concurrency = Math.floor(envNumber('BENCH_CONCURRENCY', 16));
 /** The measured time of each target is cut into this many slices, run in turn across targets. */
 const ROUNDS = 5;
 const MODEL = 'bench-model';
+/** A Claude model on the same mock: the `translated` row sends the same Chat Completions request to it. */
+const TRANSLATED_MODEL = 'bench-claude';
 const PROMPT = 'Say hello to the benchmark, in a few words.';
 
-// 3 targets x 2 modes, plus start-up and shutdown; past twice that something is stuck.
+// 4 targets x 2 modes, plus start-up and shutdown; past twice that something is stuck.
 const WATCHDOG_MS = 2 * (6 * (durationMs + warmupMs) + 30_000);
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS} ms, giving up`);
@@ -39,8 +41,8 @@ const watchdog = setTimeout(() => {
 }, WATCHDOG_MS);
 watchdog.unref();
 
-function requestBody(mode: ModeName): string {
-  const body: Record<string, unknown> = { model: MODEL, messages: [{ role: 'user', content: PROMPT }] };
+function requestBody(mode: ModeName, model = MODEL): string {
+  const body: Record<string, unknown> = { model, messages: [{ role: 'user', content: PROMPT }] };
   if (mode === 'stream') Object.assign(body, { stream: true, stream_options: { include_usage: true } });
   return JSON.stringify(body);
 }
@@ -49,13 +51,20 @@ function requestBody(mode: ModeName): string {
 async function configureGateway(gatewayUrl: string, mockUrl: string): Promise<string> {
   const admin = await adminClient(gatewayUrl, 'bench@example.com', 'bench password 1234');
   await createModel(admin, { id: MODEL, provider: 'openai', baseUrl: `${mockUrl}/v1`, apiKey: BENCH_UPSTREAM_KEY });
-  const project = await createProject(admin, 'bench', [MODEL]);
+  await createModel(admin, { id: TRANSLATED_MODEL, provider: 'anthropic', baseUrl: mockUrl, apiKey: BENCH_UPSTREAM_KEY });
+  const project = await createProject(admin, 'bench', [MODEL, TRANSLATED_MODEL]);
   return project.token;
 }
 
 /** One request per target before measuring, so that a misconfiguration fails loudly and early. */
-async function checkTarget(name: TargetName, target: Omit<LoadTarget, 'body' | 'streamed'>): Promise<void> {
-  const response = await fetch(target.url, { method: 'POST', headers: { ...target.headers, 'content-type': 'application/json' }, body: requestBody('non-stream') });
+type TargetSpec = Omit<LoadTarget, 'body' | 'streamed'> & { model?: string };
+
+async function checkTarget(name: TargetName, target: TargetSpec): Promise<void> {
+  const response = await fetch(target.url, {
+    method: 'POST',
+    headers: { ...target.headers, 'content-type': 'application/json' },
+    body: requestBody('non-stream', target.model),
+  });
   const text = await response.text();
   if (!response.ok || !text.includes('echo: ')) throw new Error(`${name} target answered ${response.status}: ${text.slice(0, 300)}`);
 }
@@ -69,7 +78,7 @@ async function main(): Promise<void> {
     const bare = await startServerProcess('bare', mock.url);
     servers.push(bare);
     const upstreamHeaders = { authorization: `Bearer ${BENCH_UPSTREAM_KEY}` };
-    const targets: Array<[TargetName, Omit<LoadTarget, 'body' | 'streamed'>]> = [
+    const targets: Array<[TargetName, TargetSpec]> = [
       ['direct', { url: `${mock.url}/v1/chat/completions`, headers: upstreamHeaders }],
       ['bare', { url: `${bare.url}/v1/chat/completions`, headers: upstreamHeaders }],
     ];
@@ -79,7 +88,9 @@ async function main(): Promise<void> {
       const gateway = await startServerProcess('gateway', home);
       servers.push(gateway);
       const projectKey = await configureGateway(gateway.url, mock.url);
-      targets.push(['gateway', { url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${projectKey}` } }]);
+      const gatewayHeaders = { authorization: `Bearer ${projectKey}` };
+      targets.push(['gateway', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders }]);
+      targets.push(['translated', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders, model: TRANSLATED_MODEL }]);
     } catch (error) {
       gatewaySkipped = error instanceof Error ? error.message : String(error);
       console.log(`gateway: skipped (${gatewaySkipped.split('\n')[0]})`);
@@ -90,7 +101,10 @@ async function main(): Promise<void> {
     console.log(`concurrency ${concurrency}, warmup ${warmupMs / 1000} s, measured ${durationMs / 1000} s per row in ${ROUNDS} interleaved slices`);
     const rows = [];
     for (const mode of ['non-stream', 'stream'] as const) {
-      const sessions = targets.map(([name, target]) => ({ name, session: new LoadSession({ ...target, body: requestBody(mode), streamed: mode === 'stream' }, concurrency) }));
+      const sessions = targets.map(([name, { model, ...target }]) => ({
+        name,
+        session: new LoadSession({ ...target, body: requestBody(mode, model), streamed: mode === 'stream' }, concurrency),
+      }));
       for (const { session } of sessions) await session.run(warmupMs, false);
       for (let round = 0; round < ROUNDS; round++) {
         for (const { session } of sessions) await session.run(durationMs / ROUNDS, true);
@@ -121,7 +135,12 @@ async function main(): Promise<void> {
           addedP50Ms: round(row.addedP50Ms),
           addedP99Ms: round(row.addedP99Ms),
         })),
-        verdicts: results.map((verdict) => ({ ...verdict, throughputRatio: round(verdict.throughputRatio), addedLatencyRatio: round(verdict.addedLatencyRatio) })),
+        verdicts: results.map((verdict) => ({
+          ...verdict,
+          throughputRatio: round(verdict.throughputRatio),
+          addedLatencyRatio: round(verdict.addedLatencyRatio),
+          translatedThroughputRatio: round(verdict.translatedThroughputRatio),
+        })),
       }),
     );
   } finally {

@@ -17,7 +17,7 @@ async function start(kind: string, argument: string | undefined): Promise<Runnin
   switch (kind) {
     case 'mock':
       // Not recording: the benchmark sends hundreds of thousands of requests.
-      return startMockProvider({ openaiKey: BENCH_UPSTREAM_KEY, recordRequests: false });
+      return startMockProvider({ openaiKey: BENCH_UPSTREAM_KEY, anthropicKey: BENCH_UPSTREAM_KEY, recordRequests: false });
     case 'bare':
       return startBareProxy(argument!);
     case 'gateway': {

@@ -63,8 +63,11 @@ export interface StreamEncoder {
 /** A client-facing chat format: Chat Completions, Messages, Responses. */
 export interface ClientChatFormat {
   readonly errorFormat: Exclude<ErrorFormat, 'api'>;
-  /** Throws GatewayError('invalid_request') for a body this format's API would refuse. */
-  decodeRequest(body: Record<string, unknown>): ChatRequest;
+  /**
+   * Throws GatewayError('invalid_request') for a body this format's API would refuse. The
+   * headers are the client's, for what a format puts there (Anthropic's `anthropic-beta`).
+   */
+  decodeRequest(body: Record<string, unknown>, headers?: Headers): ChatRequest;
   /** `body` is the client's request, for what the answer echoes back (Responses echoes its parameters). */
   encodeResponse(response: ChatResponse, body: Record<string, unknown>): unknown;
   createStreamEncoder(body: Record<string, unknown>): StreamEncoder;

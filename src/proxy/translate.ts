@@ -27,7 +27,7 @@ function parseProviderJson(bytes: Uint8Array): unknown {
 export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat): ExchangePlan {
   const { model, project, parsed } = ctx;
   const codec = model.provider.chat;
-  const chatRequest = client.decodeRequest(parsed);
+  const chatRequest = client.decodeRequest(parsed, ctx.request.headers);
   const encoded = codec.encodeRequest(chatRequest, model, ctx.request.headers);
   const headers = unsupportedParamsHeaders([...chatRequest.unsupported, ...encoded.dropped], project, model);
 
@@ -118,7 +118,7 @@ export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbedd
  * adapter provides it, flagged as an estimate in x-routerly-warnings. No upstream call.
  */
 export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChatFormat): Promise<Response> {
-  const chatRequest = client.decodeRequest(ctx.parsed);
+  const chatRequest = client.decodeRequest(ctx.parsed, ctx.request.headers);
   const { model, services } = ctx;
   const openAIFamily = model.config.provider === 'openai' || model.config.preset === 'azure';
   const tokenizer = openAIFamily && services.openAITokenizer ? await services.openAITokenizer() : undefined;

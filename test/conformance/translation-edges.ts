@@ -115,6 +115,41 @@ export function crossFormatTests(env: TranslationEnv): void {
     });
   });
 
+  describe('a coding agent on the Messages API', () => {
+    it('is served by an OpenAI model: cached system blocks, tools, thinking and betas, streamed', async () => {
+      const openaiCase = PROVIDER_CASES[0]!;
+      const stream = anthropic().messages.stream(
+        {
+          model: 'openai',
+          max_tokens: 8192,
+          stream: true,
+          system: [
+            { type: 'text', text: 'You are a coding agent.' },
+            { type: 'text', text: 'Project rules.', cache_control: { type: 'ephemeral' } },
+          ],
+          thinking: { type: 'enabled', budget_tokens: 4096 },
+          metadata: { user_id: 'user-42' },
+          tools: [{ name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.parameters, cache_control: { type: 'ephemeral' } }],
+          messages: [{ role: 'user', content: [{ type: 'text', text: TOOL_PROMPT, cache_control: { type: 'ephemeral' } }] }],
+        },
+        { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14,context-management-2025-06-27' } },
+      );
+      const message = await stream.finalMessage();
+      expect(message.stop_reason).toBe('tool_use');
+      expect(message.content.find((block) => block.type === 'tool_use')).toMatchObject({ name: 'get_weather', input: { city: TOOL_PROMPT } });
+
+      const upstream = lastUpstream(matrix, openaiCase).body;
+      expect(upstream.messages[0]).toEqual({ role: 'system', content: 'You are a coding agent.\n\nProject rules.' });
+      expect(upstream.user).toBe('user-42');
+      // gpt-4o-mini cannot reason: the thinking request is reported, not sent to get a 400.
+      expect(upstream).not.toHaveProperty('reasoning_effort');
+      const warnings = (await stream.withResponse()).response.headers.get('x-routerly-warnings');
+      expect(warnings).toContain('unsupported:reasoning');
+      expect(warnings).toContain('unsupported:anthropic-beta:context-management-2025-06-27');
+      expect(warnings).not.toContain('interleaved-thinking');
+    });
+  });
+
   describe('vendor dialects', () => {
     it("sends Mistral its own names, on the same-format path too", async () => {
       const mistral = PROVIDER_CASES.find((p) => p.model === 'mistral')!;

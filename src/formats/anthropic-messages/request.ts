@@ -43,8 +43,38 @@ const READ_FIELDS = new Set([
  * no `max_tokens`) into the IR. Throws GatewayError('invalid_request') for what Anthropic
  * would refuse, and for Anthropic-only features the serving model cannot do (server tools).
  */
-export function decodeMessagesRequest(body: Record<string, unknown>): ChatRequest {
+/**
+ * Betas that change nothing another provider could honour or get wrong: caching and its TTL,
+ * how tool input is chunked or encoded, thinking between tool calls (which the IR keeps in
+ * order anyway), larger output and context limits (the provider applies its own), the
+ * features this decoder reads itself (structured outputs, effort), and Claude Code's and
+ * OAuth's own markers. Any other beta asks for behaviour only Anthropic has: reported.
+ */
+const HARMLESS_BETAS = [
+  'prompt-caching-',
+  'extended-cache-ttl-',
+  'token-efficient-tools-',
+  'fine-grained-tool-streaming-',
+  'interleaved-thinking-',
+  'output-128k-',
+  'context-1m-',
+  'structured-outputs-',
+  'effort-',
+  'model-context-window-exceeded-',
+  'claude-code-',
+  'oauth-',
+];
+
+function decodeBetas(header: string | null | undefined, unsupported: Set<string>): void {
+  for (const beta of (header ?? '').split(',')) {
+    const name = beta.trim();
+    if (name && !HARMLESS_BETAS.some((prefix) => name.startsWith(prefix))) unsupported.add(`anthropic-beta:${name}`);
+  }
+}
+
+export function decodeMessagesRequest(body: Record<string, unknown>, headers?: Headers): ChatRequest {
   const unsupported = new Set<string>();
+  decodeBetas(headers?.get('anthropic-beta'), unsupported);
   const context: DecodeContext = { toolNames: new Map(), unsupported };
   const { system, messages } = decodeMessages(body.messages, decodeSystem(body.system), context);
 

@@ -158,3 +158,14 @@ describe('anthropic messages: decodeRequest', () => {
     expect(request.user).toBeUndefined();
   });
 });
+
+describe('anthropic-beta on a translated call', () => {
+  it('reports the betas only Anthropic can honour, and not the ones that change nothing elsewhere', () => {
+    const headers = new Headers({
+      'anthropic-beta': 'interleaved-thinking-2025-05-14, fine-grained-tool-streaming-2025-05-14,code-execution-2025-08-25,files-api-2025-04-14,claude-code-20250219',
+    });
+    const decoded = anthropicMessagesFormat.decodeRequest({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, headers);
+    expect(decoded.unsupported).toEqual(['anthropic-beta:code-execution-2025-08-25', 'anthropic-beta:files-api-2025-04-14']);
+    expect(anthropicMessagesFormat.decodeRequest({ model: 'm', max_tokens: 10, messages: [] }).unsupported).toEqual([]);
+  });
+});

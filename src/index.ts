@@ -1,4 +1,4 @@
 export { createGateway } from './gateway.js';
-export type { Gateway, GatewayDeps, GatewaySettings, Logger, RequestContext } from './deps.js';
+export type { CountTextTokens, Gateway, GatewayDeps, GatewaySettings, Logger, RequestContext } from './deps.js';
 export type { Store } from './store.js';
 export { assertValidKey, assertValidPrefix, InvalidKeyError, isValidKey } from './store.js';

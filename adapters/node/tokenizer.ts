@@ -1,4 +1,4 @@
-import type { CountTextTokens } from '../../src/deps.js';
+import type { CountTextTokens } from '../../src/index.js';
 
 /**
  * OpenAI's o200k_base encoding (GPT-4o, GPT-4.1, GPT-5, the o-series), for count_tokens on

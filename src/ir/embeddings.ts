@@ -13,5 +13,6 @@ export interface EmbeddingResponse {
   model: string;
   /** One vector per input, in input order. */
   vectors: number[][];
-  inputTokens: number;
+  /** Undefined when the provider does not say (Gemini): the call is then recorded as unreported, not as free. */
+  inputTokens?: number;
 }

@@ -106,7 +106,8 @@ export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbedd
     answer(bytes) {
       const response = codec.decodeResponse(parseProviderJson(bytes));
       if (!response.model) response.model = model.upstreamModel;
-      const usage: TokenUsage = { inputTokens: response.inputTokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
+      const usage: TokenUsage | undefined =
+        response.inputTokens === undefined ? undefined : { inputTokens: response.inputTokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
       return { body: JSON.stringify(client.encodeResponse(response, parsed)), contentType: JSON_TYPE, usage };
     },
   };

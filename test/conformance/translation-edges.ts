@@ -214,6 +214,11 @@ export function crossFormatTests(env: TranslationEnv): void {
       packed.data[0]!.embedding.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 5));
     });
 
+    it("records Gemini's embeddings as unreported usage, not as free", async () => {
+      const { response } = await openai().embeddings.create({ model: 'gemini', input: 'alpha', encoding_format: 'float' }).withResponse();
+      expect(await env.recordOf(response.headers.get('x-routerly-request-id'))).toMatchObject({ usageReported: false, outcome: 'ok' });
+    });
+
     it('is refused with a 400 for a model whose provider has none', async () => {
       const error = await openai()
         .embeddings.create({ model: 'anthropic', input: 'alpha' })

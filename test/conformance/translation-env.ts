@@ -23,6 +23,8 @@ export interface TranslationEnv {
   matrix: Matrix;
   openai(token?: string): OpenAI;
   anthropic(): Anthropic;
+  /** The gateway's usage record of one call, once written (undefined after 5 s). */
+  recordOf(requestId: string | null): Promise<any>;
   /** Checks the gateway's usage record of one call against what the provider billed. */
   expectRecorded(requestId: string | null, billed: TokenUsage, stream: boolean): Promise<void>;
 }
@@ -57,6 +59,7 @@ export function useTranslationEnv(ctx: SuiteContext): TranslationEnv {
 
   return {
     matrix,
+    recordOf,
     openai: (token = matrix.project.token) => new OpenAI({ apiKey: token, baseURL: `${ctx.gateway.url}/v1`, maxRetries: 0 }),
     anthropic: () => new Anthropic({ apiKey: matrix.project.token, baseURL: ctx.gateway.url, maxRetries: 0 }),
     async expectRecorded(requestId, billed, stream) {

@@ -15,7 +15,8 @@ export function encodeEmbeddingsResponse(response: EmbeddingResponse, format: 'f
       embedding: format === 'base64' ? float32Base64(vector) : vector,
     })),
     model: response.model,
-    usage: { prompt_tokens: response.inputTokens, total_tokens: response.inputTokens },
+    // The client's type requires numbers; the gateway's own record says when they were not reported.
+    usage: { prompt_tokens: response.inputTokens ?? 0, total_tokens: response.inputTokens ?? 0 },
   };
 }
 

@@ -67,8 +67,10 @@ export function decodeCohereEmbeddingResponse(body: unknown): EmbeddingResponse 
   const meta = isRecord(body) && isRecord(body.meta) ? body.meta : {};
   const billed = isRecord(meta.billed_units) ? meta.billed_units : {};
   const tokens = isRecord(meta.tokens) ? meta.tokens : {};
-  const inputTokens = typeof billed.input_tokens === 'number' ? count(billed.input_tokens) : count(tokens.input_tokens);
-  return { model: '', vectors: float as number[][], inputTokens };
+  const reported = typeof billed.input_tokens === 'number' ? billed.input_tokens : tokens.input_tokens;
+  const response: EmbeddingResponse = { model: '', vectors: float as number[][] };
+  if (typeof reported === 'number') response.inputTokens = count(reported);
+  return response;
 }
 
 export const cohereEmbeddings: ProviderEmbeddingsCodec = {

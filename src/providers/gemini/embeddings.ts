@@ -11,8 +11,8 @@ export const GEMINI_EMBED_BATCH_LIMIT = 100;
 /**
  * Embeddings through `batchEmbedContents`, one request per input text. Gemini takes text
  * only: token-id inputs cannot be sent. Its answer reports no token count, so inputTokens is
- * 0: an estimate would be recorded as if Gemini had said it, and usage must stay what the
- * provider reported.
+ * left unset: an estimate would be recorded as if Gemini had said it, and 0 would cost the
+ * call at $0 silently; unset, the usage record says `usageReported: false`.
  */
 export const geminiEmbeddings: ProviderEmbeddingsCodec = {
   encodeRequest(request: EmbeddingRequest, model: ResolvedModel): EncodedRequest {
@@ -61,6 +61,6 @@ export const geminiEmbeddings: ProviderEmbeddingsCodec = {
       return values as number[];
     });
     // The answer names no model; the handler knows which one it called.
-    return { model: '', vectors, inputTokens: 0 };
+    return { model: '', vectors };
   },
 };

@@ -53,6 +53,6 @@ export function decodeEmbeddings(body: unknown): EmbeddingResponse {
   return {
     model: typeof body.model === 'string' ? body.model : '',
     vectors: items.map((item) => item.vector),
-    inputTokens: isRecord(body.usage) ? count(body.usage.prompt_tokens) : 0,
+    ...(isRecord(body.usage) && typeof body.usage.prompt_tokens === 'number' ? { inputTokens: count(body.usage.prompt_tokens) } : {}),
   };
 }

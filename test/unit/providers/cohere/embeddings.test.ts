@@ -58,10 +58,10 @@ describe('cohere embeddings', () => {
     });
   });
 
-  it('falls back to counted tokens, and to zero', () => {
+  it('falls back to counted tokens, and to unreported (never a silent zero)', () => {
     const embeddings = { float: [[1, 2]] };
     expect(cohereEmbeddings.decodeResponse({ embeddings, meta: { tokens: { input_tokens: 3 } } }).inputTokens).toBe(3);
-    expect(cohereEmbeddings.decodeResponse({ embeddings }).inputTokens).toBe(0);
+    expect(cohereEmbeddings.decodeResponse({ embeddings })).not.toHaveProperty('inputTokens');
   });
 
   it('refuses answers without float vectors', () => {

@@ -49,7 +49,6 @@ describe('Gemini embeddings', () => {
         [0.0123, -0.0456, 0.0789],
         [-0.5, 0.25, 1],
       ],
-      inputTokens: 0,
     });
   });
 

@@ -1,6 +1,6 @@
 import { GatewayError } from '../errors.js';
-import type { DocumentPart, Reasoning, ResponseFormat, TextPart, ToolDefinition } from '../ir/chat.js';
-import { parseBase64DataUrl } from '../ir/media.js';
+import type { DocumentPart, ImagePart, Reasoning, ResponseFormat, TextPart, ToolDefinition } from '../ir/chat.js';
+import { imageSourceFromUrl, isBase64, parseBase64DataUrl, splitDataUrl } from '../ir/media.js';
 import { fieldReaders, type FieldType } from './fields.js';
 
 /**
@@ -102,6 +102,21 @@ export function readMetadata(value: unknown): Record<string, string> | undefined
   return metadata as Record<string, string>;
 }
 
+/**
+ * An image URL as an IR source. A `data:` URL that holds no image (no comma, nothing after it,
+ * or a `;base64` payload that is not base64) is refused here, as OpenAI refuses it: passed on,
+ * it would be dropped by some encoders and refused by every provider.
+ */
+export function readImageUrl(url: string, param: string): ImagePart['source'] {
+  if (/^data:/i.test(url)) {
+    const pieces = splitDataUrl(url);
+    if (!pieces || pieces.payload === '' || (pieces.base64 && !isBase64(pieces.payload))) {
+      throw invalid(`'${param}' is a data: URL that holds no readable image; expected data:<media type>;base64,<base64 data>`, param);
+    }
+  }
+  return imageSourceFromUrl(url);
+}
+
 const MEDIA_TYPES_BY_EXTENSION: Record<string, string> = {
   pdf: 'application/pdf',
   txt: 'text/plain',
@@ -122,5 +137,6 @@ export function fileDataSource(fileData: string, filename: string | undefined): 
   if (dataUrl) return { type: 'base64', mediaType: dataUrl.mediaType, data: dataUrl.data };
   if (fileData.startsWith('data:')) return { type: 'url', url: fileData };
   const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
-  return { type: 'base64', mediaType: MEDIA_TYPES_BY_EXTENSION[extension] ?? 'application/pdf', data: fileData };
+  const mediaType = Object.hasOwn(MEDIA_TYPES_BY_EXTENSION, extension) ? MEDIA_TYPES_BY_EXTENSION[extension]! : 'application/pdf';
+  return { type: 'base64', mediaType, data: fileData };
 }

@@ -49,6 +49,14 @@ export function splitDataUrl(url: string): DataUrlPieces | undefined {
   return { mediaType: params[0] ?? '', base64: params.slice(1).includes('base64'), payload: match[2] ?? '' };
 }
 
+/**
+ * Whether `text` is standard base64 (whitespace allowed, as RFC 2045 writers wrap lines).
+ * Linear: the padding group cannot match what the character class does.
+ */
+export function isBase64(text: string): boolean {
+  return /^[A-Za-z0-9+/\s]*(?:=\s*){0,2}$/.test(text);
+}
+
 export function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
   // Chunked so a large payload never builds one huge argument list.

@@ -7,7 +7,7 @@ import type { Endpoint } from './endpoints.js';
 import { exchange } from './exchange.js';
 import { passthroughPlan } from './passthrough.js';
 import { selectModel } from './select.js';
-import { estimatedCountTokens, translatedChatPlan, translatedEmbeddingsPlan } from './translate.js';
+import { assertTranslatableNesting, estimatedCountTokens, translatedChatPlan, translatedEmbeddingsPlan } from './translate.js';
 
 /** One proxied call: authenticate, validate, pick a model, then forward as is or translate. */
 export async function handleProxy(
@@ -45,6 +45,7 @@ export async function handleProxy(
   };
 
   if (route === 'passthrough') return exchange(ctx, passthroughPlan(ctx, model.provider.passthrough!));
+  assertTranslatableNesting(body);
   switch (endpoint.operation) {
     case 'chat':
       return exchange(ctx, translatedChatPlan(ctx, endpoint.client));

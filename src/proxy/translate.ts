@@ -3,6 +3,7 @@ import type { ClientChatFormat, ClientEmbeddingsFormat, StreamEncoder } from '..
 import type { StreamEvent } from '../ir/chat.js';
 import { estimateInputTokens } from '../ir/token-estimate.js';
 import { mergeUsage } from '../ir/usage.js';
+import { jsonNestingDepth } from '../json/depth.js';
 import type { StreamObserver, TokenUsage } from '../providers/types.js';
 import type { ProxyContext } from './context.js';
 import { translatedErrorResponse } from './errors.js';
@@ -10,6 +11,25 @@ import type { ExchangePlan } from './exchange.js';
 import { unsupportedParamsHeaders, WARNINGS_HEADER } from './warnings.js';
 
 const JSON_TYPE = 'application/json';
+
+/**
+ * The deepest nesting a translated body may have. Translation re-serializes parts of the
+ * client's body (tool schemas, tool inputs, response schemas) and walks some of them, and
+ * JSON.stringify overflows the stack a few thousand levels down (Node: ~5,000); no real
+ * schema or tool input comes near this. Forwarded bodies are never re-serialized: the
+ * provider judges those.
+ */
+export const MAX_TRANSLATED_NESTING = 512;
+
+export function assertTranslatableNesting(body: string): void {
+  const depth = jsonNestingDepth(body);
+  if (depth > MAX_TRANSLATED_NESTING) {
+    throw new GatewayError(
+      'invalid_request',
+      `the request body nests objects and arrays ${depth} levels deep; at most ${MAX_TRANSLATED_NESTING} can be translated for this model`,
+    );
+  }
+}
 
 function parseProviderJson(bytes: Uint8Array): unknown {
   try {

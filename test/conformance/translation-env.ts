@@ -21,6 +21,9 @@ export const jsonSchema = { type: 'object', properties: { routerly_field: { type
 
 export interface TranslationEnv {
   matrix: Matrix;
+  /** The gateway's base URL and the matrix project's token, for raw HTTP calls (read once the suite has set up). */
+  readonly url: string;
+  readonly token: string;
   openai(token?: string): OpenAI;
   anthropic(): Anthropic;
   /** The gateway's usage record of one call, once written (undefined after 5 s). */
@@ -59,6 +62,12 @@ export function useTranslationEnv(ctx: SuiteContext): TranslationEnv {
 
   return {
     matrix,
+    get url() {
+      return ctx.gateway.url;
+    },
+    get token() {
+      return matrix.project.token;
+    },
     recordOf,
     openai: (token = matrix.project.token) => new OpenAI({ apiKey: token, baseURL: `${ctx.gateway.url}/v1`, maxRetries: 0 }),
     anthropic: () => new Anthropic({ apiKey: matrix.project.token, baseURL: ctx.gateway.url, maxRetries: 0 }),

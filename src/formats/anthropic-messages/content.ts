@@ -1,5 +1,6 @@
 import type { DocumentPart, ImagePart, Part, TextPart, ToolResultPart } from '../../ir/chat.js';
 import { argumentsText } from '../../ir/arguments.js';
+import { isBase64 } from '../../ir/media.js';
 import { isRecord } from '../../providers/shared.js';
 import { invalid, isSet, requireArray, requireRecord, requireString } from './validate.js';
 
@@ -121,7 +122,10 @@ function decodeImage(block: Record<string, unknown>, param: string, context: Dec
 
 /** A `base64` source, as image and document blocks both carry bytes. */
 function base64Source(source: Record<string, unknown>, param: string): { type: 'base64'; mediaType: string; data: string } {
-  return { type: 'base64', mediaType: requireString(source.media_type, `${param}.media_type`), data: requireString(source.data, `${param}.data`) };
+  const data = requireString(source.data, `${param}.data`);
+  // Anthropic refuses data that is not base64, and so would any provider it could go to.
+  if (!isBase64(data)) throw invalid(`${param}.data`, 'Input should be valid base64 data');
+  return { type: 'base64', mediaType: requireString(source.media_type, `${param}.media_type`), data };
 }
 
 function decodeDocument(block: Record<string, unknown>, param: string, context: DecodeContext): DocumentPart {

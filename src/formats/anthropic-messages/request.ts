@@ -232,7 +232,7 @@ function decodeReasoning(thinkingValue: unknown, effortValue: unknown, unsupport
   let effort: ReasoningEffort | undefined;
   if (isSet(effortValue)) {
     const name = requireString(effortValue, 'output_config.effort');
-    effort = EFFORTS[name];
+    effort = Object.hasOwn(EFFORTS, name) ? EFFORTS[name] : undefined;
     if (!effort) throw invalid('output_config.effort', `unknown effort '${name}'`);
     if (name === 'xhigh' || name === 'max') unsupported.add('output_config.effort');
   }

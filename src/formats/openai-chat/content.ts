@@ -1,7 +1,6 @@
 import type { DocumentPart, ImagePart, RedactedThinkingPart, TextPart, ThinkingPart } from '../../ir/chat.js';
 import { isRecord } from '../../providers/shared.js';
-import { imageSourceFromUrl } from '../../ir/media.js';
-import { fileDataSource, invalid, oneOf, optionalString, requiredRecord, requiredString } from '../openai-fields.js';
+import { fileDataSource, invalid, oneOf, optionalString, readImageUrl, requiredRecord, requiredString } from '../openai-fields.js';
 
 /** Content parts of Chat Completions messages, read into IR parts. */
 
@@ -21,7 +20,7 @@ export function readTextPart(part: unknown, param: string): TextPart {
 export function readImagePart(part: Record<string, unknown>, param: string): ImagePart {
   const imageUrl = requiredRecord(part.image_url, `${param}.image_url`);
   const url = requiredString(imageUrl.url, `${param}.image_url.url`);
-  const image: ImagePart = { type: 'image', source: imageSourceFromUrl(url) };
+  const image: ImagePart = { type: 'image', source: readImageUrl(url, `${param}.image_url.url`) };
   if (imageUrl.detail !== undefined && imageUrl.detail !== null) {
     image.detail = oneOf(imageUrl.detail, ['auto', 'low', 'high'], `${param}.image_url.detail`);
   }

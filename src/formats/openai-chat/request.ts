@@ -93,7 +93,8 @@ export function decodeChatCompletionsRequest(body: Record<string, unknown>): Cha
 
   for (const [key, value] of Object.entries(body)) {
     if (HANDLED.has(key) || value === null || value === undefined) continue;
-    if (NO_OP_VALUES[key]?.(value)) continue;
+    // Own keys only: a client's `__proto__` or `constructor` key must not reach Object.prototype.
+    if (Object.hasOwn(NO_OP_VALUES, key) && NO_OP_VALUES[key]!(value)) continue;
     unsupported.push(key);
   }
   request.unsupported = [...new Set(unsupported)];

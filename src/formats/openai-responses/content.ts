@@ -1,6 +1,5 @@
 import type { DocumentPart, ImagePart, Part, TextPart } from '../../ir/chat.js';
-import { imageSourceFromUrl } from '../../ir/media.js';
-import { fileDataSource, invalid, isGiven, oneOf, optionalString, readContentParts, requiredString } from '../openai-fields.js';
+import { fileDataSource, invalid, isGiven, oneOf, optionalString, readContentParts, readImageUrl, requiredString } from '../openai-fields.js';
 
 /** Content parts of Responses input messages and function call outputs, read into IR parts. */
 
@@ -54,7 +53,7 @@ function readImage(part: Record<string, unknown>, param: string, unsupported: st
     throw invalid(`'${param}.file_id': images by OpenAI file id are not supported by this gateway; send 'image_url' (an https or data URL)`, `${param}.file_id`);
   }
   const url = requiredString(part.image_url, `${param}.image_url`);
-  const image: ImagePart = { type: 'image', source: imageSourceFromUrl(url) };
+  const image: ImagePart = { type: 'image', source: readImageUrl(url, `${param}.image_url`) };
   if (isGiven(part.detail)) {
     const detail = oneOf(part.detail, ['auto', 'low', 'high', 'original'], `${param}.detail`);
     if (detail === 'original') unsupported.push('input_image.detail');

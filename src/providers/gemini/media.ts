@@ -32,11 +32,17 @@ const DOCUMENT_TYPES: Record<string, string> = {
 };
 
 export function guessImageType(url: string): string | undefined {
-  return IMAGE_TYPES[extensionOf(url)];
+  return typeByExtension(IMAGE_TYPES, url);
 }
 
 export function guessDocumentType(url: string): string | undefined {
-  return DOCUMENT_TYPES[extensionOf(url)];
+  return typeByExtension(DOCUMENT_TYPES, url);
+}
+
+/** Own keys only: a URL ending in `.constructor` must not find Object.prototype's. */
+function typeByExtension(types: Record<string, string>, url: string): string | undefined {
+  const extension = extensionOf(url);
+  return Object.hasOwn(types, extension) ? types[extension] : undefined;
 }
 
 function extensionOf(url: string): string {

@@ -53,7 +53,8 @@ export function openAIStreamError(chunk: Record<string, unknown>): StreamEvent |
   const details = readOpenAIError(chunk) ?? { message: 'the provider reported an error in the stream' };
   const error = isRecord(chunk.error) ? chunk.error : {};
   const stated = [error.status, error.code].find((value) => typeof value === 'number' && value >= 400 && value <= 599);
-  const guessed = STATUS_BY_TYPE[typeof error.type === 'string' ? error.type : ''] ?? STATUS_BY_TYPE[details.type ?? ''] ?? 502;
+  const statusOf = (type: unknown) => (typeof type === 'string' && Object.hasOwn(STATUS_BY_TYPE, type) ? STATUS_BY_TYPE[type] : undefined);
+  const guessed = statusOf(error.type) ?? statusOf(details.type) ?? 502;
   const status = typeof stated === 'number' ? stated : guessed;
   return { type: 'error', status, message: details.message, ...(details.type === undefined ? {} : { errorType: details.type }) };
 }

@@ -25,6 +25,8 @@ export interface ProviderEntry {
   embeddings?: ProviderEmbeddingsCodec;
   /** What the provider's error body says, for errors re-told in another format. */
   readError(body: unknown): ProviderErrorDetails | undefined;
+  /** Whose tokenizer counts this provider's text, for count_tokens where the gateway has it. */
+  tokenizer?: 'openai';
 }
 
 function openAICompatibleEntry(profile: OpenAICompatibleProfile): ProviderEntry {
@@ -43,7 +45,7 @@ function openAICompatibleEntry(profile: OpenAICompatibleProfile): ProviderEntry 
  * Gemini's includes its API version (`/v1beta`).
  */
 export const PROVIDER_REGISTRY: Record<Provider, ProviderEntry> = {
-  openai: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.openai),
+  openai: { ...openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.openai), tokenizer: 'openai' },
   anthropic: {
     defaultBaseUrl: 'https://api.anthropic.com',
     passthrough: anthropicProvider,
@@ -69,7 +71,7 @@ export const PRESET_REGISTRY: Record<Preset, ProviderEntry> = {
   groq: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.groq),
   deepseek: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.deepseek),
   together: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.together),
-  azure: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.azure),
+  azure: { ...openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.azure), tokenizer: 'openai' },
 };
 
 /** The entry that serves a model: its preset's when it has one, else its provider's. */

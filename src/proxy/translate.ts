@@ -141,8 +141,7 @@ export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbedd
 export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChatFormat): Promise<Response> {
   const chatRequest = client.decodeRequest(ctx.parsed, ctx.request.headers);
   const { model, services } = ctx;
-  const openAIFamily = model.config.provider === 'openai' || model.config.preset === 'azure';
-  const tokenizer = openAIFamily && services.openAITokenizer ? await services.openAITokenizer() : undefined;
+  const tokenizer = model.provider.tokenizer === 'openai' && services.openAITokenizer ? await services.openAITokenizer() : undefined;
   const inputTokens = estimateInputTokens(chatRequest, tokenizer);
   ctx.record({ status: 200, outcome: 'ok', stream: false });
   const method = tokenizer ? 'text by the o200k_base tokenizer' : 'no tokenizer for this model';

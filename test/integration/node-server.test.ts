@@ -87,6 +87,25 @@ describe('Node server: what lands on disk', () => {
   });
 });
 
+describe('Node server: count_tokens for OpenAI models', () => {
+  it("counts their text with OpenAI's own tokenizer, which the Node adapter provides", async () => {
+    const { server, project } = await configured(await newHome());
+    try {
+      const answer = await fetch(`${server.url}/v1/messages/count_tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': project.token, 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ model: 'gpt', messages: [{ role: 'user', content: 'hello world' }] }),
+      });
+      expect(answer.headers.get('x-routerly-warnings')).toContain('o200k_base');
+      // 'hello world' is 2 tokens in o200k_base; 3 more frame the message.
+      expect(await answer.json()).toEqual({ input_tokens: 5 });
+      expect(mock.requests.filter((r) => r.path.includes('count_tokens'))).toHaveLength(0);
+    } finally {
+      await server.close(1000);
+    }
+  });
+});
+
 describe('Node server: request bodies without a length', () => {
   it('refuses a chunked body past the limit with 413 while reading it, and accepts one within it', async () => {
     const home = await newHome();

@@ -90,6 +90,12 @@ export function setMember(text: string, key: string, valueJson: string): string 
   return text.slice(0, open + 1) + member + (members.length > 0 ? ',' : '') + text.slice(open + 1);
 }
 
+/** The exact JSON text of top-level member `key`'s value (the last one, as JSON.parse reads it), or undefined. */
+export function memberValueText(text: string, key: string): string | undefined {
+  const member = topLevelMembers(text).members.filter((m) => m.key === key).at(-1);
+  return member && text.slice(member.valueStart, member.valueEnd);
+}
+
 /** Removes every top-level member named `key`. */
 export function removeMember(text: string, key: string): string {
   for (;;) {

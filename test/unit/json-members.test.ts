@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { removeMember, setMember } from '../../src/json/members.js';
+import { memberValueText, removeMember, setMember } from '../../src/json/members.js';
 
 describe('setMember', () => {
   it('replaces a value in place and leaves every other byte alone', () => {
@@ -40,5 +40,15 @@ describe('removeMember', () => {
   ])('%s -> %s', (input, expected) => {
     expect(removeMember(input, 'usage')).toBe(expected);
     expect(() => JSON.parse(removeMember(input, 'usage'))).not.toThrow();
+  });
+});
+
+describe('memberValueText', () => {
+  it('returns the exact text of the last member of that name, unrounded', () => {
+    const text = '{"seed": 12345678901234567890, "a":{"b":[1, 2]}, "seed" : 1.0 }';
+    expect(memberValueText(text, 'seed')).toBe('1.0');
+    expect(memberValueText(text, 'a')).toBe('{"b":[1, 2]}');
+    expect(memberValueText('{"seed":12345678901234567890}', 'seed')).toBe('12345678901234567890');
+    expect(memberValueText(text, 'missing')).toBeUndefined();
   });
 });

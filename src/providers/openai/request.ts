@@ -1,5 +1,5 @@
 import type { ResolvedModel } from '../../config/state.js';
-import { removeMember, setMember } from '../../json/members.js';
+import { memberValueText, removeMember, setMember } from '../../json/members.js';
 import { baseUpstreamHeaders, isRecord } from '../shared.js';
 import type { ForwardInput, UpstreamRequest } from '../types.js';
 import { OPENAI_COMPATIBLE_VENDORS, type OpenAICompatibleProfile } from './vendors.js';
@@ -59,22 +59,8 @@ export function buildOpenAIForwardRequest(input: ForwardInput, profile: OpenAICo
 function applyRenames(body: string, parsed: Record<string, unknown>, renames: Readonly<Record<string, string>>): string {
   for (const [from, to] of Object.entries(renames)) {
     if (!Object.hasOwn(parsed, from)) continue;
-    if (!Object.hasOwn(parsed, to)) body = setMember(body, to, memberText(body, from));
+    if (!Object.hasOwn(parsed, to)) body = setMember(body, to, memberValueText(body, from)!);
     body = removeMember(body, from);
   }
   return body;
-}
-
-/**
- * The exact text of a top-level member's value, so a `seed` of 12345678901234567890 is not
- * rounded on its way to `random_seed`. setMember replaces the value in place, so the text
- * before and after it is common to both strings; a raw NUL cannot occur in valid JSON text,
- * so the marker cannot be mistaken for client text.
- */
-function memberText(body: string, key: string): string {
-  const marker = '\u0000';
-  const probe = setMember(body, key, marker);
-  const start = probe.indexOf(marker);
-  const suffixLength = probe.length - (start + marker.length);
-  return body.slice(start, body.length - suffixLength);
 }

@@ -7,6 +7,7 @@ import { jsonNestingDepth } from '../json/depth.js';
 import type { StreamObserver, TokenUsage } from '../providers/types.js';
 import type { ProxyContext } from './context.js';
 import { translatedErrorResponse } from './errors.js';
+import { clientHeaders } from './headers.js';
 import type { ExchangePlan } from './exchange.js';
 import { unsupportedParamsHeaders, WARNINGS_HEADER } from './warnings.js';
 
@@ -148,9 +149,9 @@ export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChat
   return new Response(JSON.stringify({ input_tokens: inputTokens }), {
     status: 200,
     headers: {
+      // No upstream answer to take headers from: only the gateway's own.
+      ...clientHeaders(new Headers(), model.config.id, ctx.requestId),
       'content-type': JSON_TYPE,
-      'x-routerly-model': model.config.id,
-      'x-routerly-request-id': ctx.requestId,
       [WARNINGS_HEADER]: `estimated:input_tokens (${model.config.provider} has no token counting API; ${method})`,
     },
   });

@@ -1,6 +1,7 @@
 // Proves the mock provider is faithful: the official SDKs talk to it directly and must parse
 // every answer (plain, streamed, tool calls, embeddings, errors) exactly as they parse the real APIs'.
-// Failure behaviours are covered in ./mock-provider/behaviours.test.ts; Gemini and Cohere, whose
+// Failure behaviours are covered in ./mock-provider/behaviours.test.ts, except the queue's model
+// targeting and the fault modes routing tests use, at the end of this file; Gemini and Cohere, whose
 // SDKs are not project dependencies, byte for byte in ./mock-provider/gemini.test.ts and cohere.test.ts.
 
 import Anthropic, { APIError as AnthropicAPIError } from '@anthropic-ai/sdk';
@@ -287,5 +288,108 @@ describe('OpenAI embeddings', () => {
     const error = await openai.embeddings.create({ model: 'text-embedding-3-small', input: '' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error).toMatchObject({ status: 400, type: 'invalid_request_error' });
+  });
+});
+
+// The queue features routing/fallback tests rely on: several gateway models share this mock and
+// are told apart by the upstream model the request names.
+describe('behaviour queue: model targeting, times and the routing fault modes', () => {
+  const KEYS = { authorization: `Bearer ${OPENAI_KEY}`, 'x-api-key': ANTHROPIC_KEY, 'anthropic-version': '2023-06-01' };
+  const call = (path: string, body: unknown) =>
+    fetch(`${mock.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...KEYS }, body: JSON.stringify(body) });
+  const chat = (model: string) => call('/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] });
+  const messages = (model: string, extra: object = {}) => call('/v1/messages', { model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], ...extra });
+  const statuses = async (...responses: Array<Promise<Response>>) => (await Promise.all(responses)).map((r) => r.status);
+
+  it('serves a targeted entry to its own model only; other requests skip it and take the next match', async () => {
+    mock.enqueue({ kind: 'error', status: 503 }, { model: 'claude-b' });
+    mock.enqueue({ kind: 'error', status: 500 });
+    // claude-a passes over the claude-b entry and takes the untargeted one behind it.
+    expect(await statuses(messages('claude-a'))).toEqual([500]);
+    expect(mock.pending()).toBe(1);
+    expect(await statuses(chat('gpt-a'), messages('claude-a'))).toEqual([200, 200]);
+    // count_tokens names its model in the body too.
+    expect(await statuses(call('/v1/messages/count_tokens', { model: 'claude-b', messages: [{ role: 'user', content: 'hi' }] }))).toEqual([503]);
+    expect(mock.pending()).toBe(0);
+    expect(await statuses(messages('claude-b'))).toEqual([200]);
+  });
+
+  it('fails a model N times then recovers, while other models keep answering', async () => {
+    mock.enqueue({ kind: 'error', status: 503 }, { model: 'gpt-x', times: 2 });
+    expect(await statuses(chat('gpt-x'))).toEqual([503]);
+    expect(await statuses(chat('gpt-y'))).toEqual([200]);
+    expect(mock.pending()).toBe(1);
+    expect(await statuses(chat('gpt-x'), chat('gpt-x'))).toEqual([503, 200]);
+    expect(mock.pending()).toBe(0);
+  });
+
+  it('keeps a times: Infinity entry (a persistently slow model) until reset()', async () => {
+    mock.enqueue({ kind: 'delay', ms: 80 }, { model: 'slow', times: Infinity });
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      expect((await chat('slow')).status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(70);
+    }
+    expect(mock.pending()).toBe(1);
+    mock.reset();
+    expect(mock.pending()).toBe(0);
+    const started = performance.now();
+    await chat('slow');
+    expect(performance.now() - started).toBeLessThan(70);
+  });
+
+  it('refuses a times that is not a positive integer or Infinity', () => {
+    for (const times of [0, -1, 1.5, Number.NaN]) expect(() => mock.enqueue({ kind: 'hang' }, { times })).toThrow(RangeError);
+    expect(mock.pending()).toBe(0);
+  });
+
+  it('reset destroys the connection without a byte: fetch and the SDK fail to connect', async () => {
+    mock.enqueue({ kind: 'reset' }, { times: 2 });
+    await expect(chat('gpt-test')).rejects.toThrow(TypeError);
+    const error = await openai.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIConnectionError);
+    expect(mock.requests.map((r) => [r.aborted, r.finished])).toEqual([[false, false], [false, false]]);
+    expect((await chat('gpt-test')).status).toBe(200);
+  });
+
+  it('529 answers Anthropic overloaded_error, and each other API its own overload error', async () => {
+    mock.enqueue({ kind: 'error', status: 529 }, { times: 4 });
+    const anthropicReply = await messages('claude-test');
+    expect(anthropicReply.status).toBe(529);
+    const requestId = anthropicReply.headers.get('request-id');
+    expect(await anthropicReply.json()).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: requestId });
+    const openaiReply = await chat('gpt-test');
+    expect([openaiReply.status, (await openaiReply.json()).error]).toEqual([529, expect.objectContaining({ type: 'server_error', message: expect.stringMatching(/overloaded/) })]);
+    const gemini = await call('/v1beta/models/gemini-test:generateContent', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
+    expect([gemini.status, (await gemini.json()).error]).toEqual([529, { code: 529, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' }]);
+    const cohere = await call('/v2/chat', { model: 'command-a', messages: [{ role: 'user', content: 'hi' }] });
+    expect([cohere.status, (await cohere.json()).message]).toEqual([529, expect.stringMatching(/overloaded/)]);
+  });
+
+  it('midStreamError afterEvents 0 on an Anthropic stream: 200 headers, then event: error before message_start', async () => {
+    mock.enqueue({ kind: 'midStreamError', afterEvents: 0 }, { times: 2 });
+    const response = await messages('claude-test', { stream: true });
+    expect([response.status, response.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+    const frames = (await response.text()).split('\n\n').filter(Boolean);
+    expect(frames).toEqual(['event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}']);
+
+    const stream = await anthropic.messages.create({ model: 'claude-test', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const event of stream) seen.push(event.type);
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'overloaded_error' });
+    expect(seen).toEqual([]);
+  });
+
+  it('matches Gemini requests by the {model} path segment', async () => {
+    mock.enqueue({ kind: 'error', status: 503 }, { model: 'gemini-b', times: 2 });
+    const body = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] };
+    expect(await statuses(call('/v1beta/models/gemini-a:generateContent', body))).toEqual([200]);
+    expect(await statuses(call('/v1beta/models/gemini-b:streamGenerateContent?alt=sse', body))).toEqual([503]);
+    // The Gemini body names no model; a body-level model field is not what counts.
+    expect(await statuses(call('/v1beta/models/gemini-a:generateContent', { ...body, model: 'gemini-b' }))).toEqual([200]);
+    expect(await statuses(call('/v1beta/models/gemini-b:embedContent', { content: { parts: [{ text: 'hi' }] } }))).toEqual([503]);
+    expect(mock.pending()).toBe(0);
   });
 });

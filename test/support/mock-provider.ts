@@ -1,7 +1,8 @@
 // A real HTTP server that speaks OpenAI's, Anthropic's, Gemini's and Cohere's wire formats, for
 // tests and the benchmark. It listens on 127.0.0.1 on a free port, answers deterministically from the
 // request (see ./mock-provider/answer.ts for the text and token formulas), records every
-// request, and can be told to fail in the ways real providers and networks fail (Behaviour).
+// request, and can be told to fail in the ways real providers and networks fail (Behaviour),
+// for any request or only for one upstream model, once or N times (./mock-provider/queue.ts).
 //
 // Routes: POST /v1/chat/completions, /v1/responses and /v1/embeddings (OpenAI), POST /v1/messages and
 // POST /v1/messages/count_tokens (Anthropic), GET /v1/models (either, told apart by headers),
@@ -19,10 +20,12 @@ import { cohereEmbedReply, geminiBatchEmbedReply, geminiEmbedContentReply, opena
 import { defaultErrorBody } from './mock-provider/errors.js';
 import { geminiAuthFailure, geminiCallOf, geminiError, geminiHeaders, geminiModelsReply, generateContentReply } from './mock-provider/gemini.js';
 import { chatCompletionReply, openaiError, openaiHeaders, openaiModelsReply, type AnswerContext } from './mock-provider/openai.js';
+import { BehaviourQueue } from './mock-provider/queue.js';
 import { responsesReply, ResponsesStore } from './mock-provider/responses.js';
 import type { Behaviour, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
 
-export type { Behaviour, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
+export type { Behaviour, EnqueueOptions, MockApi, MockProvider, MockProviderOptions, RecordedRequest } from './mock-provider/types.js';
+export { upstreamModelOf } from './mock-provider/queue.js';
 export {
   MOCK_CACHED_TOKENS,
   MOCK_COHERE_TEMPLATE_TOKENS,
@@ -176,7 +179,7 @@ function isAbortError(error: unknown): boolean {
 }
 
 export async function startMockProvider(options: MockProviderOptions = {}): Promise<MockProvider> {
-  const queue: Behaviour[] = [];
+  const queue = new BehaviourQueue();
   const requests: RecordedRequest[] = [];
   const responses = new ResponsesStore();
   let sequence = 0;
@@ -227,12 +230,17 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     if (res.destroyed && !closing) recorded.aborted = true;
 
     const requestId = newRequestId(api);
-    const behaviour = queue.shift();
+    const behaviour = queue.take(recorded);
     const signal = lifetime.signal;
     try {
       switch (behaviour?.kind) {
         case 'hang':
           await untilAborted(signal);
+          return;
+        case 'reset':
+          // Nothing was written, so there is nothing to let drain: drop the socket right away.
+          cutByMock = true;
+          res.socket?.destroy();
           return;
         case 'raw':
           res.writeHead(behaviour.status, behaviour.headers ?? {});
@@ -278,11 +286,14 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     geminiBaseUrl: `${url}/v1beta`,
     cohereBaseUrl: url,
     requests,
-    enqueue(behaviour) {
-      queue.push(behaviour);
+    enqueue(behaviour, enqueueOptions) {
+      queue.add(behaviour, enqueueOptions);
+    },
+    pending() {
+      return queue.pending();
     },
     reset() {
-      queue.length = 0;
+      queue.clear();
       requests.length = 0;
     },
     close() {

@@ -30,6 +30,10 @@ function openaiDefaultError(status: number): OpenAIErrorFields {
       return { message: 'The model does not exist or you do not have access to it.', type: 'invalid_request_error', code: 'model_not_found' };
     case 429:
       return { message: 'Rate limit reached for requests (mock).', type: 'requests', code: 'rate_limit_exceeded' };
+    case 529:
+      // OpenAI has no 529; routing tests use it as "overloaded" on every API, so answer the
+      // message OpenAI sends when its engine is overloaded (with a 503 in real life).
+      return { message: 'The engine is currently overloaded, please try again later.', type: 'server_error' };
     default:
       return status >= 500
         ? { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error' }
@@ -69,6 +73,8 @@ export function geminiStatusName(code: number): string {
     501: 'NOT_IMPLEMENTED',
     503: 'UNAVAILABLE',
     504: 'DEADLINE_EXCEEDED',
+    // Not a Google status (Anthropic's "overloaded"): named as Gemini's own overload, a 503.
+    529: 'UNAVAILABLE',
   };
   return byCode[code] ?? (code >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION');
 }
@@ -89,6 +95,7 @@ function geminiDefaultMessage(code: number): string {
     500: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
     503: 'The model is overloaded. Please try again later.',
     504: 'Deadline expired before operation could complete.',
+    529: 'The model is overloaded. Please try again later.',
   };
   return byCode[code] ?? `Mock error with status ${code}.`;
 }
@@ -106,6 +113,8 @@ function cohereDefaultMessage(status: number): string {
     429: 'You are past the per minute request limit, please wait and try again later.',
     500: 'internal server error, this has been reported to our developers',
     503: 'service unavailable',
+    // Cohere sends no 529; an overload message keeps "overloaded" recognisable on every API.
+    529: 'service overloaded, please try again later',
   };
   return byStatus[status] ?? `Mock error with status ${status}.`;
 }

@@ -31,14 +31,28 @@ export interface RecordedRequest {
 
 /**
  * What the mock does with one request. Queued with `enqueue` (FIFO); every request the mock
- * receives, whatever its route, takes the next behaviour, and the default (a normal answer)
- * applies when the queue is empty.
+ * receives, whatever its route, takes the first queued behaviour that matches it (see
+ * EnqueueOptions: all do unless aimed at a model), and the default (a normal answer) applies
+ * when none does.
+ *
+ * The faults routing/fallback tests use, and how to get them:
+ * - provider down: `{ kind: 'reset' }` (no bytes at all) or `{ kind: 'error', status: 503 }`.
+ * - overloaded: `{ kind: 'error', status: 529 }`, Anthropic's `overloaded_error` body
+ *   (`{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}, "request_id"}`);
+ *   the other APIs never send 529, so they get their own overload error with that status.
+ * - 200 then an error first: `{ kind: 'midStreamError', afterEvents: 0 }` on a streamed
+ *   Anthropic request sends the 200 headers, then `event: error` (overloaded_error) before any
+ *   `message_start`, as Anthropic does when it is overloaded after accepting the request.
+ * - fail the first N calls of a model then recover:
+ *   `enqueue({ kind: 'error', status: 503 }, { model: 'x', times: N })`.
+ * - a persistently slow model: `enqueue({ kind: 'delay', ms }, { model: 'x', times: Infinity })`.
  */
 export type Behaviour =
   /**
    * Answer with `status` and an error body in the format of the API the path belongs to.
    * `body`: objects are sent as JSON, strings verbatim; when absent the mock builds the
-   * body that API documents for that status. No header is added by default (not even
+   * body that API documents for that status (529: Anthropic's overloaded_error; the others'
+   * overload error, see errors.ts). No header is added by default (not even
    * `retry-after` on a 429): pass `headers` to add them.
    */
   | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
@@ -48,6 +62,12 @@ export type Behaviour =
   | { kind: 'delay'; ms: number }
   /** Never send anything; the request stays open until the client gives up. */
   | { kind: 'hang' }
+  /**
+   * Destroy the connection at once, without a single response byte: the client sees a
+   * connection failure ("socket hang up", fetch's "other side closed"), as from a provider
+   * that is down behind a load balancer. Not counted as a client abort in `requests`.
+   */
+  | { kind: 'reset' }
   /**
    * Send the headers at once, then write each event after `chunkDelayMs`. `chunks` is the
    * number of pieces the answer text is cut into (capped at its length; default: one per word).
@@ -70,6 +90,18 @@ export type Behaviour =
    */
   | { kind: 'midStreamError'; afterEvents: number };
 
+export interface EnqueueOptions {
+  /**
+   * Apply only to requests for this upstream model: `body.model` (OpenAI chat, responses and
+   * embeddings, Anthropic messages and count_tokens, Cohere v2), or the `{model}` path segment of
+   * Gemini's `/v1beta/models/{model}:method`. Requests for other models (or for none, such as
+   * GET /v1/models) pass over the entry, which keeps its place in the queue.
+   */
+  model?: string;
+  /** Matching requests the entry serves before it is used up (default 1); Infinity: until reset(). */
+  times?: number;
+}
+
 export interface MockProvider {
   /** http://127.0.0.1:PORT */
   url: string;
@@ -83,8 +115,18 @@ export interface MockProvider {
   cohereBaseUrl: string;
   /** Every request received, in order of arrival (recorded once its body has been read). */
   requests: RecordedRequest[];
-  enqueue(behaviour: Behaviour): void;
-  /** Empties the behaviour queue and the recorded requests. */
+  /**
+   * Queues a behaviour for the next request that matches `options.model` (any request when
+   * absent), `options.times` times (default 1). Throws a RangeError for a `times` that is not a
+   * positive integer or Infinity.
+   */
+  enqueue(behaviour: Behaviour, options?: EnqueueOptions): void;
+  /**
+   * How many queued entries still have uses left (each counts as 1 whatever its remaining
+   * `times`, Infinity included): 0 once every behaviour was consumed.
+   */
+  pending(): number;
+  /** Empties the behaviour queue (Infinity entries included) and the recorded requests. */
   reset(): void;
   /** Stops the server, cutting any connection still open (hung or stalled requests included). */
   close(): Promise<void>;

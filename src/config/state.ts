@@ -1,5 +1,6 @@
 import type { Logger } from '../deps.js';
 import { open } from '../crypto/secret-box.js';
+import type { UpstreamTarget } from '../ir/target.js';
 import { providerEntry, type ProviderEntry } from '../providers/registry.js';
 import type { Store } from '../store.js';
 import { z } from 'zod';
@@ -34,14 +35,14 @@ export interface ConfigSnapshot {
 
 export const DEFAULT_TIMEOUTS: Required<Timeouts> = { connectMs: 60_000, totalMs: 900_000, idleMs: 300_000 };
 
-/** A model ready for the request path: key decrypted, defaults applied. */
-export interface ResolvedModel {
+/**
+ * A model ready for the request path: key decrypted, defaults applied. It is the
+ * UpstreamTarget the providers send to, with the config and provider entry besides.
+ */
+export interface ResolvedModel extends UpstreamTarget {
   config: StoredModel;
   /** The provider (or preset) that serves this model: its codecs and passthrough. */
   provider: ProviderEntry;
-  baseUrl: string;
-  upstreamModel: string;
-  apiKey?: string;
   timeouts: Required<Timeouts>;
 }
 

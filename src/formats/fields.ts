@@ -1,5 +1,5 @@
 import type { GatewayError } from '../errors.js';
-import { isRecord } from '../providers/shared.js';
+import { isRecord } from '../json/record.js';
 
 /**
  * Readers for fields of an untrusted client body, shared by the client formats. Each refuses

@@ -1,4 +1,4 @@
-import { isRecord } from '../providers/shared.js';
+import { isRecord } from '../json/record.js';
 
 /**
  * Tool-call arguments travel as JSON text in OpenAI-style formats and as objects in

@@ -8,7 +8,7 @@
  * Same-format traffic never passes through here: it is forwarded byte for byte.
  */
 
-import type { TokenUsage } from '../providers/types.js';
+import type { TokenUsage } from './usage.js';
 
 export type { TokenUsage };
 

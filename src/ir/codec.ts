@@ -5,12 +5,18 @@
  * handler joins any client format to any provider through these, so neither knows the other.
  */
 
-import type { ResolvedModel } from '../config/state.js';
 import type { ErrorFormat, GatewayError } from '../errors.js';
-import type { UpstreamRequest } from '../providers/types.js';
 import type { SseEvent } from '../sse/parser.js';
 import type { ChatRequest, ChatResponse, StreamEvent } from './chat.js';
 import type { EmbeddingRequest, EmbeddingResponse } from './embeddings.js';
+import type { UpstreamTarget } from './target.js';
+
+/** An HTTP request ready to send upstream. */
+export interface UpstreamRequest {
+  url: string;
+  headers: Headers;
+  body: string;
+}
 
 /**
  * A request for one provider, and what of the IR it could not express there, so nothing is
@@ -33,14 +39,14 @@ export interface StreamDecoder {
 /** A provider's side of chat translation. */
 export interface ProviderChatCodec {
   /** `model.upstreamModel` is the name to send; `model.apiKey` and `model.baseUrl` are already resolved. */
-  encodeRequest(request: ChatRequest, model: ResolvedModel, clientHeaders: Headers): EncodedRequest;
+  encodeRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: Headers): EncodedRequest;
   /** Throws a GatewayError('upstream_error') when the body is not an answer this provider could have sent. */
   decodeResponse(body: unknown): ChatResponse;
   createStreamDecoder(): StreamDecoder;
 }
 
 export interface ProviderEmbeddingsCodec {
-  encodeRequest(request: EmbeddingRequest, model: ResolvedModel): EncodedRequest;
+  encodeRequest(request: EmbeddingRequest, model: UpstreamTarget): EncodedRequest;
   decodeResponse(body: unknown): EmbeddingResponse;
 }
 

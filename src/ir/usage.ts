@@ -1,4 +1,10 @@
-import type { TokenUsage } from './chat.js';
+/** Token counts normalised across providers: `inputTokens` includes cached and cache-write tokens. */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+}
 
 /** Folds a later running total into an earlier one, field by field (streams report usage in pieces). */
 export function mergeUsage(earlier: TokenUsage | undefined, later: TokenUsage): TokenUsage {

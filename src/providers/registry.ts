@@ -1,4 +1,3 @@
-import type { Preset, Provider, StoredModel } from '../config/schemas.js';
 import type { ProviderChatCodec, ProviderEmbeddingsCodec, ProviderErrorDetails } from '../ir/codec.js';
 import { anthropicChat, anthropicProvider, readAnthropicError } from './anthropic/index.js';
 import { cohereChat, cohereEmbeddings, readCohereError } from './cohere/index.js';
@@ -12,6 +11,14 @@ import {
   type OpenAICompatibleProfile,
 } from './openai/index.js';
 import type { ProviderAdapter } from './types.js';
+
+/** Every provider a model may name (src/config/schemas.ts validates `provider` against these). */
+export const PROVIDER_NAMES = ['openai', 'anthropic', 'gemini', 'ollama', 'mistral', 'cohere', 'xai', 'custom'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** Well-known OpenAI-compatible services: a `custom` model with a preset gets its base URL and key header. */
+export const PRESET_NAMES = ['openrouter', 'groq', 'deepseek', 'together', 'azure'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Everything the gateway knows of one provider. */
 export interface ProviderEntry {
@@ -44,7 +51,7 @@ function openAICompatibleEntry(profile: OpenAICompatibleProfile): ProviderEntry 
  * (paths are `/chat/completions`), Anthropic's does not (paths are `/v1/messages`),
  * Gemini's includes its API version (`/v1beta`).
  */
-export const PROVIDER_REGISTRY: Record<Provider, ProviderEntry> = {
+export const PROVIDER_REGISTRY: Record<ProviderName, ProviderEntry> = {
   openai: { ...openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.openai), tokenizer: 'openai' },
   anthropic: {
     defaultBaseUrl: 'https://api.anthropic.com',
@@ -66,7 +73,7 @@ export const PROVIDER_REGISTRY: Record<Provider, ProviderEntry> = {
 };
 
 /** `custom` models with a preset: the same OpenAI-compatible base with that service's data. */
-export const PRESET_REGISTRY: Record<Preset, ProviderEntry> = {
+export const PRESET_REGISTRY: Record<PresetName, ProviderEntry> = {
   openrouter: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.openrouter),
   groq: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.groq),
   deepseek: openAICompatibleEntry(OPENAI_COMPATIBLE_VENDORS.deepseek),
@@ -75,6 +82,6 @@ export const PRESET_REGISTRY: Record<Preset, ProviderEntry> = {
 };
 
 /** The entry that serves a model: its preset's when it has one, else its provider's. */
-export function providerEntry(model: Pick<StoredModel, 'provider' | 'preset'>): ProviderEntry {
+export function providerEntry(model: { provider: ProviderName; preset?: PresetName }): ProviderEntry {
   return model.preset ? PRESET_REGISTRY[model.preset] : PROVIDER_REGISTRY[model.provider];
 }

@@ -1,6 +1,11 @@
 import type { GatewayError } from '../errors.js';
+import type { UpstreamRequest } from '../ir/codec.js';
+import type { UpstreamTarget } from '../ir/target.js';
+import type { TokenUsage } from '../ir/usage.js';
 import type { SseEvent } from '../sse/parser.js';
-import type { ResolvedModel } from '../config/state.js';
+
+/** Their homes are in the IR; re-exported for the layers above that import them from here. */
+export type { TokenUsage, UpstreamRequest };
 
 /** The wire formats a client may speak to the gateway and a provider may speak upstream. */
 export type WireFormat = 'openai' | 'anthropic';
@@ -11,17 +16,9 @@ export type WireFormat = 'openai' | 'anthropic';
  */
 export type Operation = 'chat' | 'count_tokens' | 'embeddings' | 'responses';
 
-/** Token counts normalised across providers: `inputTokens` includes cached and cache-write tokens. */
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-}
-
 export interface ForwardInput {
   operation: Operation;
-  model: ResolvedModel;
+  model: UpstreamTarget;
   /** The client's body exactly as received. */
   body: string;
   /** The same body, parsed (for reading only: edits go through the text). */
@@ -29,12 +26,6 @@ export interface ForwardInput {
   clientHeaders: Headers;
   /** The client's query string, `?…` or empty. */
   search: string;
-}
-
-export interface UpstreamRequest {
-  url: string;
-  headers: Headers;
-  body: string;
 }
 
 /**

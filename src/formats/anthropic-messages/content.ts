@@ -1,7 +1,7 @@
 import type { DocumentPart, ImagePart, Part, TextPart, ToolResultPart } from '../../ir/chat.js';
 import { argumentsText } from '../../ir/arguments.js';
 import { isBase64 } from '../../ir/media.js';
-import { isRecord } from '../../providers/shared.js';
+import { isRecord } from '../../json/record.js';
 import { invalid, isSet, requireArray, requireRecord, requireString } from './validate.js';
 
 /**

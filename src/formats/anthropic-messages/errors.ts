@@ -1,7 +1,7 @@
 import { ERROR_TABLE, codeForStatus } from '../../errors.js';
 import { formatSseEvent } from '../../sse/writer.js';
 
-export { anthropicStreamErrorEvent } from '../../providers/anthropic/errors.js';
+export { anthropicStreamErrorEvent } from '../../ir/stream-errors.js';
 
 /** The error types an Anthropic client knows (its SDK maps each to an error class). */
 const ANTHROPIC_ERROR_TYPES = new Set([

@@ -1,6 +1,6 @@
 import type { ChatRequest, Message, Reasoning, ReasoningEffort, ResponseFormat, TextPart, ToolChoice, ToolDefinition } from '../../ir/chat.js';
 import { effortForBudget } from '../../ir/reasoning.js';
-import { isRecord } from '../../providers/shared.js';
+import { isRecord } from '../../json/record.js';
 import { decodeContent, type DecodeContext } from './content.js';
 import {
   invalid,

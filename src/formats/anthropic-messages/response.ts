@@ -1,5 +1,6 @@
-import type { ChatResponse, OutputPart, StopReason, TokenUsage } from '../../ir/chat.js';
+import type { ChatResponse, OutputPart, StopReason } from '../../ir/chat.js';
 import { argumentsObject } from '../../ir/arguments.js';
+import type { TokenUsage } from '../../ir/usage.js';
 
 /**
  * The IR answer as the Messages API's `Message`. Fields follow the Message type of

@@ -1,6 +1,6 @@
-import type { StopReason, StreamBlock, StreamEvent, TokenUsage } from '../../ir/chat.js';
+import type { StopReason, StreamBlock, StreamEvent } from '../../ir/chat.js';
 import type { StreamEncoder } from '../../ir/codec.js';
-import { mergeUsage } from '../../ir/usage.js';
+import { mergeUsage, type TokenUsage } from '../../ir/usage.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import { anthropicProviderErrorEvent, anthropicStreamErrorEvent } from './errors.js';
 import { DIRECT_CALLER, anthropicDeltaUsage, anthropicMessageId, anthropicStopReason, anthropicUsage } from './response.js';

@@ -1,5 +1,5 @@
 import type { DocumentPart, ImagePart, RedactedThinkingPart, TextPart, ThinkingPart } from '../../ir/chat.js';
-import { isRecord } from '../../providers/shared.js';
+import { isRecord } from '../../json/record.js';
 import { fileDataSource, invalid, oneOf, optionalString, readImageUrl, requiredRecord, requiredString } from '../openai-fields.js';
 
 /** Content parts of Chat Completions messages, read into IR parts. */

@@ -1,5 +1,5 @@
 import { codeForStatus, ERROR_TABLE, type GatewayError } from '../../errors.js';
-import { openAIStreamErrorEvent } from '../../providers/openai/errors.js';
+import { openAIStreamErrorEvent } from '../../ir/stream-errors.js';
 import { formatSseEvent } from '../../sse/writer.js';
 
 /** A stream broken off by the gateway: OpenAI's error object as a data event (no `[DONE]` follows). */

@@ -1,5 +1,5 @@
 import type { Message, Part, TextPart, ToolCallPart, ToolResultPart } from '../../ir/chat.js';
-import { isRecord } from '../../providers/shared.js';
+import { isRecord } from '../../json/record.js';
 import { invalid, optionalArray, optionalString, readContentParts, requiredRecord, requiredString } from '../openai-fields.js';
 import { readFilePart, readImagePart, readReasoningDetails, readTextContent, readTextPart } from './content.js';
 

@@ -1,5 +1,5 @@
 import type { ChatRequest, ResponseFormat, ToolChoice, ToolDefinition } from '../../ir/chat.js';
-import { isRecord } from '../../providers/shared.js';
+import { isRecord } from '../../json/record.js';
 import {
   invalid,
   oneOf,

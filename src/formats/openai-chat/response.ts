@@ -1,4 +1,5 @@
-import type { ChatResponse, RedactedThinkingPart, StopReason, ThinkingPart, TokenUsage } from '../../ir/chat.js';
+import type { ChatResponse, RedactedThinkingPart, StopReason, ThinkingPart } from '../../ir/chat.js';
+import type { TokenUsage } from '../../ir/usage.js';
 
 /** A finish reason of Chat Completions (ChatCompletion.Choice['finish_reason'], without the legacy `function_call`). */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';

@@ -1,8 +1,8 @@
 import { randomBytes, toBase64Url } from '../../crypto/encoding.js';
 import type { GatewayError } from '../../errors.js';
-import type { StreamEvent, TokenUsage } from '../../ir/chat.js';
+import type { StreamEvent } from '../../ir/chat.js';
 import type { StreamEncoder } from '../../ir/codec.js';
-import { mergeUsage } from '../../ir/usage.js';
+import { mergeUsage, type TokenUsage } from '../../ir/usage.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import { chatStreamFailure, chatStreamProviderError } from './errors.js';
 import { wantsStreamUsage } from './request.js';

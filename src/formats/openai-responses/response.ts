@@ -1,6 +1,7 @@
 import { randomBytes, toHex } from '../../crypto/encoding.js';
-import type { ChatResponse, OutputPart, StopReason, TokenUsage } from '../../ir/chat.js';
-import { isRecord } from '../../providers/shared.js';
+import type { ChatResponse, OutputPart, StopReason } from '../../ir/chat.js';
+import type { TokenUsage } from '../../ir/usage.js';
+import { isRecord } from '../../json/record.js';
 import { reasoningItem } from './reasoning.js';
 
 /** What every Response snapshot of one answer shares. */

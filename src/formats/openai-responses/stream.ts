@@ -1,7 +1,7 @@
 import type { GatewayError } from '../../errors.js';
-import type { StopReason, StreamBlock, StreamEvent, TokenUsage } from '../../ir/chat.js';
+import type { StopReason, StreamBlock, StreamEvent } from '../../ir/chat.js';
 import type { StreamEncoder } from '../../ir/codec.js';
-import { mergeUsage } from '../../ir/usage.js';
+import { mergeUsage, type TokenUsage } from '../../ir/usage.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import { gatewayFailure, providerFailure, type StreamFailure } from './errors.js';
 import { reasoningItem } from './reasoning.js';

@@ -1,6 +1,7 @@
 import type { ProviderChatCodec } from '../../ir/codec.js';
+import { anthropicStreamErrorEvent } from '../../ir/stream-errors.js';
 import type { ProviderAdapter } from '../types.js';
-import { anthropicStreamErrorEvent, isAnthropicErrorBody } from './errors.js';
+import { isAnthropicErrorBody } from './errors.js';
 import { buildAnthropicRequest, encodeAnthropicRequest } from './request.js';
 import { decodeAnthropicResponse, usageFromAnthropicBody } from './response.js';
 import { createAnthropicStreamObserver } from './stream.js';

@@ -1,11 +1,11 @@
-import type { ResolvedModel } from '../../config/state.js';
 import { GatewayError } from '../../errors.js';
 import type { ChatRequest, ToolChoice, ToolDefinition } from '../../ir/chat.js';
-import type { EncodedRequest } from '../../ir/codec.js';
+import type { EncodedRequest, UpstreamRequest } from '../../ir/codec.js';
 import { budgetForEffort, effortForBudget } from '../../ir/reasoning.js';
+import type { UpstreamTarget } from '../../ir/target.js';
 import { setMember } from '../../json/members.js';
 import { baseUpstreamHeaders } from '../shared.js';
-import type { ForwardInput, Operation, UpstreamRequest } from '../types.js';
+import type { ForwardInput, Operation } from '../types.js';
 import { encodeMessages, encodeSystem, type AnthropicMessage } from './request-content.js';
 import { toAnthropicSchema } from './schema.js';
 
@@ -53,7 +53,7 @@ export function buildAnthropicRequest(input: ForwardInput): UpstreamRequest {
  * (2026-10-21 removed them), and needs no beta header: structured outputs
  * (`output_config.format`) and file sources are generally available.
  */
-export function encodeAnthropicRequest(request: ChatRequest, model: ResolvedModel, clientHeaders: Headers): EncodedRequest {
+export function encodeAnthropicRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: Headers): EncodedRequest {
   const dropped = new Set<string>();
   const body: Record<string, unknown> = { model: model.upstreamModel };
 

@@ -1,8 +1,9 @@
 import { GatewayError } from '../../errors.js';
 import { argumentsText } from '../../ir/arguments.js';
 import type { ChatResponse, OutputPart, StopReason } from '../../ir/chat.js';
-import { count, isRecord } from '../shared.js';
-import type { TokenUsage } from '../types.js';
+import type { TokenUsage } from '../../ir/usage.js';
+import { isRecord } from '../../json/record.js';
+import { count } from '../shared.js';
 
 /**
  * Reads Anthropic's `usage`. Its `input_tokens` excludes cache reads and writes, so they

@@ -1,4 +1,4 @@
-import { isRecord } from '../shared.js';
+import { isRecord } from '../../json/record.js';
 
 /**
  * JSON Schema → the subset Anthropic's structured outputs accept (`output_config.format`

@@ -1,9 +1,9 @@
 import { GatewayError } from '../../errors.js';
-import type { StopReason, StreamBlock, StreamEvent, TokenUsage } from '../../ir/chat.js';
+import type { StopReason, StreamBlock, StreamEvent } from '../../ir/chat.js';
 import type { StreamDecoder } from '../../ir/codec.js';
-import { mergeUsage } from '../../ir/usage.js';
+import { mergeUsage, type TokenUsage } from '../../ir/usage.js';
+import { isRecord } from '../../json/record.js';
 import type { SseEvent } from '../../sse/parser.js';
-import { isRecord } from '../shared.js';
 import { anthropicErrorStatus, readAnthropicError } from './errors.js';
 import { anthropicStopReason, anthropicUsage } from './response.js';
 

@@ -1,8 +1,8 @@
 import type { SseEvent } from '../../sse/parser.js';
-import { isRecord } from '../shared.js';
-import type { StreamObserver, TokenUsage } from '../types.js';
+import { isRecord } from '../../json/record.js';
+import type { StreamObserver } from '../types.js';
 import { anthropicUsage } from './response.js';
-import { mergeUsage } from '../../ir/usage.js';
+import { mergeUsage, type TokenUsage } from '../../ir/usage.js';
 
 /**
  * Watches a Messages stream for usage and never alters it: `message_start` carries the

@@ -1,8 +1,9 @@
-import type { ResolvedModel } from '../../config/state.js';
 import { GatewayError } from '../../errors.js';
 import type { ProviderEmbeddingsCodec } from '../../ir/codec.js';
 import type { EmbeddingRequest, EmbeddingResponse } from '../../ir/embeddings.js';
-import { count, isRecord } from '../shared.js';
+import type { UpstreamTarget } from '../../ir/target.js';
+import { isRecord } from '../../json/record.js';
+import { count } from '../shared.js';
 import { cohereHeaders } from './request.js';
 
 /**
@@ -22,7 +23,7 @@ export const COHERE_EMBED_BATCH_LIMIT = 96;
  * `START`/`END` would silently embed only part of the text. Cohere takes at most 96 texts a call: one
  * call holds one upstream request, so more are refused here with a clear message, not split.
  */
-export function encodeCohereEmbeddingRequest(request: EmbeddingRequest, model: ResolvedModel) {
+export function encodeCohereEmbeddingRequest(request: EmbeddingRequest, model: UpstreamTarget) {
   if (request.input.length > COHERE_EMBED_BATCH_LIMIT) {
     throw new GatewayError(
       'invalid_request',

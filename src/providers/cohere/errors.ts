@@ -1,5 +1,5 @@
 import type { ProviderErrorDetails } from '../../ir/codec.js';
-import { isRecord } from '../shared.js';
+import { isRecord } from '../../json/record.js';
 
 /**
  * What a Cohere error body says. Cohere answers errors as `{id, message}` (the id names the

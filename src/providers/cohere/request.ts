@@ -1,12 +1,12 @@
-import type { ResolvedModel } from '../../config/state.js';
 import { GatewayError } from '../../errors.js';
 import type { ChatRequest, Reasoning, ResponseFormat, ToolChoice, ToolDefinition } from '../../ir/chat.js';
 import type { EncodedRequest } from '../../ir/codec.js';
 import { budgetForEffort } from '../../ir/reasoning.js';
+import type { UpstreamTarget } from '../../ir/target.js';
 import { encodeCohereMessages } from './messages.js';
 
 /** Headers for any Cohere call: JSON in, the answer kind asked for, the model's extra headers, Bearer auth. */
-export function cohereHeaders(model: ResolvedModel, stream: boolean): Headers {
+export function cohereHeaders(model: UpstreamTarget, stream: boolean): Headers {
   const headers = new Headers(model.config.headers);
   headers.set('content-type', 'application/json');
   // The client's Accept describes its own format, not Cohere's answer: ask for what we read.
@@ -19,7 +19,7 @@ export function cohereHeaders(model: ResolvedModel, stream: boolean): Headers {
  * IR to a v2 Chat call (POST /v2/chat). Wire names are the snake_case ones the SDK's
  * serializers write (`max_tokens`, `p`, `k`, `stop_sequences`, `tool_choice`, `strict_tools`).
  */
-export function encodeCohereChatRequest(request: ChatRequest, model: ResolvedModel): EncodedRequest {
+export function encodeCohereChatRequest(request: ChatRequest, model: UpstreamTarget): EncodedRequest {
   const dropped = new Set<string>();
   const body: Record<string, unknown> = {
     model: model.upstreamModel,

@@ -1,6 +1,8 @@
 import { GatewayError } from '../../errors.js';
-import type { ChatResponse, OutputPart, StopReason, TokenUsage } from '../../ir/chat.js';
-import { count, isRecord } from '../shared.js';
+import type { ChatResponse, OutputPart, StopReason } from '../../ir/chat.js';
+import type { TokenUsage } from '../../ir/usage.js';
+import { isRecord } from '../../json/record.js';
+import { count } from '../shared.js';
 
 /**
  * Reads v2 `usage` ({billed_units, tokens, cached_tokens}). `billed_units` is what Cohere

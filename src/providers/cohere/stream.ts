@@ -1,8 +1,8 @@
 import { GatewayError } from '../../errors.js';
 import type { StreamBlock, StreamEvent } from '../../ir/chat.js';
 import type { StreamDecoder } from '../../ir/codec.js';
+import { isRecord } from '../../json/record.js';
 import type { SseEvent } from '../../sse/parser.js';
-import { isRecord } from '../shared.js';
 import { cohereStopReason, cohereUsage, isCohereErrorFinish } from './response.js';
 
 type Kind = 'text' | 'thinking';

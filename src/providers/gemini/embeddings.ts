@@ -1,8 +1,8 @@
-import type { ResolvedModel } from '../../config/state.js';
+import type { UpstreamTarget } from '../../ir/target.js';
 import type { EncodedRequest, ProviderEmbeddingsCodec } from '../../ir/codec.js';
 import type { EmbeddingRequest, EmbeddingResponse } from '../../ir/embeddings.js';
 import { GatewayError } from '../../errors.js';
-import { isRecord } from '../shared.js';
+import { isRecord } from '../../json/record.js';
 import { geminiHeaders, geminiMethodUrl } from './request.js';
 
 /** batchEmbedContents refuses more requests than this in one call (400 "at most 100 requests can be in one batch"). */
@@ -15,7 +15,7 @@ export const GEMINI_EMBED_BATCH_LIMIT = 100;
  * call at $0 silently; unset, the usage record says `usageReported: false`.
  */
 export const geminiEmbeddings: ProviderEmbeddingsCodec = {
-  encodeRequest(request: EmbeddingRequest, model: ResolvedModel): EncodedRequest {
+  encodeRequest(request: EmbeddingRequest, model: UpstreamTarget): EncodedRequest {
     const dropped: string[] = [];
     // One call holds one upstream request, so a larger input cannot be split here: it is
     // refused with a clear message rather than left to Gemini's 400.

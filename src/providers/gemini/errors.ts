@@ -1,5 +1,5 @@
 import type { ProviderErrorDetails } from '../../ir/codec.js';
-import { isRecord } from '../shared.js';
+import { isRecord } from '../../json/record.js';
 
 /**
  * Google's error body, `{error: {code, message, status, details}}`: `status` is the

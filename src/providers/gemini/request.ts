@@ -1,7 +1,7 @@
-import type { ResolvedModel } from '../../config/state.js';
 import type { ChatRequest, ToolChoice, ToolDefinition } from '../../ir/chat.js';
 import type { EncodedRequest } from '../../ir/codec.js';
 import { budgetForEffort } from '../../ir/reasoning.js';
+import type { UpstreamTarget } from '../../ir/target.js';
 import { baseUpstreamHeaders } from '../shared.js';
 import { encodeContents, fillMissingCallSignatures, validatesCallSignatures } from './contents.js';
 
@@ -9,12 +9,12 @@ import { encodeContents, fillMissingCallSignatures, validatesCallSignatures } fr
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
 /** `{baseUrl}/models/{model}:{method}`; a configured `models/…` resource name is accepted too. */
-export function geminiMethodUrl(model: ResolvedModel, method: string): string {
+export function geminiMethodUrl(model: UpstreamTarget, method: string): string {
   const name = model.upstreamModel.replace(/^models\//, '');
   return `${model.baseUrl}/models/${encodeURIComponent(name)}:${method}`;
 }
 
-export function geminiHeaders(model: ResolvedModel, clientHeaders: Headers): Headers {
+export function geminiHeaders(model: UpstreamTarget, clientHeaders: Headers): Headers {
   const headers = baseUpstreamHeaders(model, clientHeaders);
   if (model.apiKey) headers.set('x-goog-api-key', model.apiKey);
   return headers;
@@ -24,7 +24,7 @@ export function geminiHeaders(model: ResolvedModel, clientHeaders: Headers): Hea
  * The IR as a `generateContent` call, or `streamGenerateContent?alt=sse` (one whole
  * GenerateContentResponse per SSE event) when streaming.
  */
-export function encodeGeminiChatRequest(request: ChatRequest, model: ResolvedModel, clientHeaders: Headers): EncodedRequest {
+export function encodeGeminiChatRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: Headers): EncodedRequest {
   const dropped = new Set<string>();
   const body: Record<string, unknown> = {};
 

@@ -1,8 +1,10 @@
 import { argumentsText } from '../../ir/arguments.js';
-import type { ChatResponse, OutputPart, StopReason, TokenUsage } from '../../ir/chat.js';
+import type { ChatResponse, OutputPart, StopReason } from '../../ir/chat.js';
 import { GatewayError } from '../../errors.js';
-import { count, isRecord } from '../shared.js';
+import { isRecord } from '../../json/record.js';
+import { count } from '../shared.js';
 import { encodeToolCallId, GEMINI_SIGNATURE_PREFIX, randomToken } from './ids.js';
+import type { TokenUsage } from '../../ir/usage.js';
 
 /** Finish reasons that mean a safety or policy filter cut the answer. */
 const FILTER_REASONS = new Set([

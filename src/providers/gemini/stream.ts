@@ -1,10 +1,11 @@
-import type { StreamBlock, StreamEvent, TokenUsage } from '../../ir/chat.js';
+import type { StreamBlock, StreamEvent } from '../../ir/chat.js';
 import type { StreamDecoder } from '../../ir/codec.js';
 import type { SseEvent } from '../../sse/parser.js';
-import { isRecord } from '../shared.js';
+import { isRecord } from '../../json/record.js';
 import { GEMINI_SIGNATURE_PREFIX, randomToken } from './ids.js';
 import { readGeminiError } from './errors.js';
 import { candidateParts, firstCandidate, geminiStopReason, geminiUsage, partSignature, toolCallFromPart } from './response.js';
+import type { TokenUsage } from '../../ir/usage.js';
 
 interface OpenBlock {
   index: number;

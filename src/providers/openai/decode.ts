@@ -1,6 +1,7 @@
 import type { ChatResponse, OutputPart, StopReason, ThinkingPart } from '../../ir/chat.js';
 import { GatewayError } from '../../errors.js';
-import { count, isRecord } from '../shared.js';
+import { isRecord } from '../../json/record.js';
+import { count } from '../shared.js';
 import { openAIUsage } from './response.js';
 
 /**

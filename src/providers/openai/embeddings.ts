@@ -1,8 +1,9 @@
-import type { ResolvedModel } from '../../config/state.js';
+import type { UpstreamTarget } from '../../ir/target.js';
 import type { ProviderEmbeddingsCodec } from '../../ir/codec.js';
 import type { EmbeddingRequest, EmbeddingResponse } from '../../ir/embeddings.js';
 import { GatewayError } from '../../errors.js';
-import { count, isRecord } from '../shared.js';
+import { isRecord } from '../../json/record.js';
+import { count } from '../shared.js';
 import { setVendorAuth } from './request.js';
 import type { OpenAICompatibleProfile } from './vendors.js';
 
@@ -15,7 +16,7 @@ export function openAICompatibleEmbeddings(profile: OpenAICompatibleProfile): Pr
   const options = profile.embeddings;
   if (!options) return undefined;
   return {
-    encodeRequest(request: EmbeddingRequest, model: ResolvedModel) {
+    encodeRequest(request: EmbeddingRequest, model: UpstreamTarget) {
       const dropped: string[] = [];
       const tokenInput = request.input.some((item) => typeof item !== 'string');
       if (tokenInput && !options.tokenInput) {

@@ -1,7 +1,7 @@
-import type { ResolvedModel } from '../../config/state.js';
 import type { ChatRequest, ReasoningEffort, ResponseFormat, ToolChoice } from '../../ir/chat.js';
 import type { EncodedRequest } from '../../ir/codec.js';
 import { effortForBudget } from '../../ir/reasoning.js';
+import type { UpstreamTarget } from '../../ir/target.js';
 import { baseUpstreamHeaders } from '../shared.js';
 import { encodeMessages } from './messages.js';
 import { setVendorAuth } from './request.js';
@@ -10,7 +10,7 @@ import { vendorEffort, type OpenAICompatibleProfile } from './vendors.js';
 /** The IR as a Chat Completions request for one vendor, and what of it the vendor cannot take. */
 export function encodeChatRequest(
   request: ChatRequest,
-  model: ResolvedModel,
+  model: UpstreamTarget,
   clientHeaders: Headers,
   profile: OpenAICompatibleProfile,
 ): EncodedRequest {
@@ -92,7 +92,7 @@ function encodeResponseFormat(format: ResponseFormat, profile: OpenAICompatibleP
  */
 function encodeReasoning(
   request: ChatRequest,
-  model: ResolvedModel,
+  model: UpstreamTarget,
   profile: OpenAICompatibleProfile,
   body: Record<string, unknown>,
   dropped: Set<string>,
@@ -123,7 +123,7 @@ function encodeReasoning(
 }
 
 /** The model's own `capabilities.thinking` when set, else what the vendor's profile knows of its name. */
-function canReason(model: ResolvedModel, profile: OpenAICompatibleProfile): boolean {
+function canReason(model: UpstreamTarget, profile: OpenAICompatibleProfile): boolean {
   const declared = model.config.capabilities?.thinking;
   if (declared !== undefined) return declared;
   return profile.reasoning.style !== 'reasoning_effort' || !profile.reasoning.models || profile.reasoning.models.test(model.upstreamModel);

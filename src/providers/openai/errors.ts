@@ -1,13 +1,6 @@
-import { errorBody, type GatewayError } from '../../errors.js';
 import type { StreamEvent } from '../../ir/chat.js';
 import type { ProviderErrorDetails } from '../../ir/codec.js';
-import { formatSseEvent } from '../../sse/writer.js';
-import { isRecord } from '../shared.js';
-
-/** OpenAI streams report a failure as a data event holding its usual error object. */
-export function openAIStreamErrorEvent(error: GatewayError): string {
-  return formatSseEvent({ data: JSON.stringify(errorBody(error, 'openai')) });
-}
+import { isRecord } from '../../json/record.js';
 
 export function isOpenAIErrorBody(body: unknown): boolean {
   return isRecord(body) && isRecord(body.error) && typeof body.error.message === 'string';

@@ -1,5 +1,6 @@
+import { openAIStreamErrorEvent } from '../../ir/stream-errors.js';
 import type { Operation, ProviderAdapter } from '../types.js';
-import { isOpenAIErrorBody, openAIStreamErrorEvent } from './errors.js';
+import { isOpenAIErrorBody } from './errors.js';
 import { buildOpenAIForwardRequest, buildOpenAIRequest } from './request.js';
 import { usageFromOpenAIBody } from './response.js';
 import { createOpenAIStreamObserver, createResponsesStreamObserver } from './stream.js';

@@ -1,11 +1,13 @@
-import type { ResolvedModel } from '../../config/state.js';
+import type { UpstreamRequest } from '../../ir/codec.js';
+import type { UpstreamTarget } from '../../ir/target.js';
 import { memberValueText, removeMember, setMember } from '../../json/members.js';
-import { baseUpstreamHeaders, isRecord } from '../shared.js';
-import type { ForwardInput, UpstreamRequest } from '../types.js';
+import { isRecord } from '../../json/record.js';
+import { baseUpstreamHeaders } from '../shared.js';
+import type { ForwardInput } from '../types.js';
 import { OPENAI_COMPATIBLE_VENDORS, type OpenAICompatibleProfile } from './vendors.js';
 
 /** Puts the model's key where the vendor looks for it; no key (Ollama) sends nothing. */
-export function setVendorAuth(headers: Headers, model: ResolvedModel, profile: OpenAICompatibleProfile): void {
+export function setVendorAuth(headers: Headers, model: UpstreamTarget, profile: OpenAICompatibleProfile): void {
   if (!model.apiKey) return;
   if (profile.auth === 'api-key') headers.set('api-key', model.apiKey);
   else headers.set('authorization', `Bearer ${model.apiKey}`);

@@ -1,5 +1,6 @@
-import { count, isRecord } from '../shared.js';
-import type { TokenUsage } from '../types.js';
+import type { TokenUsage } from '../../ir/usage.js';
+import { isRecord } from '../../json/record.js';
+import { count } from '../shared.js';
 
 /**
  * Reads OpenAI's `usage` object: Chat Completions' and Embeddings' (`prompt_tokens`,

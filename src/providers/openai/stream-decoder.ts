@@ -1,7 +1,8 @@
 import type { StreamBlock, StreamEvent } from '../../ir/chat.js';
 import type { StreamDecoder } from '../../ir/codec.js';
+import { isRecord } from '../../json/record.js';
 import type { SseEvent } from '../../sse/parser.js';
-import { count, isRecord } from '../shared.js';
+import { count } from '../shared.js';
 import { contentParts, newToolCallId, reasoningText, stopReasonOf } from './decode.js';
 import { openAIStreamError } from './errors.js';
 import { openAIUsage } from './response.js';

@@ -1,7 +1,8 @@
+import type { TokenUsage } from '../../ir/usage.js';
 import { removeMember } from '../../json/members.js';
+import { isRecord } from '../../json/record.js';
 import type { SseEvent } from '../../sse/parser.js';
-import { isRecord } from '../shared.js';
-import type { StreamObserver, TokenUsage } from '../types.js';
+import type { StreamObserver } from '../types.js';
 import { openAIUsage } from './response.js';
 
 /**

@@ -5,8 +5,13 @@ import type { Gateway, GatewayDeps, Logger, RequestContext } from './deps.js';
 import { errorResponse, GatewayError, toGatewayError, type ErrorFormat } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.js';
 import { managementApi } from './management/index.js';
+import { metricsHandlers } from './management/metrics-route.js';
 import { proxyApi } from './proxy/routes.js';
 import type { AppEnv, Services } from './services.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { NO_BUDGETS } from './routing/budget.js';
+import { Judge } from './routing/judge.js';
+import { ModelStatsTable } from './routing/stats.js';
 import { UsageRecorder } from './usage/recorder.js';
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
@@ -29,6 +34,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const outboundFetch = deps.fetch ?? ((input, init) => fetch(input, init));
   const defaultWaitUntil = deps.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
   const usage = new UsageRecorder(deps.store, logger);
+  const stats = new ModelStatsTable(now);
 
   const ready: Promise<{ app: Hono<AppEnv>; config: ConfigState }> = (async () => {
     const keys = await deriveKeys(deps.secret);
@@ -43,12 +49,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
       logger,
       maxBodyBytes: deps.settings?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       sessionTtlSeconds: deps.settings?.sessionTtlSeconds ?? 3600,
+      stats,
+      judge: new Judge({ fetch: outboundFetch, now, logger }),
+      metrics: new GatewayMetrics(stats, now),
+      budget: NO_BUDGETS,
       encryptionKey: keys.encryption,
       signingKey: keys.signing,
       ...(deps.loadOpenAITokenizer ? { openAITokenizer: once(deps.loadOpenAITokenizer) } : {}),
     };
     const app = new Hono<AppEnv>();
     app.get('/health', (c) => c.json({ status: 'ok' }));
+    app.get('/metrics', ...metricsHandlers(services));
     app.route('/api', managementApi(services));
     app.route('/', proxyApi(services));
     app.notFound((c) => errorResponse(new GatewayError('not_found', `no route ${c.req.method} ${c.req.path}`), formatFor(c.req.path)));

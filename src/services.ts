@@ -1,6 +1,10 @@
 import type { ConfigState } from './config/state.js';
 import type { CountTextTokens, Logger } from './deps.js';
 import type { Store } from './store.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { BudgetView } from './routing/budget.js';
+import type { Judge } from './routing/judge.js';
+import type { ModelStatsTable } from './routing/stats.js';
 import type { UsageRecorder } from './usage/recorder.js';
 
 /** What route handlers share, built once by createGateway. */
@@ -15,6 +19,13 @@ export interface Services {
   sessionTtlSeconds: number;
   encryptionKey: CryptoKey;
   signingKey: Uint8Array<ArrayBuffer>;
+  /** Live per-model statistics the routing policies read (per process, per isolate on Workers). */
+  stats: ModelStatsTable;
+  /** The `llm` routing policy's judge, with its cache of picks. */
+  judge: Judge;
+  metrics: GatewayMetrics;
+  /** What the budget-remaining policy reads; no budgets until tenancy fills it. */
+  budget: BudgetView;
   /** The OpenAI tokenizer, loaded once on first use; undefined when the adapter gives none. */
   openAITokenizer?: () => Promise<CountTextTokens>;
 }

@@ -6,12 +6,12 @@ export const DEFAULT_ROLES: StoredRole[] = [
   {
     id: 'operator',
     description: 'Manages models and projects; reads usage.',
-    permissions: ['models:read', 'models:write', 'projects:read', 'projects:write', 'usage:read', 'settings:read'],
+    permissions: ['models:read', 'models:write', 'projects:read', 'projects:write', 'usage:read', 'settings:read', 'metrics:read'],
   },
   {
     id: 'viewer',
     description: 'Reads everything, changes nothing.',
-    permissions: ['models:read', 'projects:read', 'usage:read', 'settings:read'],
+    permissions: ['models:read', 'projects:read', 'usage:read', 'settings:read', 'metrics:read'],
   },
 ];
 

@@ -1,16 +1,19 @@
 import { z } from 'zod';
+import { PRESET_NAMES, PROVIDER_NAMES } from '../providers/registry.js';
+import { Aliases, Routing } from './routing.js';
 
 /**
  * The shapes of Routerly's configuration, shared by the management API (input
  * validation, OpenAPI) and the store (what config/*.json hold).
  */
 
-export const PROVIDERS = ['openai', 'anthropic', 'gemini', 'ollama', 'mistral', 'cohere', 'xai', 'custom'] as const;
+/** The lists live with the provider registry, which the config layer sits above. */
+export const PROVIDERS = PROVIDER_NAMES;
 export const Provider = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof Provider>;
 
 /** Well-known OpenAI-compatible services: a `custom` model with a preset gets its base URL and key header. */
-export const PRESETS = ['openrouter', 'groq', 'deepseek', 'together', 'azure'] as const;
+export const PRESETS = PRESET_NAMES;
 export const Preset = z.enum(PRESETS);
 export type Preset = z.infer<typeof Preset>;
 
@@ -76,6 +79,13 @@ export const ModelInput = z
     timeouts: Timeouts.optional(),
     /** Extra headers sent upstream (custom endpoints, gateways in front of a provider). */
     headers: z.record(headerName, z.string().max(8192)).optional(),
+    /** What the model is good at, in a sentence or two: the `llm` routing policy shows it to the judge. */
+    description: z.string().max(2000).optional(),
+    /** The provider's quota for this model's key, which the `rate-limit` routing policy keeps under. */
+    limits: z
+      .object({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ModelInput = z.infer<typeof ModelInput>;
@@ -106,6 +116,15 @@ const ProjectFields = z
      * answer 400 instead of sending it without (and listing it in x-routerly-warnings).
      */
     rejectUnsupportedParams: z.boolean().optional(),
+    /** How the project's calls are ranked, retried and failed over (see src/config/routing.ts). */
+    routing: Routing.optional(),
+    /** Names a client may send as `model`, each routed among its own models. */
+    aliases: Aliases.optional(),
+    /**
+     * A `model` that is neither a pool model, an alias nor `auto`: `route` (default) routes it
+     * like `auto` and warns (drop-in apps hard-code names); `reject` answers 404.
+     */
+    unknownModel: z.enum(['route', 'reject']).optional(),
   })
   .strict();
 export const ProjectInput = ProjectFields.extend({ models: ProjectFields.shape.models.default([]) }).strict();
@@ -127,6 +146,9 @@ export const StoredProject = z.object({
   name: z.string(),
   models: z.array(z.string()),
   rejectUnsupportedParams: z.boolean().optional(),
+  routing: Routing.optional(),
+  aliases: Aliases.optional(),
+  unknownModel: z.enum(['route', 'reject']).optional(),
   tokens: z.array(StoredToken),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -163,9 +185,16 @@ export const Settings = z
   .object({
     /** Defaults for models that set no timeouts of their own. */
     defaultTimeouts: Timeouts.optional(),
+    /** Hex SHA-256 of the bearer token that may read /metrics: the token itself is never stored. */
+    metricsTokenHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;
+
+/** PUT /api/settings: `metricsToken` is hashed before it is stored; `null` removes it, absent keeps it. */
+export const SettingsInput = Settings.omit({ metricsTokenHash: true })
+  .extend({ metricsToken: z.string().min(16).max(512).nullable().optional() })
+  .strict();
 
 export const UsageQuery = z.object({
   projectId: z.string().optional(),

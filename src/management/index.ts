@@ -4,6 +4,7 @@ import type { AppEnv, Services } from '../services.js';
 import { authRoutes } from './auth-routes.js';
 import { modelRoutes } from './models.js';
 import { openApiDocument } from './openapi.js';
+import { routePreviewRoutes } from './project-routing.js';
 import { projectRoutes } from './projects.js';
 import { requirePermission } from './session.js';
 import { settingsRoutes } from './settings.js';
@@ -17,6 +18,7 @@ export function managementApi(services: Services): Hono<AppEnv> {
     .route('/', authRoutes(services))
     .route('/models', modelRoutes(services))
     .route('/projects', projectRoutes(services))
+    .route('/projects', routePreviewRoutes(services))
     .route('/usage', usageRoutes(services))
     .route('/settings', settingsRoutes(services))
     // Unknown /api paths are private too: 401 before sign-in, 404 after.

@@ -3,6 +3,8 @@ import { ModelInput, ModelUpdate, type StoredModel } from '../config/schemas.js'
 import { seal } from '../crypto/secret-box.js';
 import { GatewayError } from '../errors.js';
 import { providerEntry } from '../providers/registry.js';
+import { DEFAULT_RATE_LIMIT_COOLDOWN } from '../routing/policies/rate-limit.js';
+import { modelsReferencedBy } from './project-routing.js';
 import type { AppEnv, Services } from '../services.js';
 import { requirePermission } from './session.js';
 import { readJson } from './validate.js';
@@ -32,6 +34,15 @@ export function modelRoutes(services: Services): Hono<AppEnv> {
   };
 
   app.get('/', read, (c) => c.json({ models: services.config.snapshot.models.map(publicModel) }));
+  // Before /:id, which would take "stats" for a model id.
+  app.get('/stats', read, (c) => {
+    const models = [...services.stats.entries()].map(([id, stats]) => services.stats.describe(id, stats, DEFAULT_RATE_LIMIT_COOLDOWN));
+    return c.json({ scope: 'process', models });
+  });
+  app.delete('/stats', write, (c) => {
+    services.stats.reset();
+    return c.body(null, 204);
+  });
   app.get('/:id{.+}', read, (c) => c.json(publicModel(find(c.req.param('id')))));
 
   app.post('/', write, async (c) => {
@@ -79,6 +90,10 @@ export function modelRoutes(services: Services): Hono<AppEnv> {
       const users = snapshot.projects.filter((p) => p.models.includes(id)).map((p) => p.id);
       if (users.length > 0) {
         throw new GatewayError('conflict', `model "${id}" is in the pool of projects ${users.join(', ')}: remove it there first`);
+      }
+      const referrers = snapshot.projects.filter((p) => modelsReferencedBy(p).has(id)).map((p) => p.id);
+      if (referrers.length > 0) {
+        throw new GatewayError('conflict', `model "${id}" is used by an alias or a routing judge of projects ${referrers.join(', ')}: remove it there first`);
       }
       return { next: models.filter((m) => m.id !== id), result: undefined };
     });

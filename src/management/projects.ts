@@ -5,6 +5,7 @@ import { randomId } from '../crypto/encoding.js';
 import { generateToken, hashToken, tokenHint } from '../crypto/tokens.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
+import { assertRoutingModelsExist } from './project-routing.js';
 import { requirePermission } from './session.js';
 import { readJson } from './validate.js';
 
@@ -58,6 +59,10 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
       assertModelsExist(input.models, snapshot);
       const created: StoredProject = { id: randomId('prj'), name: input.name, models: [...new Set(input.models)], tokens: [stored], createdAt: now, updatedAt: now };
       if (input.rejectUnsupportedParams !== undefined) created.rejectUnsupportedParams = input.rejectUnsupportedParams;
+      if (input.routing !== undefined) created.routing = input.routing;
+      if (input.aliases !== undefined) created.aliases = input.aliases;
+      if (input.unknownModel !== undefined) created.unknownModel = input.unknownModel;
+      assertRoutingModelsExist(created, snapshot);
       return { next: [...projects, created], result: created };
     });
     // The token is shown here once; only its hash is kept.
@@ -73,6 +78,10 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
       }
       if (changes.name !== undefined) project.name = changes.name;
       if (changes.rejectUnsupportedParams !== undefined) project.rejectUnsupportedParams = changes.rejectUnsupportedParams;
+      if (changes.routing !== undefined) project.routing = changes.routing;
+      if (changes.aliases !== undefined) project.aliases = changes.aliases;
+      if (changes.unknownModel !== undefined) project.unknownModel = changes.unknownModel;
+      assertRoutingModelsExist(project, snapshot);
       return project;
     });
     return c.json(publicProject(project));

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { UsageQuery } from '../config/schemas.js';
 import type { AppEnv, Services } from '../services.js';
-import { queryUsage } from '../usage/query.js';
+import { GatewayError } from '../errors.js';
+import { queryUsage, usageOfRequest } from '../usage/query.js';
 import { requirePermission } from './session.js';
 import { parseOrThrow } from './validate.js';
 
@@ -25,6 +26,14 @@ export function usageRoutes(services: Services): Hono<AppEnv> {
       limit: query.limit,
     });
     return c.json(result);
+  });
+  // Every record of one call: its attempts in order, the last with the routing trace.
+  app.get('/:requestId', requirePermission(services, 'usage:read'), async (c) => {
+    const requestId = c.req.param('requestId');
+    await services.usage.flush();
+    const records = await usageOfRequest(services.store, requestId);
+    if (records.length === 0) throw new GatewayError('not_found', `no usage recorded for request "${requestId}"`);
+    return c.json({ requestId, records });
   });
   return app;
 }

@@ -1,6 +1,9 @@
 import type { StoredProject, StoredToken } from '../config/schemas.js';
 import type { ResolvedModel } from '../config/state.js';
 import type { TokenUsage } from '../providers/types.js';
+import type { CompiledRouting } from '../routing/compile.js';
+import type { JudgeCallReport } from '../routing/judge.js';
+import type { RoutingTrace } from '../routing/trace.js';
 import type { Services } from '../services.js';
 import { costUsd } from '../usage/cost.js';
 import type { UsageRecord } from '../usage/record.js';
@@ -8,8 +11,8 @@ import type { Endpoint } from './endpoints.js';
 
 const NO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
 
-/** One proxied call once it is authenticated, validated and has its model. */
-export interface ProxyContext {
+/** One proxied call once it is authenticated and validated, before a model is chosen. */
+export interface CallContext {
   services: Services;
   endpoint: Endpoint;
   request: Request;
@@ -17,10 +20,24 @@ export interface ProxyContext {
   body: string;
   parsed: Record<string, unknown>;
   project: StoredProject;
-  model: ResolvedModel;
+  token: StoredToken;
   requestId: string;
   startedAt: number;
-  /** Records the call's outcome once it is known; see `createUsageRecorder`. */
+  waitUntil: (promise: Promise<unknown>) => void;
+  /** When the whole call must be over (epoch ms), from the project's `deadlineMs`. */
+  deadlineAt: number | undefined;
+  /** The project's (or the alias's) routing, compiled. */
+  routing: CompiledRouting;
+  trace: RoutingTrace;
+  /** Gateway warnings for every answer (`unknown-model:<name>`). */
+  warnings: string[];
+}
+
+/** One attempt of the call: the model it goes to. */
+export interface ProxyContext extends CallContext {
+  model: ResolvedModel;
+  attempt: number;
+  /** Records this attempt's outcome once it is known; see `createUsageRecorder`. */
   record: RecordUsage;
 }
 
@@ -30,17 +47,15 @@ export type RecordUsage = (entry: {
   stream: boolean;
   usage?: TokenUsage;
   ttftMs?: number | null;
+  /** The call's last record: it carries the routing trace and counts as the call in metrics. */
+  final: boolean;
 }) => void;
 
-/** Builds the function that writes this call's usage record (after the response, through waitUntil). */
-export function createUsageRecorder(
-  services: Services,
-  call: { project: StoredProject; token: StoredToken; model: ResolvedModel; endpoint: Endpoint; requestId: string; startedAt: number },
-  waitUntil: (promise: Promise<unknown>) => void,
-): RecordUsage {
-  const { project, token, model, endpoint, requestId, startedAt } = call;
+/** Builds the function that writes one attempt's usage record (after the response, through waitUntil). */
+export function createUsageRecorder(call: CallContext, model: ResolvedModel, attempt: number): RecordUsage {
+  const { services, project, token, endpoint, requestId, startedAt } = call;
   const charged = endpoint.operation !== 'count_tokens';
-  return ({ status, outcome, stream, usage: reported, ttftMs = null }) => {
+  return ({ status, outcome, stream, usage: reported, ttftMs = null, final }) => {
     const usage = reported ?? NO_USAGE;
     if (!reported && outcome === 'ok' && charged) {
       // Costing this call at $0 silently is the bug we exist to avoid: say so, in the log and the record.
@@ -58,13 +73,47 @@ export function createUsageRecorder(
       stream,
       status,
       outcome,
+      attempt,
       ...usage,
       usageReported: reported !== undefined,
       // count_tokens is free: its usage is a count, not a charge.
       costUsd: charged ? costUsd(usage, model.config.pricing) : 0,
       latencyMs: services.now() - startedAt,
       ttftMs,
+      ...(final ? { routing: call.trace } : {}),
     };
-    waitUntil(services.usage.record(entry));
+    services.metrics.recordUsage(entry, final);
+    call.waitUntil(services.usage.record(entry));
   };
+}
+
+/** The routing judge's own call, metered as a record of its own under the call's request id. */
+export function recordJudgeCall(
+  services: Services,
+  call: { project: { id: string }; token: { id: string }; requestId: string; startedAt: number; waitUntil: (promise: Promise<unknown>) => void },
+  report: JudgeCallReport,
+): void {
+  const { project, token, requestId, startedAt } = call;
+  const { model } = report;
+  const usage = report.usage ?? NO_USAGE;
+  const entry: UsageRecord = {
+    ts: new Date(startedAt).toISOString(),
+    requestId,
+    projectId: project.id,
+    tokenId: token.id,
+    model: model.config.id,
+    provider: model.config.provider,
+    upstreamModel: model.upstreamModel,
+    endpoint: 'routing',
+    stream: false,
+    status: report.status,
+    outcome: report.outcome,
+    ...usage,
+    usageReported: report.usage !== undefined,
+    costUsd: costUsd(usage, model.config.pricing),
+    latencyMs: report.latencyMs,
+    ttftMs: null,
+  };
+  services.metrics.recordUsage(entry, true);
+  call.waitUntil(services.usage.record(entry));
 }

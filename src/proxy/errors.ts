@@ -15,8 +15,10 @@ async function providerErrorResponse(
   format: Exclude<ErrorFormat, 'api'>,
   modelId: string,
   headers: Record<string, string>,
+  summary: string | undefined,
   retell: (status: number, body: unknown, bytes: Uint8Array<ArrayBuffer>) => Response | undefined,
 ): Promise<Response> {
+  const tried = summary ? ` (tried ${summary})` : '';
   const status = upstream.status;
   let bytes: Uint8Array<ArrayBuffer>;
   try {
@@ -25,7 +27,7 @@ async function providerErrorResponse(
     return errorResponse(error as GatewayError, format, headers);
   }
   if (status === 401 || status === 403) {
-    const error = new GatewayError('upstream_error', `the provider refused the gateway's credentials for model "${modelId}" (HTTP ${status})`);
+    const error = new GatewayError('upstream_error', `the provider refused the gateway's credentials for model "${modelId}" (HTTP ${status})${tried}`);
     return errorResponse(error, format, headers);
   }
   let body: unknown;
@@ -38,7 +40,7 @@ async function providerErrorResponse(
   if (retold) return retold;
   // Anything else (an HTML page from a proxy, a redirect) keeps its 4xx/5xx status or becomes a 502.
   const clientStatus = status >= 400 ? status : 502;
-  const error = new GatewayError(codeForStatus(clientStatus), `the provider answered HTTP ${status} for model "${modelId}"`, {
+  const error = new GatewayError(codeForStatus(clientStatus), `the provider answered HTTP ${status} for model "${modelId}"${tried}`, {
     status: clientStatus,
   });
   return errorResponse(error, format, headers);
@@ -46,7 +48,8 @@ async function providerErrorResponse(
 
 /**
  * Same format: an error already in the client's shape keeps its status and body (a 429
- * stays a 429, with its retry-after). A vendor's own shape (Mistral's 422) is re-told.
+ * stays a 429, with its retry-after). A vendor's own shape (Mistral's 422) is re-told, and
+ * so is any error that ends a call which failed over first, its message naming the attempts.
  */
 export function passthroughErrorResponse(
   upstream: Response,
@@ -55,11 +58,12 @@ export function passthroughErrorResponse(
   readError: (body: unknown) => ProviderErrorDetails | undefined,
   modelId: string,
   headers: Record<string, string>,
+  summary?: string,
 ): Promise<Response> {
-  return providerErrorResponse(upstream, call, adapter.format, modelId, headers, (status, body, bytes) => {
+  return providerErrorResponse(upstream, call, adapter.format, modelId, headers, summary, (status, body, bytes) => {
     if (status < 400) return undefined;
-    if (adapter.isErrorBody(body)) return new Response(bytes, { status, headers: { ...headers, 'content-type': 'application/json' } });
-    return retold(status, body, adapter.format, readError, headers);
+    if (!summary && adapter.isErrorBody(body)) return new Response(bytes, { status, headers: { ...headers, 'content-type': 'application/json' } });
+    return retold(status, body, adapter.format, readError, headers, summary);
   });
 }
 
@@ -69,9 +73,12 @@ function retold(
   format: Exclude<ErrorFormat, 'api'>,
   readError: (body: unknown) => ProviderErrorDetails | undefined,
   headers: Record<string, string>,
+  summary: string | undefined,
 ): Response | undefined {
   const details = readError(body);
-  return details ? errorResponse(new GatewayError(codeForStatus(status), details.message, { status }), format, headers) : undefined;
+  if (!details) return undefined;
+  const message = summary ? `${details.message} (tried ${summary})` : details.message;
+  return errorResponse(new GatewayError(codeForStatus(status), message, { status }), format, headers);
 }
 
 /** Another format: the provider's message, re-told in the client's error shape under the same status. */
@@ -82,8 +89,9 @@ export function translatedErrorResponse(
   readError: (body: unknown) => ProviderErrorDetails | undefined,
   modelId: string,
   headers: Record<string, string>,
+  summary?: string,
 ): Promise<Response> {
-  return providerErrorResponse(upstream, call, format, modelId, headers, (status, body) =>
-    status >= 400 ? retold(status, body, format, readError, headers) : undefined,
+  return providerErrorResponse(upstream, call, format, modelId, headers, summary, (status, body) =>
+    status >= 400 ? retold(status, body, format, readError, headers, summary) : undefined,
   );
 }

@@ -1,8 +1,11 @@
 import type { GatewayError } from '../errors.js';
+import { retryAfterMs } from '../http/retry-after.js';
 import type { StreamObserver, TokenUsage, UpstreamRequest } from '../providers/types.js';
+import type { ErrorClass } from '../routing/stats.js';
+import type { SseEvent } from '../sse/parser.js';
 import type { ProxyContext } from './context.js';
 import { clientHeaders } from './headers.js';
-import { relaySse } from './relay.js';
+import { startRelay } from './relay.js';
 import { UpstreamCall } from './upstream.js';
 
 /**
@@ -15,52 +18,141 @@ export interface ExchangePlan {
   stream: boolean;
   /** Headers added to every answer (x-routerly-warnings). */
   headers?: Record<string, string>;
-  /** The client's answer for a provider's non-2xx (its body not yet read). */
-  errorResponse(upstream: Response, call: UpstreamCall, headers: Record<string, string>): Promise<Response>;
+  /**
+   * The client's answer for a provider's non-2xx (its body not yet read). `summary` names
+   * every attempt when the call failed over before this last failure.
+   */
+  errorResponse(upstream: Response, call: UpstreamCall, headers: Record<string, string>, summary?: string): Promise<Response>;
+  /** The client's answer for a stream whose first event was an error. */
+  startErrorResponse(error: { status: number; message: string }, headers: Record<string, string>): Response;
   createObserver(): StreamObserver;
   /** The event that tells the client its stream broke off, in its own format. */
   streamErrorEvent(error: GatewayError): string;
+  /** The provider error a stream's first event reports, if it is one. */
+  startError(event: SseEvent): { status: number; message: string } | undefined;
   /** A whole non-streamed answer: what the client gets, and the usage it reports. Throws a GatewayError when unreadable. */
   answer(bytes: Uint8Array<ArrayBuffer>): { body: BodyInit; contentType?: string; usage: TokenUsage | undefined };
 }
 
-/** Sends the planned call and relays its answer: streamed event by event, or whole. */
-export async function exchange(ctx: ProxyContext, plan: ExchangePlan): Promise<Response> {
-  const { services, model, startedAt } = ctx;
-  let ttftMs: number | null = null;
-  const record = (status: number, outcome: string, usage?: TokenUsage) =>
-    ctx.record({ status, outcome, stream: plan.stream, ttftMs, ...(usage ? { usage } : {}) });
+/**
+ * How one attempt ended, for the router to decide what the client gets: an answer to relay
+ * (for a stream, one whose first event was not an error), a provider's refusal with its
+ * status, or a failure without one (unreachable, timed out, unreadable).
+ */
+export type AttemptOutcome =
+  | { kind: 'answered'; response: Response; status: number }
+  | {
+      kind: 'refused';
+      status: number;
+      retryAfterMs: number | undefined;
+      ttftMs: number | null;
+      /** The client's error answer; `summary` names the attempts when there were several. */
+      render(summary?: string): Promise<Response>;
+      /** Frees the upstream connection when the call goes elsewhere instead. */
+      discard(): void;
+    }
+  | { kind: 'failed'; error: GatewayError; cause: string; ttftMs: number | null };
 
-  const call = new UpstreamCall(model.timeouts, ctx.request.signal);
+/** What a failure says of the model's health. */
+function classOfStatus(status: number): ErrorClass {
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 408 || status === 504) return 'timeout';
+  return status >= 500 ? 'server' : 'client';
+}
+
+function classOfCause(cause: string): ErrorClass {
+  if (cause.endsWith('timeout') || cause === 'deadline') return 'timeout';
+  if (cause === 'upstream_unreachable') return 'unreachable';
+  return 'server';
+}
+
+/**
+ * Sends one attempt and reads its answer until the client's response can be committed: the
+ * headers of a non-2xx, the whole body of a non-streamed answer, the first event of a stream.
+ * An answer is recorded here (for a stream, when it ends); failures are recorded by the
+ * router, which alone knows whether they are the call's last word.
+ * `attemptsHeader` is called once if this attempt answers the client, with its status: it
+ * completes the trace and gives the value of x-routerly-attempts.
+ */
+export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHeader: (status: number) => string): Promise<AttemptOutcome> {
+  const { services, model, startedAt } = ctx;
+  const modelId = model.config.id;
+  const stats = services.stats;
+  const attemptStart = services.now();
+  let ttftMs: number | null = null;
+  const remainingMs = ctx.deadlineAt === undefined ? undefined : Math.max(1, ctx.deadlineAt - attemptStart);
+  const call = new UpstreamCall(model.timeouts, ctx.request.signal, remainingMs);
+  stats.begin(modelId, ctx.routing.circuit);
+  const fail = (error: GatewayError, cause: string): AttemptOutcome => {
+    stats.end(modelId, cause === 'client_aborted' ? { ok: true } : { ok: false, errorClass: classOfCause(cause) });
+    return { kind: 'failed', error, cause, ttftMs };
+  };
+
   let upstream: Response;
   try {
     upstream = await call.send(services.fetch, plan.request, plan.stream);
   } catch (error) {
-    const failure = error as GatewayError;
-    record(failure.status, call.cause ?? 'upstream_unreachable');
-    throw failure;
+    return fail(error as GatewayError, call.cause ?? 'upstream_unreachable');
   }
-  const headers = { ...clientHeaders(upstream.headers, model.config.id, ctx.requestId), ...plan.headers };
+  const headers = { ...clientHeaders(upstream.headers, modelId, ctx.requestId), ...plan.headers };
 
   if (!upstream.ok) {
-    const response = await plan.errorResponse(upstream, call, headers);
-    record(response.status, 'upstream_error');
-    return response;
+    const status = upstream.status;
+    const retryAfter = retryAfterMs(upstream.headers, services.now());
+    stats.end(modelId, { ok: false, errorClass: classOfStatus(status), ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
+    return {
+      kind: 'refused',
+      status,
+      retryAfterMs: retryAfter,
+      ttftMs,
+      render: (summary) => plan.errorResponse(upstream, call, headers, summary),
+      discard() {
+        call.finish();
+        void upstream.body?.cancel().catch(() => undefined);
+      },
+    };
   }
 
   const isEventStream = upstream.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
   if (plan.stream && isEventStream && upstream.body) {
     const observer = plan.createObserver();
-    const stream = relaySse(upstream.body, call, {
+    const started = await startRelay(upstream.body, call, {
       observer,
       idleMs: model.timeouts.idleMs,
       errorEvent: (error) => plan.streamErrorEvent(error),
-      onFirstByte: () => {
-        ttftMs = services.now() - startedAt;
+      startError: (event) => plan.startError(event),
+      onEnd(outcome) {
+        const usage = observer.usage();
+        const failed = outcome !== 'ok' && outcome !== 'client_aborted';
+        stats.end(modelId, {
+          ok: !failed,
+          ...(failed ? { errorClass: 'stream' as const } : {}),
+          ...(ttftMs !== null ? { ttftMs: ttftMs - (attemptStart - startedAt) } : {}),
+          tokens: usage ? usage.inputTokens + usage.outputTokens : 0,
+        });
+        ctx.record({ status: upstream.status, outcome, stream: true, ttftMs, final: true, ...(usage ? { usage } : {}) });
       },
-      onEnd: (outcome) => record(upstream.status, outcome, observer.usage()),
     });
-    return new Response(stream, { status: upstream.status, headers });
+    if (started.kind === 'failed') return fail(call.failure(), started.cause);
+    if (started.kind === 'refused') {
+      stats.end(modelId, { ok: false, errorClass: classOfStatus(started.status) });
+      const refusal = { status: started.status, message: started.message };
+      return {
+        kind: 'refused',
+        status: started.status,
+        retryAfterMs: undefined,
+        ttftMs,
+        render: (summary) =>
+          Promise.resolve(
+            plan.startErrorResponse(summary ? { ...refusal, message: `${refusal.message} (tried ${summary})` } : refusal, headers),
+          ),
+        discard: () => undefined,
+      };
+    }
+    ttftMs = services.now() - startedAt;
+    headers['x-routerly-attempts'] = attemptsHeader(upstream.status);
+    return { kind: 'answered', status: upstream.status, response: new Response(started.stream, { status: upstream.status, headers }) };
   }
 
   // Headers are in: for a non-streamed answer that is its first byte.
@@ -69,11 +161,13 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan): Promise<R
   try {
     answer = plan.answer(await call.readBody(upstream));
   } catch (error) {
-    const failure = error as GatewayError;
-    record(failure.status, call.cause ?? 'upstream_error');
-    throw failure;
+    return fail(error as GatewayError, call.cause ?? 'upstream_error');
   }
-  record(upstream.status, 'ok', answer.usage);
+  const usage = answer.usage;
+  stats.end(modelId, { ok: true, latencyMs: services.now() - attemptStart, tokens: usage ? usage.inputTokens + usage.outputTokens : 0 });
+  // The attempts header first: it completes the trace this final record carries.
+  headers['x-routerly-attempts'] = attemptsHeader(upstream.status);
+  ctx.record({ status: upstream.status, outcome: 'ok', stream: plan.stream, ttftMs, final: true, ...(usage ? { usage } : {}) });
   if (answer.contentType) headers['content-type'] = answer.contentType;
-  return new Response(answer.body, { status: upstream.status, headers });
+  return { kind: 'answered', status: upstream.status, response: new Response(answer.body, { status: upstream.status, headers }) };
 }

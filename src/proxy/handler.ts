@@ -1,15 +1,15 @@
 import { GatewayError } from '../errors.js';
 import { assertJsonContentType, parseJsonObject, readBodyText } from '../http/body.js';
+import { compileRouting } from '../routing/compile.js';
+import { newTrace } from '../routing/trace.js';
 import type { Services } from '../services.js';
 import { authenticateProject } from './auth.js';
-import { createUsageRecorder, type ProxyContext } from './context.js';
+import { candidatesFor } from './candidates.js';
+import type { CallContext } from './context.js';
 import type { Endpoint } from './endpoints.js';
-import { exchange } from './exchange.js';
-import { passthroughPlan } from './passthrough.js';
-import { selectModel } from './select.js';
-import { assertTranslatableNesting, estimatedCountTokens, translatedChatPlan, translatedEmbeddingsPlan } from './translate.js';
+import { routeCall } from './router.js';
 
-/** One proxied call: authenticate, validate, pick a model, then forward as is or translate. */
+/** One proxied call: authenticate, validate, find the candidate models, then route among them. */
 export async function handleProxy(
   request: Request,
   endpoint: Endpoint,
@@ -29,29 +29,28 @@ export async function handleProxy(
     throw new GatewayError('invalid_request', `${param ? `${param}: ` : ''}${issue.message}`, { param });
   }
 
-  const { model, route } = selectModel(project, String(parsed.model), index, endpoint);
-  const requestId = `req_${crypto.randomUUID()}`;
-  const ctx: ProxyContext = {
+  const requested = String(parsed.model);
+  const set = candidatesFor(project, requested, index, endpoint);
+  const routing = compileRouting(set.routing);
+  const call: CallContext = {
     services,
     endpoint,
     request,
     body,
     parsed,
     project,
-    model,
-    requestId,
+    token,
+    requestId: `req_${crypto.randomUUID()}`,
     startedAt,
-    record: createUsageRecorder(services, { project, token, model, endpoint, requestId, startedAt }, waitUntil),
+    waitUntil,
+    deadlineAt: routing.deadlineMs === undefined ? undefined : startedAt + routing.deadlineMs,
+    routing,
+    trace: newTrace(
+      requested,
+      set.requested,
+      set.candidates.map((c) => c.model.config.id),
+    ),
+    warnings: set.warnings,
   };
-
-  if (route === 'passthrough') return exchange(ctx, passthroughPlan(ctx, model.provider.passthrough!));
-  assertTranslatableNesting(body);
-  switch (endpoint.operation) {
-    case 'chat':
-      return exchange(ctx, translatedChatPlan(ctx, endpoint.client));
-    case 'count_tokens':
-      return estimatedCountTokens(ctx, endpoint.client);
-    case 'embeddings':
-      return exchange(ctx, translatedEmbeddingsPlan(ctx, endpoint.client));
-  }
+  return routeCall(call, set);
 }

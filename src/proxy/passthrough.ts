@@ -1,7 +1,9 @@
+import { responsesStartError } from '../providers/openai/responses-stream.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { ProxyContext } from './context.js';
 import { passthroughErrorResponse } from './errors.js';
 import type { ExchangePlan } from './exchange.js';
+import { firstEventError, startErrorResponse } from './stream-start.js';
 
 /**
  * A call in the provider's own format: the client's body goes out byte for byte (with only
@@ -20,9 +22,14 @@ export function passthroughPlan(ctx: ProxyContext, adapter: ProviderAdapter): Ex
   return {
     request: prepared.request,
     stream: prepared.stream,
-    errorResponse: (upstream, call, headers) => passthroughErrorResponse(upstream, call, adapter, model.provider.readError, model.config.id, headers),
+    errorResponse: (upstream, call, headers, summary) =>
+      passthroughErrorResponse(upstream, call, adapter, model.provider.readError, model.config.id, headers, summary),
+    startErrorResponse: (error, headers) => startErrorResponse(adapter.format, error, headers),
     createObserver: prepared.createObserver,
     streamErrorEvent: (error) => adapter.streamErrorEvent(error),
+    // The provider's own stream decoder knows its in-stream error shape; the Responses API has its own events.
+    startError:
+      endpoint.passthrough.operation === 'responses' ? responsesStartError : (event) => firstEventError(model.provider.chat.createStreamDecoder, event),
     answer(bytes) {
       let usage;
       try {

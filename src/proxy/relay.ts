@@ -1,6 +1,6 @@
 import type { GatewayError } from '../errors.js';
 import type { StreamObserver } from '../providers/types.js';
-import { SseParser } from '../sse/parser.js';
+import { SseParser, type SseEvent } from '../sse/parser.js';
 import type { UpstreamCall } from './upstream.js';
 
 export interface RelayHooks {
@@ -8,24 +8,82 @@ export interface RelayHooks {
   idleMs: number;
   /** The event that tells the client its stream broke off, in its own format. */
   errorEvent(error: GatewayError): string;
-  onFirstByte(): void;
-  /** Called once, however the stream ends: `ok`, `upstream_error`, a timeout cause or `client_aborted`. */
+  /** The provider error the stream's first event reports, if it is one (Anthropic can answer 200, then `overloaded_error`). */
+  startError(event: SseEvent): { status: number; message: string } | undefined;
+  /** Called once, however a started stream ends: `ok`, `upstream_error`, a timeout cause or `client_aborted`. */
   onEnd(outcome: string): void;
 }
+
+/** How an upstream stream began: with a real first event (the client's stream), an error event, or nothing. */
+export type RelayStart =
+  | { kind: 'started'; stream: ReadableStream<Uint8Array> }
+  | { kind: 'refused'; status: number; message: string }
+  | { kind: 'failed'; cause: string };
 
 const encoder = new TextEncoder();
 
 /**
- * Relays an upstream SSE body to the client as it arrives. Each upstream chunk is sent
- * on at once; only when the observer may rewrite events does a partial event wait for
- * its end. Pull-based, so a slow client slows the upstream read instead of filling memory,
- * and a client that goes away cancels the upstream request.
+ * Reads an upstream SSE body until its first event and judges it: nothing reaches the client
+ * until the provider has answered 2xx and its first event is not an error, so until then the
+ * call can still go to another model. Once started, each upstream chunk is sent on at once;
+ * only when the observer may rewrite events does a partial event wait for its end.
+ * Pull-based, so a slow client slows the upstream read instead of filling memory, and a
+ * client that goes away cancels the upstream request.
  */
-export function relaySse(body: ReadableStream<Uint8Array>, call: UpstreamCall, hooks: RelayHooks): ReadableStream<Uint8Array> {
+export async function startRelay(body: ReadableStream<Uint8Array>, call: UpstreamCall, hooks: RelayHooks): Promise<RelayStart> {
   const reader = body.getReader();
   const parser = new SseParser();
   const decoder = new TextDecoder();
-  let seenFirstByte = false;
+  const readWithIdleTimeout = async () => {
+    const timer = setTimeout(() => call.abort('idle_timeout'), hooks.idleMs);
+    try {
+      return await reader.read();
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const giveUp = (): void => {
+    call.finish();
+    void reader.cancel().catch(() => undefined);
+  };
+
+  // What was read before the first whole event: sent on as it came once the stream is accepted.
+  const head: Uint8Array[] = [];
+  let events: SseEvent[] = [];
+  while (events.length === 0) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await readWithIdleTimeout();
+    } catch {
+      giveUp();
+      return { kind: 'failed', cause: call.cause ?? 'upstream_error' };
+    }
+    if (chunk.done) {
+      giveUp();
+      return { kind: 'failed', cause: 'empty_stream' };
+    }
+    head.push(chunk.value);
+    events = parser.push(decoder.decode(chunk.value, { stream: true }));
+  }
+  const refused = hooks.startError(events[0]!);
+  if (refused) {
+    call.abort('refused');
+    giveUp();
+    return { kind: 'refused', ...refused };
+  }
+  return { kind: 'started', stream: relayStarted(reader, parser, decoder, head, events, call, hooks, readWithIdleTimeout) };
+}
+
+function relayStarted(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  parser: SseParser,
+  decoder: TextDecoder,
+  head: Uint8Array[],
+  firstEvents: SseEvent[],
+  call: UpstreamCall,
+  hooks: RelayHooks,
+  read: () => Promise<ReadableStreamReadResult<Uint8Array>>,
+): ReadableStream<Uint8Array> {
   let ended = false;
   const end = (outcome: string) => {
     if (ended) return;
@@ -45,22 +103,38 @@ export function relaySse(body: ReadableStream<Uint8Array>, call: UpstreamCall, h
   if (call.controller.signal.aborted) onAbort();
   else call.controller.signal.addEventListener('abort', onAbort, { once: true });
 
-  const readWithIdleTimeout = async () => {
-    const timer = setTimeout(() => call.abort('idle_timeout'), hooks.idleMs);
-    try {
-      return await reader.read();
-    } finally {
-      clearTimeout(timer);
+  /** What the client gets for a batch of events (and the raw chunks they came in, when nothing is rewritten). */
+  const render = (events: SseEvent[], raw: Uint8Array[]): Uint8Array[] => {
+    const { observer } = hooks;
+    if (!observer.rewrites) {
+      for (const event of events) observer.onEvent(event);
+      return raw;
     }
+    let out = '';
+    for (const event of events) {
+      const replacement = observer.onEvent(event);
+      if (replacement === undefined) out += event.raw;
+      else if (replacement !== null) out += replacement;
+    }
+    return out ? [encoder.encode(out)] : [];
   };
+  let pendingHead: Uint8Array[] | undefined = render(firstEvents, head);
 
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        if (pendingHead) {
+          const chunks = pendingHead;
+          pendingHead = undefined;
+          if (chunks.length > 0) {
+            for (const chunk of chunks) controller.enqueue(chunk);
+            return;
+          }
+        }
         for (;;) {
           let chunk: ReadableStreamReadResult<Uint8Array>;
           try {
-            chunk = await readWithIdleTimeout();
+            chunk = await read();
           } catch {
             if (call.cause === 'client_aborted') return end('client_aborted');
             controller.enqueue(encoder.encode(hooks.errorEvent(call.failure())));
@@ -74,24 +148,9 @@ export function relaySse(body: ReadableStream<Uint8Array>, call: UpstreamCall, h
             controller.close();
             return end('ok');
           }
-          if (!seenFirstByte) {
-            seenFirstByte = true;
-            hooks.onFirstByte();
-          }
-          const events = parser.push(decoder.decode(chunk.value, { stream: true }));
-          if (!hooks.observer.rewrites) {
-            for (const event of events) hooks.observer.onEvent(event);
-            controller.enqueue(chunk.value);
-            return;
-          }
-          let out = '';
-          for (const event of events) {
-            const replacement = hooks.observer.onEvent(event);
-            if (replacement === undefined) out += event.raw;
-            else if (replacement !== null) out += replacement;
-          }
-          if (out) {
-            controller.enqueue(encoder.encode(out));
+          const out = render(parser.push(decoder.decode(chunk.value, { stream: true })), [chunk.value]);
+          if (out.length > 0) {
+            for (const piece of out) controller.enqueue(piece);
             return;
           }
         }

@@ -1,16 +1,17 @@
 import { Hono } from 'hono';
+import type { StoredProject } from '../config/schemas.js';
 import type { AppEnv, Services } from '../services.js';
 import { authenticateProject } from './auth.js';
 import { ENDPOINTS } from './endpoints.js';
 import { handleProxy } from './handler.js';
 
 /**
- * `GET /v1/models` lists the project's pool in a shape both SDKs read: OpenAI's list
- * (`object`, `owned_by`, `created`) and Anthropic's (`type`, `display_name`, `created_at`,
- * `has_more`), side by side on the same objects.
+ * `GET /v1/models` lists the project's pool, then its aliases (owned by `routerly`), in a
+ * shape both SDKs read: OpenAI's list (`object`, `owned_by`, `created`) and Anthropic's
+ * (`type`, `display_name`, `created_at`, `has_more`), side by side on the same objects.
  */
-function modelList(services: Services, modelIds: string[]) {
-  const data = modelIds.flatMap((id) => {
+function modelList(services: Services, project: StoredProject) {
+  const models = project.models.flatMap((id) => {
     const model = services.config.index.models.get(id);
     if (!model) return [];
     const createdMs = Date.parse(model.config.createdAt);
@@ -26,6 +27,17 @@ function modelList(services: Services, modelIds: string[]) {
       },
     ];
   });
+  const created = Date.parse(project.createdAt);
+  const aliases = Object.keys(project.aliases ?? {}).map((id) => ({
+    id,
+    object: 'model',
+    created: Math.floor(created / 1000),
+    owned_by: 'routerly',
+    type: 'model',
+    display_name: id,
+    created_at: project.createdAt,
+  }));
+  const data = [...models, ...aliases];
   return { object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }
 
@@ -36,7 +48,7 @@ export function proxyApi(services: Services): Hono<AppEnv> {
   }
   app.get('/v1/models', async (c) => {
     const { project } = authenticateProject(c.req.raw.headers, services.config.index);
-    return c.json(modelList(services, project.models));
+    return c.json(modelList(services, project));
   });
   return app;
 }

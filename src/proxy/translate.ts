@@ -9,6 +9,7 @@ import type { ProxyContext } from './context.js';
 import { translatedErrorResponse } from './errors.js';
 import { clientHeaders } from './headers.js';
 import type { ExchangePlan } from './exchange.js';
+import { firstEventError, startErrorResponse } from './stream-start.js';
 import { unsupportedParamsHeaders, WARNINGS_HEADER } from './warnings.js';
 
 const JSON_TYPE = 'application/json';
@@ -57,8 +58,10 @@ export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat):
     request: encoded.request,
     stream: chatRequest.stream,
     headers,
-    errorResponse: (upstream, call, responseHeaders) =>
-      translatedErrorResponse(upstream, call, client.errorFormat, model.provider.readError, model.config.id, responseHeaders),
+    errorResponse: (upstream, call, responseHeaders, summary) =>
+      translatedErrorResponse(upstream, call, client.errorFormat, model.provider.readError, model.config.id, responseHeaders, summary),
+    startErrorResponse: (error, responseHeaders) => startErrorResponse(client.errorFormat, error, responseHeaders),
+    startError: (event) => firstEventError(codec.createStreamDecoder, event),
     createObserver() {
       const decoder = codec.createStreamDecoder();
       const streamEncoder = client.createStreamEncoder(parsed);
@@ -118,8 +121,10 @@ export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbedd
     request: encoded.request,
     stream: false,
     headers,
-    errorResponse: (upstream, call, responseHeaders) =>
-      translatedErrorResponse(upstream, call, 'openai', model.provider.readError, model.config.id, responseHeaders),
+    errorResponse: (upstream, call, responseHeaders, summary) =>
+      translatedErrorResponse(upstream, call, 'openai', model.provider.readError, model.config.id, responseHeaders, summary),
+    startErrorResponse: (error, responseHeaders) => startErrorResponse('openai', error, responseHeaders),
+    startError: () => undefined,
     createObserver: () => {
       throw new GatewayError('internal', 'embeddings are never streamed');
     },
@@ -139,12 +144,12 @@ export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbedd
  * (src/ir/token-estimate.ts), with OpenAI's own tokenizer for OpenAI models where the
  * adapter provides it, flagged as an estimate in x-routerly-warnings. No upstream call.
  */
-export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChatFormat): Promise<Response> {
+export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChatFormat, warnings: readonly string[] = []): Promise<Response> {
   const chatRequest = client.decodeRequest(ctx.parsed, ctx.request.headers);
   const { model, services } = ctx;
   const tokenizer = model.provider.tokenizer === 'openai' && services.openAITokenizer ? await services.openAITokenizer() : undefined;
   const inputTokens = estimateInputTokens(chatRequest, tokenizer);
-  ctx.record({ status: 200, outcome: 'ok', stream: false });
+  ctx.record({ status: 200, outcome: 'ok', stream: false, final: true });
   const method = tokenizer ? 'text by the o200k_base tokenizer' : 'no tokenizer for this model';
   return new Response(JSON.stringify({ input_tokens: inputTokens }), {
     status: 200,
@@ -152,7 +157,8 @@ export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChat
       // No upstream answer to take headers from: only the gateway's own.
       ...clientHeaders(new Headers(), model.config.id, ctx.requestId),
       'content-type': JSON_TYPE,
-      [WARNINGS_HEADER]: `estimated:input_tokens (${model.config.provider} has no token counting API; ${method})`,
+      'x-routerly-attempts': `${model.config.id};status=200`,
+      [WARNINGS_HEADER]: [`estimated:input_tokens (${model.config.provider} has no token counting API; ${method})`, ...warnings].join(', '),
     },
   });
 }

@@ -2,25 +2,31 @@ import type { Timeouts } from '../config/schemas.js';
 import { GatewayError } from '../errors.js';
 import type { UpstreamRequest } from '../providers/types.js';
 
-export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' | 'idle_timeout';
+export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' | 'idle_timeout' | 'deadline' | 'refused';
 
 /**
- * One call to a provider and everything that may end it early: the client going away,
- * and the model's connect, total and idle timeouts. Whoever ends it says why, so the
- * error and the usage record can tell a timeout from a disconnect.
+ * One call to a provider and everything that may end it early: the client going away, the
+ * model's connect, total and idle timeouts, and the call's overall deadline (which clips the
+ * timeouts of every attempt). Whoever ends it says why, so the error and the usage record
+ * can tell a timeout from a disconnect.
  */
 export class UpstreamCall {
   readonly controller = new AbortController();
   cause: AbortCause | undefined;
   private readonly totalTimer: ReturnType<typeof setTimeout>;
 
+  private readonly onClientAbort = () => this.abort('client_aborted');
+
   constructor(
     private readonly timeouts: Required<Timeouts>,
-    clientSignal: AbortSignal | undefined,
+    private readonly clientSignal: AbortSignal | undefined,
+    /** What is left of the call's deadline, in ms (undefined: none). */
+    private readonly remainingMs?: number,
   ) {
     if (clientSignal?.aborted) this.abort('client_aborted');
-    clientSignal?.addEventListener('abort', () => this.abort('client_aborted'), { once: true });
-    this.totalTimer = setTimeout(() => this.abort('total_timeout'), timeouts.totalMs);
+    clientSignal?.addEventListener('abort', this.onClientAbort, { once: true });
+    const byDeadline = remainingMs !== undefined && remainingMs < timeouts.totalMs;
+    this.totalTimer = setTimeout(() => this.abort(byDeadline ? 'deadline' : 'total_timeout'), byDeadline ? remainingMs : timeouts.totalMs);
   }
 
   abort(cause: AbortCause): void {
@@ -32,13 +38,18 @@ export class UpstreamCall {
   /** Clears the timers once the exchange is over, however it ended. */
   finish(): void {
     clearTimeout(this.totalTimer);
+    // An attempt that failed over must not keep a listener on the client's signal for the rest of the call.
+    this.clientSignal?.removeEventListener('abort', this.onClientAbort);
   }
 
   /** Sends the request; resolves with the response once its headers are in. */
   async send(fetchFn: typeof fetch, request: UpstreamRequest, stream: boolean): Promise<Response> {
     // A non-streamed answer's headers only come after the whole generation, so the
     // connect timeout can only bound streams; the total timeout bounds everything.
-    const connectTimer = stream ? setTimeout(() => this.abort('connect_timeout'), this.timeouts.connectMs) : undefined;
+    const remaining = this.remainingMs;
+    const connectMs = this.timeouts.connectMs;
+    const connectTimer =
+      stream && (remaining === undefined || connectMs <= remaining) ? setTimeout(() => this.abort('connect_timeout'), connectMs) : undefined;
     try {
       return await fetchFn(request.url, {
         method: 'POST',
@@ -75,6 +86,8 @@ export class UpstreamCall {
         return new GatewayError('upstream_timeout', `the provider did not finish within ${this.timeouts.totalMs} ms`);
       case 'idle_timeout':
         return new GatewayError('upstream_timeout', `the provider's stream was silent for ${this.timeouts.idleMs} ms`);
+      case 'deadline':
+        return new GatewayError('upstream_timeout', `the call's deadline passed before the provider finished`);
       case 'client_aborted':
         return new GatewayError('upstream_error', 'the client closed the request');
       default:

@@ -4,6 +4,13 @@ import { GatewayError } from '../errors.js';
 
 export const WARNINGS_HEADER = 'x-routerly-warnings';
 
+/**
+ * A model that cannot take the request as sent (a strict project's unsupported parameters):
+ * the router passes it over for the next candidate, and only when none can take the request
+ * is this the client's 400. Any other invalid_request is the client's own fault, final at once.
+ */
+export class IneligibleModelError extends GatewayError {}
+
 /** Names as a client reads them: the IR's `topK` is `top_k`; client-format names pass as they are. */
 function displayName(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -20,9 +27,15 @@ export function unsupportedParamsHeaders(names: string[], project: StoredProject
   if (unique.length === 0) return {};
   const where = `${model.config.provider} model "${model.config.id}"`;
   if (project.rejectUnsupportedParams) {
-    throw new GatewayError('invalid_request', `no equivalent on ${where} for: ${unique.join(', ')} (this project refuses such requests)`, {
+    throw new IneligibleModelError('invalid_request', `no equivalent on ${where} for: ${unique.join(', ')} (this project refuses such requests)`, {
       param: unique[0]!,
     });
   }
   return { [WARNINGS_HEADER]: unique.slice(0, 50).map((name) => `unsupported:${name}`).join(', ') };
+}
+
+/** Adds the gateway's own warnings (`unknown-model:<name>`) to those already in `headers`. */
+export function withWarnings(headers: Headers, warnings: readonly string[]): void {
+  const existing = headers.get(WARNINGS_HEADER);
+  headers.set(WARNINGS_HEADER, [...(existing ? [existing] : []), ...warnings].join(', '));
 }

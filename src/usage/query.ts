@@ -46,3 +46,32 @@ export async function queryUsage(store: Store, filter: UsageFilter): Promise<{ r
   const limit = filter.limit ?? 10_000;
   return { records: records.length > limit ? records.slice(-limit) : records, totals };
 }
+
+/**
+ * Every record of one call (its attempts, and a routing judge's call). Segments are read
+ * newest first and the search stops at the first day that has the call, plus the day
+ * before it (a call that began just before midnight UTC writes into the day it began).
+ */
+export async function usageOfRequest(store: Store, requestId: string): Promise<UsageRecord[]> {
+  const segments = (await store.list('data/usage/')).filter((key) => /^data\/usage\/\d{4}-\d{2}-\d{2}\.jsonl$/.test(key)).sort().reverse();
+  const found: UsageRecord[] = [];
+  let extra = -1;
+  for (const key of segments) {
+    if (extra === 0) break;
+    const text = (await store.get(key)) ?? '';
+    // Cheap test first: most segments do not hold the id at all.
+    if (text.includes(requestId)) {
+      for (const line of text.split('\n')) {
+        if (!line.includes(requestId)) continue;
+        try {
+          const record = JSON.parse(line) as UsageRecord;
+          if (record.requestId === requestId) found.push(record);
+        } catch {
+          // A torn line is skipped, as in queryUsage.
+        }
+      }
+    }
+    if (found.length > 0) extra = extra === -1 ? 1 : extra - 1;
+  }
+  return found.sort((a, b) => (a.attempt ?? 0) - (b.attempt ?? 0));
+}

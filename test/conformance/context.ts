@@ -1,5 +1,5 @@
 import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
-import { adminClient, createModel, createProject, type AdminClient } from '../support/gateway-client.js';
+import { adminClient, createModel, createProject, NAMED_MODEL_ONLY, type AdminClient } from '../support/gateway-client.js';
 
 /** A running gateway, on whatever runtime. */
 export interface GatewayUnderTest {
@@ -34,7 +34,8 @@ export interface SuiteContext {
 
 /**
  * The fixture every runtime is held to: a mock provider with real keys, and a project
- * whose pool holds an OpenAI model, an Anthropic model and a model with tight timeouts.
+ * whose pool holds an OpenAI model, an Anthropic model and a model with tight timeouts, each
+ * call going only to the model it names.
  */
 export async function setUp(start: StartGateway, limits: RuntimeLimits): Promise<SuiteContext> {
   const mock = await startMockProvider({ openaiKey: UPSTREAM_KEYS.openai, anthropicKey: UPSTREAM_KEYS.anthropic });
@@ -64,6 +65,7 @@ export async function setUp(start: StartGateway, limits: RuntimeLimits): Promise
     upstreamModel: 'gpt-4o-mini',
     timeouts: { connectMs: 400, idleMs: 400, totalMs: 3000 },
   });
-  const project = await createProject(admin, 'main', ['gpt', 'claude', 'gpt-tight']);
+  // The provider tests name the model they test: fallback would hide its errors (the routing suite covers it).
+  const project = await createProject(admin, 'main', ['gpt', 'claude', 'gpt-tight'], NAMED_MODEL_ONLY);
   return { limits, mock, gateway, admin, project };
 }

@@ -13,7 +13,7 @@ import {
   type MockProvider,
   type RecordedRequest,
 } from '../support/mock-provider.js';
-import { createModel, createProject, type AdminClient } from '../support/gateway-client.js';
+import { createModel, createProject, NAMED_MODEL_ONLY, type AdminClient } from '../support/gateway-client.js';
 
 export const MATRIX_KEYS = {
   openai: 'sk-matrix-openai-SECRET',
@@ -72,8 +72,8 @@ export async function setUpMatrix(admin: AdminClient): Promise<Matrix> {
   ];
   for (const model of models) await createModel(admin, { ...model, pricing: { input: 1, output: 2 } });
   const ids = models.map((m) => String(m.id));
-  const project = await createProject(admin, 'matrix', ids);
-  const strict = await createProject(admin, 'matrix-strict', ids);
+  const project = await createProject(admin, 'matrix', ids, NAMED_MODEL_ONLY);
+  const strict = await createProject(admin, 'matrix-strict', ids, NAMED_MODEL_ONLY);
   const answer = await admin.call('PUT', `/api/projects/${strict.id}`, { rejectUnsupportedParams: true });
   if (answer.status !== 200) throw new Error(`strict project: ${answer.status} ${JSON.stringify(answer.body)}`);
   return { keyed, keyless, mistral, project, strictProject: strict };

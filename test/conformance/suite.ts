@@ -4,7 +4,11 @@ import { setUp, type RuntimeLimits, type StartGateway, type SuiteContext } from 
 import { failureTests } from './failures.js';
 import { managementTests } from './management.js';
 import { openAITests } from './openai.js';
+import { useRoutingEnv } from './routing-env.js';
+import { routingFallbackTests } from './routing-fallback.js';
+import { routingPolicyTests } from './routing-policies.js';
 import { translationTests } from './translation.js';
+import { resetModelStats } from '../support/gateway-client.js';
 
 /**
  * The behaviour every runtime must show, over HTTP only, with the official SDKs against
@@ -16,7 +20,10 @@ export function describeGatewayConformance(runtime: string, start: StartGateway,
     beforeAll(async () => {
       Object.assign(ctx, await setUp(start, limits));
     });
-    beforeEach(() => ctx.mock?.reset());
+    beforeEach(async () => {
+      ctx.mock?.reset();
+      if (ctx.admin) await resetModelStats(ctx.admin);
+    });
     afterAll(async () => {
       await ctx.gateway?.close();
       await ctx.mock?.close();
@@ -27,5 +34,10 @@ export function describeGatewayConformance(runtime: string, start: StartGateway,
     describe('Anthropic client', () => anthropicTests(ctx));
     describe('bad input and failures', () => failureTests(ctx));
     describe('translation between formats', () => translationTests(ctx));
+    describe('routing', () => {
+      const env = useRoutingEnv(ctx);
+      describe('fallback, retries and deadlines', () => routingFallbackTests(ctx, env));
+      describe('policies, judge, preview and metrics', () => routingPolicyTests(ctx, env));
+    });
   });
 }

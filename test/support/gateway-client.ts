@@ -30,8 +30,9 @@ export async function createModel(admin: AdminClient, model: Record<string, unkn
   return answer.body;
 }
 
-export async function createProject(admin: AdminClient, name: string, models: string[]) {
-  const answer = await admin.call('POST', '/api/projects', { name, models });
+/** `extra`: any other project fields (routing, aliases, unknownModel, rejectUnsupportedParams). */
+export async function createProject(admin: AdminClient, name: string, models: string[], extra: Record<string, unknown> = {}) {
+  const answer = await admin.call('POST', '/api/projects', { name, models, ...extra });
   if (answer.status !== 201) throw new Error(`project ${name}: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body as { id: string; name: string; models: string[]; token: string; tokenId: string };
 }
@@ -44,4 +45,16 @@ export async function waitForUsage(admin: AdminClient, projectId: string, count:
     if (answer.body.records.length >= count || Date.now() > deadline) return answer.body as { records: any[]; totals: any };
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A project whose calls only ever go to the model they name: for tests of one provider's
+ * behaviour (its errors, its stream), which fallback to another model would hide.
+ */
+export const NAMED_MODEL_ONLY = { routing: { fallback: { fromNamedModel: false } } } as const;
+
+/** Forgets the gateway's live model statistics, so that one test's 429s and failures do not steer the next. */
+export async function resetModelStats(admin: AdminClient): Promise<void> {
+  const answer = await admin.call('DELETE', '/api/models/stats');
+  if (answer.status !== 204) throw new Error(`stats reset: ${answer.status} ${JSON.stringify(answer.body)}`);
 }

@@ -1,0 +1,210 @@
+import type { ResolvedModel } from '../config/state.js';
+import { errorResponse, GatewayError } from '../errors.js';
+import type { CompiledRouting } from '../routing/compile.js';
+import { rank } from '../routing/engine.js';
+import { attemptsHeader, attemptsSummary, traceRanking } from '../routing/trace.js';
+import type { PolicyEnv, Ranking, RoutingRequest } from '../routing/types.js';
+import type { CandidateSet } from './candidates.js';
+import { routeFor } from './candidates.js';
+import { createUsageRecorder, recordJudgeCall, type CallContext, type ProxyContext } from './context.js';
+import { exchange, type AttemptOutcome, type ExchangePlan } from './exchange.js';
+import { passthroughPlan } from './passthrough.js';
+import { routingRequest } from './routing-request.js';
+import { assertTranslatableNesting, estimatedCountTokens, translatedChatPlan, translatedEmbeddingsPlan } from './translate.js';
+import { IneligibleModelError, withWarnings } from './warnings.js';
+
+/** Statuses worth a second try on the same model: it was busy or timed out, not broken. */
+const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
+
+/**
+ * Ranks the candidates (asking the judge first when the project has one), then tries them in
+ * order until one answers: a failure that falls back moves on, before the client has seen a
+ * byte; one that does not (the client's fault, or fallback turned off) is the answer. Every
+ * attempt is recorded with the call's request id; the last one carries the routing trace.
+ */
+export async function routeCall(call: CallContext, set: CandidateSet): Promise<Response> {
+  const { services, routing, trace } = call;
+  const request = routingRequest(call.endpoint, call.parsed, call.body, call.project.id, call.request.headers);
+  const env: PolicyEnv = { now: services.now(), stats: services.stats, budget: services.budget };
+  if (routing.judge) {
+    const judge = routing.judge;
+    const verdict = await services.judge.choose(judge, services.config.index.models.get(judge.model), call.project.id, set.candidates, request.features(), (report) =>
+      recordJudgeCall(services, call, report),
+    );
+    env.judgeChoice = verdict.choice;
+    trace.judge = { model: judge.model, ...verdict };
+    env.now = services.now();
+  }
+  const ranking = rank(set.candidates, request, env, routing.policies, services.logger);
+  traceRanking(trace, ranking, set.unfit);
+
+  const order = attemptOrder(ranking, set, routing);
+  if (order.length === 0) throw nothingLeft(ranking, set.named);
+
+  return attemptInOrder(call, order, request);
+}
+
+/** The models to try, in order: the ranking, a named pool model first, cut to what fallback allows. */
+export function attemptOrder(ranking: Ranking, set: CandidateSet, routing: CompiledRouting): ResolvedModel[] {
+  let order = ranking.ranked.map((r) => r.candidate.model);
+  if (set.named !== undefined) {
+    const named = order.findIndex((m) => m.config.id === set.named);
+    if (named > 0) order.unshift(...order.splice(named, 1));
+    if (!routing.fallback.fromNamedModel) order = named >= 0 ? order.slice(0, 1) : [];
+  }
+  if (!routing.fallback.enabled) order = order.slice(0, 1);
+  if (order.length > routing.fallback.maxAttempts) order = order.slice(0, routing.fallback.maxAttempts);
+  return order;
+}
+
+async function attemptInOrder(call: CallContext, order: ResolvedModel[], request: RoutingRequest): Promise<Response> {
+  const { services, routing, trace, endpoint } = call;
+  let attempt = 0;
+  let ineligible: GatewayError | undefined;
+  /** The last failure, not yet told to the client: it is, unless another attempt follows. */
+  let pending: { ctx: ProxyContext; outcome: Exclude<AttemptOutcome, { kind: 'answered' }> } | undefined;
+  const settlePending = (final: boolean) => {
+    if (!pending) return;
+    const { ctx, outcome } = pending;
+    const status = outcome.kind === 'refused' ? outcome.status : outcome.error.status;
+    const cause = outcome.kind === 'refused' ? (status === 429 ? 'rate_limited' : 'upstream_error') : outcome.cause;
+    ctx.record({ status, outcome: cause, stream: request.stream, ttftMs: outcome.ttftMs, final });
+    if (!final && outcome.kind === 'refused') outcome.discard();
+  };
+
+  candidates: for (const model of order) {
+    let plan: ExchangePlan | 'count_tokens';
+    try {
+      plan = planFor(call, model);
+    } catch (error) {
+      // A model that cannot take the request as sent (a strict project's unsupported parameters) is
+      // passed over; only when no candidate can take it is that the client's answer.
+      if (!(error instanceof IneligibleModelError)) throw error;
+      (trace.ineligible ??= []).push({ model: model.config.id, reason: error.message });
+      ineligible ??= error;
+      continue;
+    }
+    for (let retry = 0; ; retry++) {
+      if (call.request.signal.aborted || (call.deadlineAt !== undefined && services.now() >= call.deadlineAt)) break candidates;
+      settlePending(false);
+      pending = undefined;
+      attempt++;
+      const ctx: ProxyContext = { ...call, model, attempt, record: createUsageRecorder(call, model, attempt) };
+      if (plan === 'count_tokens' && endpoint.operation === 'count_tokens') {
+        trace.attempts.push({ model: model.config.id, attempt, status: 200, ms: 0 });
+        return estimatedCountTokens(ctx, endpoint.client, call.warnings);
+      }
+      if (plan === 'count_tokens') throw new GatewayError('internal', 'count_tokens planned for another operation');
+      const started = services.now();
+      const outcome = await exchange(ctx, plan, (status) => {
+        trace.attempts.push({ model: model.config.id, attempt, status, ms: services.now() - started });
+        return attemptsHeader(trace.attempts);
+      });
+      if (outcome.kind === 'answered') return outcome.response;
+      const status = outcome.kind === 'refused' ? outcome.status : undefined;
+      const cause = outcome.kind === 'failed' ? outcome.cause : undefined;
+      trace.attempts.push({
+        model: model.config.id,
+        attempt,
+        ...(status !== undefined ? { status } : {}),
+        ...(cause !== undefined ? { cause } : {}),
+        ms: services.now() - started,
+      });
+      pending = { ctx, outcome };
+      if (cause === 'client_aborted' || cause === 'deadline') break candidates;
+      const fallsBack = status === undefined ? true : routing.fallback.onStatus(status);
+      if (!fallsBack) break candidates;
+      const wait = retry < routing.retries.max && (status === undefined || RETRYABLE.has(status)) ? backoff(call, retry, outcome) : undefined;
+      if (wait === undefined) continue candidates;
+      if (!(await sleep(wait, call.request.signal))) break candidates;
+    }
+  }
+
+  if (!pending) {
+    if (ineligible) throw ineligible;
+    throw new GatewayError('upstream_timeout', `the call's deadline of ${call.project.routing?.deadlineMs} ms passed before any model was tried`);
+  }
+  settlePending(true);
+  const { outcome } = pending;
+  const summary = trace.attempts.length > 1 ? attemptsSummary(trace.attempts) : undefined;
+  let response: Response;
+  if (outcome.kind === 'refused') {
+    response = await outcome.render(summary);
+  } else {
+    const error = summary
+      ? new GatewayError(outcome.error.code, `${outcome.error.message} (tried ${summary})`, outcome.error.options)
+      : outcome.error;
+    response = errorResponse(error, endpoint.errorFormat, { 'x-routerly-model': pending.ctx.model.config.id, 'x-routerly-request-id': call.requestId });
+  }
+  response.headers.set('x-routerly-attempts', attemptsHeader(trace.attempts));
+  if (call.warnings.length) withWarnings(response.headers, call.warnings);
+  return response;
+}
+
+/** How the call reaches this model: forwarded as is, translated, or (count_tokens without an API) estimated. */
+function planFor(call: CallContext, model: ResolvedModel): ExchangePlan | 'count_tokens' {
+  const { endpoint } = call;
+  const route = routeFor(model, endpoint);
+  const ctx = { ...call, model, attempt: 0, record: () => undefined };
+  if (route === 'passthrough') return withPlanWarnings(passthroughPlan(ctx, model.provider.passthrough!), call.warnings);
+  assertTranslatableNesting(call.body);
+  switch (endpoint.operation) {
+    case 'chat':
+      return withPlanWarnings(translatedChatPlan(ctx, endpoint.client), call.warnings);
+    case 'count_tokens':
+      return 'count_tokens';
+    case 'embeddings':
+      return withPlanWarnings(translatedEmbeddingsPlan(ctx, endpoint.client), call.warnings);
+  }
+}
+
+function withPlanWarnings(plan: ExchangePlan, warnings: string[]): ExchangePlan {
+  if (warnings.length === 0) return plan;
+  const headers = new Headers(plan.headers);
+  withWarnings(headers, warnings);
+  return { ...plan, headers: Object.fromEntries(headers) };
+}
+
+/** The wait before retrying the same model: its retry-after when it gave one that fits the deadline, else jittered exponential backoff. */
+function backoff(call: CallContext, retry: number, outcome: Exclude<AttemptOutcome, { kind: 'answered' }>): number | undefined {
+  const { routing, services, deadlineAt } = call;
+  const asked = outcome.kind === 'refused' ? outcome.retryAfterMs : undefined;
+  const wait = asked ?? Math.round(routing.retries.backoffMs * 2 ** retry * (0.5 + Math.random()));
+  if (deadlineAt !== undefined && services.now() + wait >= deadlineAt) return undefined;
+  // A long retry-after is better spent on another model than waiting.
+  if (asked !== undefined && asked > Math.max(routing.retries.backoffMs * 8, 2000)) return undefined;
+  return wait;
+}
+
+/** Resolves true after `ms`, or false at once if the client goes away first. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Every candidate was excluded. If some only wait out a rate limit, the client gets a 429
+ * with the shortest wait; otherwise a 400 that says why each model was ruled out.
+ */
+export function nothingLeft(ranking: Ranking, named: string | undefined): GatewayError {
+  const waits = ranking.excluded.flatMap((e) => (e.retryAfterMs !== undefined ? [e.retryAfterMs] : []));
+  const reasons = ranking.excluded.map((e) => `${e.model}: ${e.reason} (${e.policy})`).join('; ');
+  if (waits.length > 0 && ranking.excluded.every((e) => e.retryAfterMs !== undefined || e.policy === 'health')) {
+    const seconds = Math.max(1, Math.ceil(Math.min(...waits) / 1000));
+    return new GatewayError('rate_limited', `every model of this call is rate limited: ${reasons}`, { headers: { 'retry-after': String(seconds) } });
+  }
+  if (reasons === '' && named !== undefined) {
+    return new GatewayError('invalid_request', `model "${named}" was the only one allowed and it cannot take this call`, { param: 'model' });
+  }
+  return new GatewayError('invalid_request', `no model of this project can take this request: ${reasons || 'none eligible'}`, { param: 'model' });
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Credentials, ModelInput, ModelUpdate, ProjectInput, ProjectUpdate, PublicModel, Settings, TokenInput } from '../config/schemas.js';
+import { Credentials, ModelInput, ModelUpdate, ProjectInput, ProjectUpdate, PublicModel, Settings, SettingsInput, TokenInput } from '../config/schemas.js';
+import { RoutePreviewInput } from './project-routing.js';
 
 /**
  * The management API's OpenAPI 3.1 document, generated from the same zod schemas that
@@ -58,6 +59,10 @@ export function openApiDocument(): object {
         get: operation({ summary: 'List models', ok: 200 }),
         post: operation({ summary: 'Create a model', body: ModelInput, ok: 201, result: model }),
       },
+      '/api/models/stats': {
+        get: operation({ summary: 'Live routing statistics per model (this process or isolate only)', ok: 200 }),
+        delete: operation({ summary: 'Forget the live statistics: circuits, cooldowns, latencies', ok: 204 }),
+      },
       '/api/models/{id}': {
         parameters: [idParam('id')],
         get: operation({ summary: 'Get a model', ok: 200, result: model }),
@@ -74,6 +79,10 @@ export function openApiDocument(): object {
         put: operation({ summary: 'Update a project', body: ProjectUpdate, ok: 200 }),
         delete: operation({ summary: 'Delete a project', ok: 204 }),
       },
+      '/api/projects/{id}/route-preview': {
+        parameters: [idParam('id')],
+        post: operation({ summary: 'Rank the candidates for a request without calling any provider', body: RoutePreviewInput, ok: 200 }),
+      },
       '/api/projects/{id}/tokens': {
         parameters: [idParam('id')],
         post: operation({ summary: 'Create a project token (shown once)', body: TokenInput, ok: 201 }),
@@ -83,9 +92,14 @@ export function openApiDocument(): object {
         delete: operation({ summary: 'Revoke a token, at once', ok: 204 }),
       },
       '/api/usage': { get: operation({ summary: 'Usage records and totals', ok: 200, query: ['projectId', 'from', 'to', 'limit'] }) },
+      '/api/usage/{requestId}': {
+        parameters: [idParam('requestId')],
+        get: operation({ summary: 'Every record of one call: its attempts, the last with the routing trace', ok: 200 }),
+      },
+      '/metrics': { get: operation({ summary: 'Prometheus metrics (bearer metricsToken, or a session allowed metrics:read)', ok: 200 }) },
       '/api/settings': {
-        get: operation({ summary: 'Gateway settings', ok: 200, result: schema(Settings, 'output') }),
-        put: operation({ summary: 'Replace gateway settings', body: Settings, ok: 200 }),
+        get: operation({ summary: 'Gateway settings (hasMetricsToken, never the token)', ok: 200, result: schema(Settings.omit({ metricsTokenHash: true }), 'output') }),
+        put: operation({ summary: 'Replace gateway settings; metricsToken is kept unless set anew or null', body: SettingsInput, ok: 200 }),
       },
     },
   };

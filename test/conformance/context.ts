@@ -18,6 +18,8 @@ export type StartGateway = (options: StartOptions) => Promise<GatewayUnderTest>;
 export interface RuntimeLimits {
   /** The usage record of a call whose client disconnected mid-stream may be lost. */
   disconnectRecordMayBeLost?: boolean;
+  /** A client that goes away before any answer byte is not noticed until the gateway writes. */
+  disconnectBeforeAnswerUnseen?: boolean;
 }
 
 export const UPSTREAM_KEYS = { openai: 'sk-upstream-openai-SECRET', anthropic: 'sk-upstream-anthropic-SECRET' };

@@ -198,4 +198,22 @@ export function routingFallbackTests(ctx: SuiteContext, env: RoutingEnv): void {
     expect(refused.status).toBe(400);
     expect((await refused.json()).error.message).toMatch(/logprobs/);
   });
+
+  it('cancels the call and every further attempt when the client goes away', async () => {
+    const { token } = await env.project(['r-gpt', 'r-gpt2']);
+    ctx.mock.enqueue({ kind: 'hang' }, { model: UPSTREAM['r-gpt'] });
+    const controller = new AbortController();
+    const pending = fetch(`${ctx.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages: hello }),
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    await expect.poll(() => env.callsTo('r-gpt')).toBe(1);
+    controller.abort();
+    await pending;
+    if (!ctx.limits.disconnectBeforeAnswerUnseen) await expect.poll(() => ctx.mock.requests[0]!.aborted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(env.callsTo('r-gpt2')).toBe(0);
+  });
 }

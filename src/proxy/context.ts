@@ -51,69 +51,76 @@ export type RecordUsage = (entry: {
   final: boolean;
 }) => void;
 
-/** Builds the function that writes one attempt's usage record (after the response, through waitUntil). */
+/** Who a usage record is charged to: the call's project, token and request id. */
+interface Charged {
+  project: { id: string };
+  token: { id: string };
+  requestId: string;
+  startedAt: number;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+/** Builds one usage record, counts it in the metrics and queues it for the store (after the response, through waitUntil). */
+function writeRecord(
+  services: Services,
+  call: Charged,
+  model: ResolvedModel,
+  fields: Pick<UsageRecord, 'endpoint' | 'stream' | 'status' | 'outcome' | 'costUsd' | 'latencyMs' | 'ttftMs'> & Partial<Pick<UsageRecord, 'attempt' | 'routing'>>,
+  reported: TokenUsage | undefined,
+  final: boolean,
+): void {
+  const entry: UsageRecord = {
+    ts: new Date(call.startedAt).toISOString(),
+    requestId: call.requestId,
+    projectId: call.project.id,
+    tokenId: call.token.id,
+    model: model.config.id,
+    provider: model.config.provider,
+    upstreamModel: model.upstreamModel,
+    ...fields,
+    ...(reported ?? NO_USAGE),
+    usageReported: reported !== undefined,
+  };
+  services.metrics.recordUsage(entry, final);
+  call.waitUntil(services.usage.record(entry));
+}
+
+/** Builds the function that writes one attempt's usage record. */
 export function createUsageRecorder(call: CallContext, model: ResolvedModel, attempt: number): RecordUsage {
-  const { services, project, token, endpoint, requestId, startedAt } = call;
+  const { services, endpoint, requestId, startedAt } = call;
   const charged = endpoint.operation !== 'count_tokens';
   return ({ status, outcome, stream, usage: reported, ttftMs = null, final }) => {
-    const usage = reported ?? NO_USAGE;
     if (!reported && outcome === 'ok' && charged) {
       // Costing this call at $0 silently is the bug we exist to avoid: say so, in the log and the record.
       services.logger.warn('provider reported no usage', { model: model.config.id, requestId, stream });
     }
-    const entry: UsageRecord = {
-      ts: new Date(startedAt).toISOString(),
-      requestId,
-      projectId: project.id,
-      tokenId: token.id,
-      model: model.config.id,
-      provider: model.config.provider,
-      upstreamModel: model.upstreamModel,
+    const fields = {
       endpoint: endpoint.path,
       stream,
       status,
       outcome,
       attempt,
-      ...usage,
-      usageReported: reported !== undefined,
       // count_tokens is free: its usage is a count, not a charge.
-      costUsd: charged ? costUsd(usage, model.config.pricing) : 0,
+      costUsd: charged ? costUsd(reported ?? NO_USAGE, model.config.pricing) : 0,
       latencyMs: services.now() - startedAt,
       ttftMs,
       ...(final ? { routing: call.trace } : {}),
     };
-    services.metrics.recordUsage(entry, final);
-    call.waitUntil(services.usage.record(entry));
+    writeRecord(services, call, model, fields, reported, final);
   };
 }
 
 /** The routing judge's own call, metered as a record of its own under the call's request id. */
-export function recordJudgeCall(
-  services: Services,
-  call: { project: { id: string }; token: { id: string }; requestId: string; startedAt: number; waitUntil: (promise: Promise<unknown>) => void },
-  report: JudgeCallReport,
-): void {
-  const { project, token, requestId, startedAt } = call;
-  const { model } = report;
-  const usage = report.usage ?? NO_USAGE;
-  const entry: UsageRecord = {
-    ts: new Date(startedAt).toISOString(),
-    requestId,
-    projectId: project.id,
-    tokenId: token.id,
-    model: model.config.id,
-    provider: model.config.provider,
-    upstreamModel: model.upstreamModel,
+export function recordJudgeCall(services: Services, call: Charged, report: JudgeCallReport): void {
+  const { model, usage } = report;
+  const fields = {
     endpoint: 'routing',
     stream: false,
     status: report.status,
     outcome: report.outcome,
-    ...usage,
-    usageReported: report.usage !== undefined,
-    costUsd: costUsd(usage, model.config.pricing),
+    costUsd: costUsd(usage ?? NO_USAGE, model.config.pricing),
     latencyMs: report.latencyMs,
     ttftMs: null,
   };
-  services.metrics.recordUsage(entry, true);
-  call.waitUntil(services.usage.record(entry));
+  writeRecord(services, call, model, fields, usage, true);
 }

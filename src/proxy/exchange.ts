@@ -83,9 +83,10 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
   let ttftMs: number | null = null;
   const remainingMs = ctx.deadlineAt === undefined ? undefined : Math.max(1, ctx.deadlineAt - attemptStart);
   const call = new UpstreamCall(model.timeouts, ctx.request.signal, remainingMs);
-  stats.begin(modelId, ctx.routing.circuit);
+  const probe = stats.begin(modelId, ctx.routing.circuit);
   const fail = (error: GatewayError, cause: string): AttemptOutcome => {
-    stats.end(modelId, cause === 'client_aborted' ? { ok: true } : { ok: false, errorClass: classOfCause(cause) });
+    // A client that left says nothing of the model: neither a success that would close a circuit nor a failure.
+    stats.end(modelId, { ok: false, errorClass: cause === 'client_aborted' ? 'client' : classOfCause(cause), probe });
     return { kind: 'failed', error, cause, ttftMs };
   };
 
@@ -100,7 +101,7 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
   if (!upstream.ok) {
     const status = upstream.status;
     const retryAfter = retryAfterMs(upstream.headers, services.now());
-    stats.end(modelId, { ok: false, errorClass: classOfStatus(status), ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
+    stats.end(modelId, { ok: false, errorClass: classOfStatus(status), probe, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
     return {
       kind: 'refused',
       status,
@@ -124,10 +125,11 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
       startError: (event) => plan.startError(event),
       onEnd(outcome) {
         const usage = observer.usage();
-        const failed = outcome !== 'ok' && outcome !== 'client_aborted';
+        const errorClass = outcome === 'ok' ? undefined : outcome === 'client_aborted' ? ('client' as const) : ('stream' as const);
         stats.end(modelId, {
-          ok: !failed,
-          ...(failed ? { errorClass: 'stream' as const } : {}),
+          ok: errorClass === undefined,
+          probe,
+          ...(errorClass ? { errorClass } : {}),
           ...(ttftMs !== null ? { ttftMs: ttftMs - (attemptStart - startedAt) } : {}),
           tokens: usage ? usage.inputTokens + usage.outputTokens : 0,
         });
@@ -136,7 +138,7 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
     });
     if (started.kind === 'failed') return fail(call.failure(), started.cause);
     if (started.kind === 'refused') {
-      stats.end(modelId, { ok: false, errorClass: classOfStatus(started.status) });
+      stats.end(modelId, { ok: false, errorClass: classOfStatus(started.status), probe });
       const refusal = { status: started.status, message: started.message };
       return {
         kind: 'refused',
@@ -164,7 +166,7 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
     return fail(error as GatewayError, call.cause ?? 'upstream_error');
   }
   const usage = answer.usage;
-  stats.end(modelId, { ok: true, latencyMs: services.now() - attemptStart, tokens: usage ? usage.inputTokens + usage.outputTokens : 0 });
+  stats.end(modelId, { ok: true, probe, latencyMs: services.now() - attemptStart, tokens: usage ? usage.inputTokens + usage.outputTokens : 0 });
   // The attempts header first: it completes the trace this final record carries.
   headers['x-routerly-attempts'] = attemptsHeader(upstream.status);
   ctx.record({ status: upstream.status, outcome: 'ok', stream: plan.stream, ttftMs, final: true, ...(usage ? { usage } : {}) });

@@ -80,13 +80,14 @@ export function rank(
         fail(policy.type, error);
         continue;
       }
-      if (!scores || !tellsApart(scores)) {
+      const clamped = scores?.map(clamp01);
+      if (!clamped || !tellsApart(clamped)) {
         abstained.push(policy.type);
         continue;
       }
       weightSum += policy.weight;
       for (let i = 0; i < m; i++) {
-        const score = clamp01(scores[i]!);
+        const score = clamped[i]!;
         total[i]! += policy.weight * score;
         perCandidate[i]![policy.type] = round(score);
       }

@@ -84,6 +84,8 @@ export interface AttemptResult {
   retryAfterMs?: number;
   /** Tokens the call used, toward the model's tokens-per-minute. */
   tokens?: number;
+  /** Whether this call was the probe of a half-open circuit (what `begin` answered). */
+  probe?: boolean;
 }
 
 export class ModelStatsTable {
@@ -142,8 +144,8 @@ export class ModelStatsTable {
     };
   }
 
-  /** An attempt is about to be sent to the model. */
-  begin(modelId: string, circuit: { failureThreshold: number; cooldownMs: number } = DEFAULT_CIRCUIT): void {
+  /** An attempt is about to be sent to the model. Answers whether it is the probe of a half-open circuit. */
+  begin(modelId: string, circuit: { failureThreshold: number; cooldownMs: number } = DEFAULT_CIRCUIT): boolean {
     const now = this.now();
     const stats = this.get(modelId);
     stats.requests++;
@@ -152,7 +154,9 @@ export class ModelStatsTable {
     const slot = this.slot(stats, now);
     stats.windowRequests[slot]! += 1;
     // The one call let through a half-open circuit is its probe: others stay out until it ends.
-    if (circuitState(stats, now, circuit) === 'half_open') stats.probeUntil = now + circuit.cooldownMs;
+    if (circuitState(stats, now, circuit) !== 'half_open') return false;
+    stats.probeUntil = now + circuit.cooldownMs;
+    return true;
   }
 
   /** The attempt is over (a stream: when it ended, or failed before its first event). Call once per `begin`. */
@@ -162,14 +166,16 @@ export class ModelStatsTable {
     stats.inFlight = Math.max(0, stats.inFlight - 1);
     if (result.tokens) stats.windowTokens[this.slot(stats, now)]! += result.tokens;
     decay(stats, now);
-    stats.totalWeight += 1;
-    stats.probeUntil = 0;
+    // Only the probe's own end frees its lease: another call that ends meanwhile says nothing of it.
+    if (result.probe) stats.probeUntil = 0;
+    const errorClass = result.ok ? undefined : (result.errorClass ?? 'server');
+    // A 429, a refused request or a client that left says nothing of the model's health either way.
+    if (errorClass !== 'client' && errorClass !== 'rate_limited') stats.totalWeight += 1;
     if (result.ok) {
       stats.consecutiveFailures = 0;
-    } else {
-      const errorClass = result.errorClass ?? 'server';
+    } else if (errorClass) {
       stats.errors[errorClass] = (stats.errors[errorClass] ?? 0) + 1;
-      // A 429 or a refused request says nothing of the model's health: only real failures open the circuit.
+      // Only real failures open the circuit.
       if (errorClass !== 'client' && errorClass !== 'rate_limited') {
         stats.errorWeight += 1;
         stats.consecutiveFailures++;

@@ -82,8 +82,9 @@ export interface ExcludedCandidate {
 export interface Ranking {
   ranked: RankedCandidate[];
   excluded: ExcludedCandidate[];
-  /** Policies that could not tell candidates apart, or threw (with the message). */
+  /** Policies that could not tell candidates apart. */
   abstained: PolicyType[];
+  /** Policies that threw, with the message: skipped, never failing the ranking. */
   failed: Array<{ policy: PolicyType; error: string }>;
   /** Soft exclusions lifted because nothing else was left. */
   overridden: string[];

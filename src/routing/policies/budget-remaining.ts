@@ -19,7 +19,8 @@ export function budgetRemainingPolicy(weight: number): RoutingPolicy {
       const out: Exclusion[] = [];
       candidates.forEach((candidate, index) => {
         const cost = worstCaseCostUsd(candidate.model, features, UNCAPPED_OUTPUT_TOKENS);
-        if (cost > remaining) out.push({ index, reason: `could cost $${cost.toFixed(6)}; $${Math.max(0, remaining).toFixed(6)} of the budget is left` });
+        // An overspent budget (concurrent calls can overshoot) is an exhausted one: free models still pass.
+        if (cost > Math.max(0, remaining)) out.push({ index, reason: `could cost $${cost.toFixed(6)}; $${Math.max(0, remaining).toFixed(6)} of the budget is left` });
       });
       return out;
     },

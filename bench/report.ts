@@ -2,8 +2,11 @@
 
 import type { LoadResult } from './load.js';
 
-/** `translated`: the gateway serving the same Chat Completions request from a Claude model, through the IR. */
-export type TargetName = 'direct' | 'bare' | 'gateway' | 'translated';
+/**
+ * `translated`: the gateway serving the same Chat Completions request from a Claude model, through the IR.
+ * `routed`: the same request as `gateway`, with model `auto`, to a project ranking a pool of three with every policy but `llm`.
+ */
+export type TargetName = 'direct' | 'bare' | 'gateway' | 'translated' | 'routed';
 export type ModeName = 'non-stream' | 'stream';
 
 export interface Measurement {
@@ -30,10 +33,13 @@ export interface Verdict {
   latencyPass: boolean;
   /** translated rps / gateway rps: what translation costs over same-format forwarding (reported, no target). */
   translatedThroughputRatio: number;
+  /** routed rps / gateway rps: what ranking with a full routing configuration costs. */
+  routedThroughputRatio: number;
+  routedPass: boolean;
 }
 
 /** Targets the gateway is held to (reported as PASS/MISS, never failing the run). */
-export const TARGETS = { minThroughputRatio: 0.5, maxAddedLatencyRatio: 2 } as const;
+export const TARGETS = { minThroughputRatio: 0.5, maxAddedLatencyRatio: 2, minRoutedThroughputRatio: 0.95 } as const;
 
 /**
  * The bare proxy's added p50 can be a few hundredths of a millisecond (or negative, by noise);
@@ -76,6 +82,8 @@ export function verdicts(rows: Measurement[]): Verdict[] {
     const gateway = rows.find((row) => row.mode === mode && row.target === 'gateway');
     if (!bare || !gateway) continue;
     const translated = rows.find((row) => row.mode === mode && row.target === 'translated');
+    const routed = rows.find((row) => row.mode === mode && row.target === 'routed');
+    const routedThroughputRatio = routed ? routed.rps / gateway.rps : Number.NaN;
     const throughputRatio = gateway.rps / bare.rps;
     const addedLatencyRatio = gateway.addedP50Ms / Math.max(bare.addedP50Ms, MIN_ADDED_LATENCY_MS);
     result.push({
@@ -85,6 +93,8 @@ export function verdicts(rows: Measurement[]): Verdict[] {
       throughputPass: throughputRatio >= TARGETS.minThroughputRatio,
       latencyPass: addedLatencyRatio <= TARGETS.maxAddedLatencyRatio,
       translatedThroughputRatio: translated ? translated.rps / gateway.rps : Number.NaN,
+      routedThroughputRatio,
+      routedPass: routedThroughputRatio >= TARGETS.minRoutedThroughputRatio,
     });
   }
   return result;
@@ -118,5 +128,10 @@ export function printTable(rows: Measurement[], results: Verdict[]): void {
     const throughput = `throughput gateway/bare = ${fixed(verdict.throughputRatio)} (target >= ${TARGETS.minThroughputRatio}) ${verdict.throughputPass ? 'PASS' : 'MISS'}`;
     const latency = `added p50 gateway/bare = ${fixed(verdict.addedLatencyRatio)} (target <= ${TARGETS.maxAddedLatencyRatio}) ${verdict.latencyPass ? 'PASS' : 'MISS'}`;
     console.log(`${verdict.mode.padEnd(10)}  ${throughput}; ${latency}; translated/gateway throughput = ${fixed(verdict.translatedThroughputRatio)}`);
+  }
+  for (const verdict of results) {
+    if (!Number.isFinite(verdict.routedThroughputRatio)) continue;
+    const routed = `throughput routed/gateway = ${fixed(verdict.routedThroughputRatio)} (target >= ${TARGETS.minRoutedThroughputRatio}) ${verdict.routedPass ? 'PASS' : 'MISS'}`;
+    console.log(`${verdict.mode.padEnd(10)}  ${routed}`);
   }
 }

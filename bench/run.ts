@@ -2,9 +2,11 @@
 // One run measures chat completions (non-streamed and streamed) sent straight to the mock
 // provider, through a bare Node pass-through proxy, and through the Routerly gateway, then
 // reports throughput, latency, the latency each hop adds, and the gateway-vs-bare ratios.
+// Before the load, a micro-benchmark times the routing engine's rank() alone (routing-micro.ts);
+// the `routed` row then measures ranking in place, against a project with full routing.
 //
 //   npx tsx bench/run.ts        (npm run bench)
-//   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16
+//   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16 BENCH_ROUTING_ITERATIONS=20000
 //
 // Everything listens on 127.0.0.1; every server is stopped at the end, and a watchdog ends a
 // run that overstays its time. The last line of stdout is the results as one JSON object.
@@ -16,6 +18,7 @@ import { adminClient, createModel, createProject } from '../test/support/gateway
 import { LoadSession, type LoadTarget } from './load.js';
 import { BENCH_UPSTREAM_KEY, killAllServerProcesses, startServerProcess, type ServerProcess } from './processes.js';
 import { measure, printTable, verdicts, withAddedLatency, type ModeName, type TargetName } from './report.js';
+import { printRoutingMicro, routingMicroIterations, runRoutingMicro } from './routing-micro.js';
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -31,9 +34,37 @@ const MODEL = 'bench-model';
 /** A Claude model on the same mock: the `translated` row sends the same Chat Completions request to it. */
 const TRANSLATED_MODEL = 'bench-claude';
 const PROMPT = 'Say hello to the benchmark, in a few words.';
+/**
+ * The `routed` row's pool: three models on the same mock, configured as a real pool would be
+ * (prices, windows, capabilities, limits) so that every policy has data to read. The limits
+ * are far above what the run can reach: a binding limit would exclude models, not measure ranking.
+ */
+const ROUTED_MODELS = [
+  { id: 'bench-routed-mini', pricing: { input: 0.15, output: 0.6 }, capabilities: { vision: true, tools: true, json: true, thinking: false } },
+  { id: 'bench-routed-mid', pricing: { input: 1, output: 4 }, capabilities: { vision: true, tools: true, json: true, thinking: true } },
+  { id: 'bench-routed-large', pricing: { input: 2.5, output: 10 }, capabilities: { vision: true, tools: true, json: true, thinking: true } },
+] as const;
+const ROUTED_LIMITS = { rpm: 100_000_000, tpm: 100_000_000_000 };
+const ROUTED_ROUTING = {
+  policies: [
+    { type: 'cheapest' },
+    { type: 'health' },
+    { type: 'performance' },
+    { type: 'capability' },
+    { type: 'context' },
+    { type: 'budget-remaining' },
+    { type: 'rate-limit' },
+    { type: 'fairness' },
+  ],
+  fallback: {},
+  retries: { max: 0 },
+};
 
-// 4 targets x 2 modes, plus start-up and shutdown; past twice that something is stuck.
-const WATCHDOG_MS = 2 * (6 * (durationMs + warmupMs) + 30_000);
+/** direct, bare, gateway, translated, routed: each measured in both modes. */
+const ROWS = 5 * 2;
+// Every row's warmup and measured time, start-up and shutdown, and the rank() micro-benchmark
+// (a few seconds); past twice that something is stuck.
+const WATCHDOG_MS = 2 * (ROWS * (durationMs + warmupMs) + 30_000 + 30_000);
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS} ms, giving up`);
   killAllServerProcesses();
@@ -47,13 +78,17 @@ function requestBody(mode: ModeName, model = MODEL): string {
   return JSON.stringify(body);
 }
 
-/** Sets the gateway up as a first-time user would, over its management API; returns the project key. */
-async function configureGateway(gatewayUrl: string, mockUrl: string): Promise<string> {
+/** Sets the gateway up as a first-time user would, over its management API; returns the projects' keys. */
+async function configureGateway(gatewayUrl: string, mockUrl: string): Promise<{ plain: string; routed: string }> {
   const admin = await adminClient(gatewayUrl, 'bench@example.com', 'bench password 1234');
   await createModel(admin, { id: MODEL, provider: 'openai', baseUrl: `${mockUrl}/v1`, apiKey: BENCH_UPSTREAM_KEY });
   await createModel(admin, { id: TRANSLATED_MODEL, provider: 'anthropic', baseUrl: mockUrl, apiKey: BENCH_UPSTREAM_KEY });
+  for (const model of ROUTED_MODELS) {
+    await createModel(admin, { ...model, provider: 'openai', baseUrl: `${mockUrl}/v1`, apiKey: BENCH_UPSTREAM_KEY, contextWindow: 128_000, limits: ROUTED_LIMITS });
+  }
   const project = await createProject(admin, 'bench', [MODEL, TRANSLATED_MODEL]);
-  return project.token;
+  const routed = await createProject(admin, 'bench-routed', ROUTED_MODELS.map((model) => model.id), { routing: ROUTED_ROUTING });
+  return { plain: project.token, routed: routed.token };
 }
 
 /** One request per target before measuring, so that a misconfiguration fails loudly and early. */
@@ -71,6 +106,11 @@ async function checkTarget(name: TargetName, target: TargetSpec): Promise<void> 
 
 async function main(): Promise<void> {
   const servers: ServerProcess[] = [];
+  // First, while no server is running to compete for the CPU.
+  console.log('routing: rank() micro-benchmark');
+  const routingMicro = runRoutingMicro(routingMicroIterations());
+  printRoutingMicro(routingMicro);
+  console.log('');
   const home = await mkdtemp(join(tmpdir(), 'routerly-bench-'));
   try {
     const mock = await startServerProcess('mock');
@@ -87,10 +127,11 @@ async function main(): Promise<void> {
     try {
       const gateway = await startServerProcess('gateway', home);
       servers.push(gateway);
-      const projectKey = await configureGateway(gateway.url, mock.url);
-      const gatewayHeaders = { authorization: `Bearer ${projectKey}` };
+      const keys = await configureGateway(gateway.url, mock.url);
+      const gatewayHeaders = { authorization: `Bearer ${keys.plain}` };
       targets.push(['gateway', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders }]);
       targets.push(['translated', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders, model: TRANSLATED_MODEL }]);
+      targets.push(['routed', { url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${keys.routed}` }, model: 'auto' }]);
     } catch (error) {
       gatewaySkipped = error instanceof Error ? error.message : String(error);
       console.log(`gateway: skipped (${gatewaySkipped.split('\n')[0]})`);
@@ -140,7 +181,14 @@ async function main(): Promise<void> {
           throughputRatio: round(verdict.throughputRatio),
           addedLatencyRatio: round(verdict.addedLatencyRatio),
           translatedThroughputRatio: round(verdict.translatedThroughputRatio),
+          routedThroughputRatio: round(verdict.routedThroughputRatio),
         })),
+        routingMicro: {
+          ...routingMicro,
+          medianUs: round(routingMicro.medianUs),
+          p99Us: round(routingMicro.p99Us),
+          meanUs: round(routingMicro.meanUs),
+        },
       }),
     );
   } finally {

@@ -28,9 +28,7 @@ export function chatFeatures(request: ChatRequest): RequestFeatures {
       if (part.type === 'image' || (part.type === 'tool_result' && part.content.some((p) => p.type === 'image'))) images = true;
     }
   }
-  const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
-  const system = textOf(request.system);
-  const digest = `${system ? `system: ${truncate(system, DIGEST_PART_CHARS)}\n` : ''}user: ${truncate(lastUser ? textOf(lastUser.content) : '', DIGEST_PART_CHARS)}`;
+  let digest: string | undefined;
   return {
     images,
     tools: request.tools.length > 0,
@@ -38,7 +36,15 @@ export function chatFeatures(request: ChatRequest): RequestFeatures {
     thinking: request.reasoning?.enabled === true,
     inputTokens: estimateInputTokens(request),
     maxOutputTokens: request.maxOutputTokens,
-    digest,
+    // Only the judge reads it: built on first read, not for every ranked call.
+    get digest() {
+      if (digest === undefined) {
+        const lastUser = request.messages.findLast((m) => m.role === 'user');
+        const system = textOf(request.system);
+        digest = `${system ? `system: ${truncate(system, DIGEST_PART_CHARS)}\n` : ''}user: ${truncate(lastUser ? textOf(lastUser.content) : '', DIGEST_PART_CHARS)}`;
+      }
+      return digest;
+    },
   };
 }
 

@@ -43,9 +43,14 @@ export interface ModelStats {
   windowRequests: Uint32Array;
   windowTokens: Float64Array;
   windowSeconds: Float64Array;
+  /** `lastMinute`'s answer and the second it was computed for (-1: stale), read by several policies per call. */
+  minute: { requests: number; tokens: number };
+  minuteAt: number;
 }
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
+
+const NOTHING_YET: Readonly<{ requests: number; tokens: number }> = Object.freeze({ requests: 0, tokens: 0 });
 
 /** EWMA weight of a new latency sample. */
 const LATENCY_ALPHA = 0.3;
@@ -71,6 +76,8 @@ function fresh(): ModelStats {
     windowRequests: new Uint32Array(WINDOW_SECONDS),
     windowTokens: new Float64Array(WINDOW_SECONDS),
     windowSeconds: new Float64Array(WINDOW_SECONDS),
+    minute: { requests: 0, tokens: 0 },
+    minuteAt: -1,
   };
 }
 
@@ -196,11 +203,12 @@ export class ModelStatsTable {
     }
   }
 
-  /** Requests and tokens in the last minute. */
-  lastMinute(modelId: string): { requests: number; tokens: number } {
+  /** Requests and tokens in the last minute (the answer is shared: do not change it). */
+  lastMinute(modelId: string): Readonly<{ requests: number; tokens: number }> {
     const stats = this.byModel.get(modelId);
-    if (!stats) return { requests: 0, tokens: 0 };
+    if (!stats) return NOTHING_YET;
     const second = Math.floor(this.now() / 1000);
+    if (stats.minuteAt === second) return stats.minute;
     let requests = 0;
     let tokens = 0;
     for (let i = 0; i < WINDOW_SECONDS; i++) {
@@ -209,12 +217,16 @@ export class ModelStatsTable {
         tokens += stats.windowTokens[i]!;
       }
     }
-    return { requests, tokens };
+    stats.minute = { requests, tokens };
+    stats.minuteAt = second;
+    return stats.minute;
   }
 
   /** The ring slot of this second, emptied first when it last held a second a minute or more ago. */
   private slot(stats: ModelStats, now: number): number {
     const second = Math.floor(now / 1000);
+    // The window is about to change: the cached sum no longer holds.
+    stats.minuteAt = -1;
     const slot = second % WINDOW_SECONDS;
     if (stats.windowSeconds[slot] !== second) {
       stats.windowSeconds[slot] = second;

@@ -26,7 +26,8 @@ export async function routeCall(call: CallContext, set: CandidateSet): Promise<R
   const { services, routing, trace } = call;
   const request = routingRequest(call.endpoint, call.parsed, call.body, call.project.id, call.request.headers);
   const env: PolicyEnv = { now: services.now(), stats: services.stats, budget: services.budget };
-  if (routing.judge) {
+  // Only chats are judged: a judge call to route a free count_tokens, or an embedding, costs more than it could save.
+  if (routing.judge && call.endpoint.operation === 'chat') {
     const judge = routing.judge;
     const verdict = await services.judge.choose(judge, services.config.index.models.get(judge.model), call.project.id, set.candidates, request.features(), (report) =>
       recordJudgeCall(services, call, report),

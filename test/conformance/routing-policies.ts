@@ -124,12 +124,14 @@ export function routingPolicyTests(ctx: SuiteContext, env: RoutingEnv): void {
   });
 
   it('previews a ranking without calling any provider', async () => {
-    const { id } = await env.project(['r-claude', 'r-gpt', 'r-gpt2'], { routing: { policies: [{ type: 'cheapest', weight: 2 }, { type: 'fairness' }] } });
+    // performance abstains here (the stats were reset: nothing measured), so cheapest alone orders them.
+    const { id } = await env.project(['r-claude', 'r-gpt', 'r-gpt2'], { routing: { policies: [{ type: 'cheapest', weight: 2 }, { type: 'performance' }] } });
     const preview = await ctx.admin.call('POST', `/api/projects/${id}/route-preview`, { body: { model: 'auto', messages: hello } });
     expect(preview.status).toBe(200);
     expect(preview.body.ranked.map((r: any) => r.model)).toEqual(['r-gpt2', 'r-gpt', 'r-claude']);
     expect(preview.body.ranked[0]).toMatchObject({ score: expect.any(Number), scores: { cheapest: 1 } });
     expect(preview.body.excluded).toEqual([]);
+    expect(preview.body.abstained).toEqual(['performance']);
     expect(ctx.mock.requests).toHaveLength(0);
     const anthropic = await ctx.admin.call('POST', `/api/projects/${id}/route-preview`, {
       path: '/v1/messages',
@@ -145,6 +147,16 @@ export function routingPolicyTests(ctx: SuiteContext, env: RoutingEnv): void {
     expect(answer.status).toBe(400);
     const typo = await ctx.admin.call('POST', '/api/projects', { name: 'bad', models: ['r-gpt'], routing: { policies: [{ type: 'cheapest', wieght: 2 }] } });
     expect(typo.status).toBe(400);
+    const shadow = await ctx.admin.call('POST', '/api/projects', { name: 'bad', models: ['r-gpt'], aliases: { 'r-gpt': { models: ['r-gpt2'] } } });
+    expect(shadow.status).toBe(400);
+  });
+
+  it('keeps a model that an alias or a judge still uses from being deleted', async () => {
+    await ctx.admin.call('POST', '/api/models', { id: 'r-alias-only', provider: 'openai', baseUrl: ctx.mock.openaiBaseUrl, apiKey: 'sk-x' });
+    const { id } = await env.project(['r-gpt'], { aliases: { spare: { models: ['r-alias-only'] } } });
+    expect((await ctx.admin.call('DELETE', '/api/models/r-alias-only')).status).toBe(409);
+    expect((await ctx.admin.call('PUT', `/api/projects/${id}`, { aliases: {} })).status).toBe(200);
+    expect((await ctx.admin.call('DELETE', '/api/models/r-alias-only')).status).toBe(204);
   });
 
   it('exposes Prometheus metrics to the metrics token or an admin, parsed by a real text-format parser', async () => {

@@ -14,11 +14,28 @@ import type { ChatRequest, Part } from './chat.js';
  */
 export const ESTIMATE_RULES = { bytesPerToken: 4, tokensPerMessage: 3, tokensPerImage: 1600 } as const;
 
-const encoder = new TextEncoder();
+/**
+ * The UTF-8 length of a string, counted without encoding it: routing estimates every
+ * prompt, and allocating a copy of each text only to measure it was most of that cost.
+ * A lone surrogate counts 3 bytes, as TextEncoder writes it (U+FFFD).
+ */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a pair: 2 code units, 4 bytes
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
 
 /** The rule of thumb for text, when no tokenizer of the model's family is at hand. */
 export function bytesEstimate(text: string): number {
-  return Math.ceil(encoder.encode(text).length / ESTIMATE_RULES.bytesPerToken);
+  return Math.ceil(utf8Length(text) / ESTIMATE_RULES.bytesPerToken);
 }
 
 function partTokens(part: Part, textTokens: (text: string) => number): number {

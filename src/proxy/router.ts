@@ -6,7 +6,7 @@ import { attemptsHeader, attemptsSummary, traceRanking } from '../routing/trace.
 import type { PolicyEnv, Ranking, RoutingRequest } from '../routing/types.js';
 import type { CandidateSet } from './candidates.js';
 import { routeFor } from './candidates.js';
-import { createUsageRecorder, recordJudgeCall, type CallContext, type ProxyContext } from './context.js';
+import { createUsageRecorder, recordJudgeCall, type CallContext, type ProxyContext, type RecordUsage } from './context.js';
 import { exchange, type AttemptOutcome, type ExchangePlan } from './exchange.js';
 import { passthroughPlan } from './passthrough.js';
 import { routingRequest } from './routing-request.js';
@@ -63,20 +63,23 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
   let attempt = 0;
   let ineligible: GatewayError | undefined;
   /** The last failure, not yet told to the client: it is, unless another attempt follows. */
-  let pending: { ctx: ProxyContext; outcome: Exclude<AttemptOutcome, { kind: 'answered' }> } | undefined;
+  let pending: { model: ResolvedModel; record: RecordUsage; outcome: Exclude<AttemptOutcome, { kind: 'answered' }> } | undefined;
   const settlePending = (final: boolean) => {
     if (!pending) return;
-    const { ctx, outcome } = pending;
+    const { record, outcome } = pending;
     const status = outcome.kind === 'refused' ? outcome.status : outcome.error.status;
     const cause = outcome.kind === 'refused' ? (status === 429 ? 'rate_limited' : 'upstream_error') : outcome.cause;
-    ctx.record({ status, outcome: cause, stream: request.stream, ttftMs: outcome.ttftMs, final });
+    record({ status, outcome: cause, stream: request.stream, ttftMs: outcome.ttftMs, final });
     if (!final && outcome.kind === 'refused') outcome.discard();
   };
 
   candidates: for (const model of order) {
+    // One context per candidate, its attempt and record set anew for each try: nothing keeps the
+    // previous try's (a failure is held in `pending` with its own record function).
+    const ctx: ProxyContext = { ...call, model, attempt: 0, record: NO_RECORD };
     let plan: ExchangePlan | 'count_tokens';
     try {
-      plan = planFor(call, model);
+      plan = planFor(ctx);
     } catch (error) {
       // A model that cannot take the request as sent (a strict project's unsupported parameters) is
       // passed over; only when no candidate can take it is that the client's answer.
@@ -90,7 +93,8 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
       settlePending(false);
       pending = undefined;
       attempt++;
-      const ctx: ProxyContext = { ...call, model, attempt, record: createUsageRecorder(call, model, attempt) };
+      ctx.attempt = attempt;
+      ctx.record = createUsageRecorder(call, model, attempt);
       if (plan === 'count_tokens' && endpoint.operation === 'count_tokens') {
         trace.attempts.push({ model: model.config.id, attempt, status: 200, ms: 0 });
         return estimatedCountTokens(ctx, endpoint.client, call.warnings);
@@ -111,7 +115,7 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
         ...(cause !== undefined ? { cause } : {}),
         ms: services.now() - started,
       });
-      pending = { ctx, outcome };
+      pending = { model, record: ctx.record, outcome };
       if (cause === 'client_aborted' || cause === 'deadline') break candidates;
       const fallsBack = status === undefined ? true : routing.fallback.onStatus(status);
       if (!fallsBack) break candidates;
@@ -135,7 +139,7 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
     const error = summary
       ? new GatewayError(outcome.error.code, `${outcome.error.message} (tried ${summary})`, outcome.error.options)
       : outcome.error;
-    response = errorResponse(error, endpoint.errorFormat, { 'x-routerly-model': pending.ctx.model.config.id, 'x-routerly-request-id': call.requestId });
+    response = errorResponse(error, endpoint.errorFormat, { 'x-routerly-model': pending.model.config.id, 'x-routerly-request-id': call.requestId });
   }
   response.headers.set('x-routerly-attempts', attemptsHeader(trace.attempts));
   if (call.warnings.length) withWarnings(response.headers, call.warnings);
@@ -143,21 +147,22 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
 }
 
 /** How the call reaches this model: forwarded as is, translated, or (count_tokens without an API) estimated. */
-function planFor(call: CallContext, model: ResolvedModel): ExchangePlan | 'count_tokens' {
-  const { endpoint } = call;
+function planFor(ctx: ProxyContext): ExchangePlan | 'count_tokens' {
+  const { endpoint, model, warnings } = ctx;
   const route = routeFor(model, endpoint);
-  const ctx = { ...call, model, attempt: 0, record: () => undefined };
-  if (route === 'passthrough') return withPlanWarnings(passthroughPlan(ctx, model.provider.passthrough!), call.warnings);
-  assertTranslatableNesting(call.body);
+  if (route === 'passthrough') return withPlanWarnings(passthroughPlan(ctx, model.provider.passthrough!), warnings);
+  assertTranslatableNesting(ctx.body);
   switch (endpoint.operation) {
     case 'chat':
-      return withPlanWarnings(translatedChatPlan(ctx, endpoint.client), call.warnings);
+      return withPlanWarnings(translatedChatPlan(ctx, endpoint.client), warnings);
     case 'count_tokens':
       return 'count_tokens';
     case 'embeddings':
-      return withPlanWarnings(translatedEmbeddingsPlan(ctx, endpoint.client), call.warnings);
+      return withPlanWarnings(translatedEmbeddingsPlan(ctx, endpoint.client), warnings);
   }
 }
+
+const NO_RECORD: RecordUsage = () => undefined;
 
 function withPlanWarnings(plan: ExchangePlan, warnings: string[]): ExchangePlan {
   if (warnings.length === 0) return plan;

@@ -67,7 +67,8 @@ export function rank(
 
   const m = survivors.length;
   const total = new Float64Array(m);
-  const perCandidate: Array<Partial<Record<PolicyType, number>>> = Array.from({ length: m }, () => ({}));
+  // Filled only once a policy scores: most calls rank one or two models with filters alone.
+  let perCandidate: Array<Partial<Record<PolicyType, number>>> | undefined;
   const abstained: PolicyType[] = [];
   let weightSum = 0;
   if (m > 1) {
@@ -86,6 +87,7 @@ export function rank(
         continue;
       }
       weightSum += policy.weight;
+      perCandidate ??= Array.from({ length: m }, () => ({}));
       for (let i = 0; i < m; i++) {
         const score = clamped[i]!;
         total[i]! += policy.weight * score;
@@ -97,7 +99,7 @@ export function rank(
   const ranked: RankedCandidate[] = survivors.map((candidate, i) => ({
     candidate,
     score: weightSum > 0 ? round(total[i]! / weightSum) : 0,
-    scores: perCandidate[i]!,
+    scores: perCandidate ? perCandidate[i]! : {},
   }));
   ranked.sort((a, b) => (Math.abs(b.score - a.score) > EPSILON ? b.score - a.score : a.candidate.order - b.candidate.order));
   return { ranked, excluded, abstained, failed, overridden };

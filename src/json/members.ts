@@ -22,16 +22,22 @@ function skipWhitespace(text: string, i: number): number {
   return i;
 }
 
-/** Returns the index just past the string literal starting at `i` (which must be a quote). */
+/**
+ * Returns the index just past the string literal starting at `i` (which must be a quote).
+ * Jumps from quote to quote with indexOf: prompts are mostly string content, and this walk
+ * runs over every proxied body.
+ */
 function skipString(text: string, i: number): number {
-  i++;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\\') i += 2;
-    else if (c === '"') return i + 1;
-    else i++;
+  let from = i + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote === -1) return text.length;
+    // A quote after an odd run of backslashes is escaped.
+    let backslashes = 0;
+    while (quote - backslashes - 1 > i && text.charCodeAt(quote - backslashes - 1) === 92) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    from = quote + 1;
   }
-  return i;
 }
 
 /** Returns the index just past the JSON value starting at `i`. */
@@ -75,6 +81,20 @@ function topLevelMembers(text: string): { open: number; members: MemberSpan[] } 
     if (text[i] === ',') i = skipWhitespace(text, i + 1);
   }
   return { open, members };
+}
+
+/**
+ * The first top-level key that appears twice, or undefined. JSON.parse keeps the last of
+ * duplicates while a provider may read the first: a body with both could be routed and
+ * priced as one model and served as another, so such bodies are refused.
+ */
+export function duplicateTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  for (const { key } of topLevelMembers(text).members) {
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return undefined;
 }
 
 /**

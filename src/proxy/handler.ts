@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors.js';
 import { assertJsonContentType, parseJsonObject, readBodyText } from '../http/body.js';
+import { duplicateTopLevelKey } from '../json/members.js';
 import { compileRouting } from '../routing/compile.js';
 import { newTrace } from '../routing/trace.js';
 import type { Services } from '../services.js';
@@ -22,6 +23,11 @@ export async function handleProxy(
   assertJsonContentType(request);
   const body = await readBodyText(request, services.maxBodyBytes);
   const parsed = parseJsonObject(body);
+  const duplicate = duplicateTopLevelKey(body);
+  if (duplicate !== undefined) {
+    // The gateway reads the last of duplicate keys (JSON.parse) but a provider may read the first.
+    throw new GatewayError('invalid_request', `the body has the key "${duplicate}" more than once`, { param: duplicate });
+  }
   const valid = endpoint.schema.safeParse(parsed);
   if (!valid.success) {
     const issue = valid.error.issues[0]!;

@@ -41,6 +41,13 @@ export function failureTests(ctx: SuiteContext): void {
     expect(ctx.mock.requests).toHaveLength(0);
   });
 
+  it('refuses a body with a duplicate top-level key in each API format, before any provider call', async () => {
+    const openai = await expectOpenAIError(await post('/v1/chat/completions', '{"model":"gpt","messages":[{"role":"user","content":"hi"}],"model":"claude"}'), 400);
+    expect(openai).toMatchObject({ param: 'model', message: expect.stringMatching(/"model" more than once/) });
+    await expectAnthropicError(await post('/v1/messages', '{"model":"claude","max_tokens":5,"stream":false,"messages":[],"stream":true}'), 400);
+    expect(ctx.mock.requests).toHaveLength(0);
+  });
+
   it('answers a missing or wrong token with 401 in each API format', async () => {
     await expectOpenAIError(await post('/v1/chat/completions', JSON.stringify(chatBody), { authorization: '' }), 401);
     await expectAnthropicError(await post('/v1/messages', JSON.stringify(messagesBody), { authorization: 'Bearer sk-rt-nope' }), 401);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memberValueText, removeMember, setMember } from '../../src/json/members.js';
+import { duplicateTopLevelKey, memberValueText, removeMember, setMember } from '../../src/json/members.js';
 
 describe('setMember', () => {
   it('replaces a value in place and leaves every other byte alone', () => {
@@ -50,5 +50,28 @@ describe('memberValueText', () => {
     expect(memberValueText(text, 'a')).toBe('{"b":[1, 2]}');
     expect(memberValueText('{"seed":12345678901234567890}', 'seed')).toBe('12345678901234567890');
     expect(memberValueText(text, 'missing')).toBeUndefined();
+  });
+});
+
+describe('duplicateTopLevelKey', () => {
+  it.each([
+    ['{"model":"a","model":"b"}', 'model'],
+    ['{"stream":false,"x":1,"stream":true}', 'stream'],
+    // Keys compare as JSON.parse reads them, escapes and all.
+    ['{"model":"a","mo\\u0064el":"b"}', 'model'],
+    ['{"a":{"k":1,"k":2},"b":[{"k":1},{"k":2}]}', undefined],
+    ['{"s":"a \\" \\\\\\" quote","t":"\\\\"}', undefined],
+    ['{"text":"\\"model\\":\\"b\\"","model":"a"}', undefined],
+    ['{}', undefined],
+    [' { "a" : 1 , "b" : 2 } ', undefined],
+  ])('%s -> %s', (text, expected) => {
+    JSON.parse(text);
+    expect(duplicateTopLevelKey(text)).toBe(expected);
+  });
+
+  it('skips string content by quote jumps, so a megabyte body takes well under a millisecond per call', () => {
+    const text = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(1_000_000) }], model2: 1 });
+    expect(duplicateTopLevelKey(text)).toBeUndefined();
+    expect(duplicateTopLevelKey(`${text.slice(0, -1)},"model":"b"}`)).toBe('model');
   });
 });

@@ -19,6 +19,10 @@ export const ERROR_TABLE = {
   upstream_unreachable: { status: 502, openai: 'server_error', anthropic: 'api_error' },
   not_ready: { status: 503, openai: 'server_error', anthropic: 'api_error' },
   upstream_timeout: { status: 504, openai: 'server_error', anthropic: 'timeout_error' },
+  /** A provider that says it is overloaded (Anthropic's 529). */
+  upstream_overloaded: { status: 529, openai: 'server_error', anthropic: 'overloaded_error' },
+  /** Only in usage records: the client went away before any answer (nginx's convention); never sent. */
+  client_closed: { status: 499, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
 } as const satisfies Record<string, { status: number; openai: string; anthropic: string }>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
@@ -65,11 +69,15 @@ export function errorResponse(error: GatewayError, format: ErrorFormat, extraHea
   return new Response(JSON.stringify(errorBody(error, format)), { status: error.status, headers });
 }
 
-/** The code whose status is `status`, for errors that arrive as a bare status (a provider's HTML 429). */
+/**
+ * The code for a status a provider answered (a provider's HTML 429, a relayed 500). A
+ * provider's 5xx is never one of the gateway's own codes (`internal`, `not_ready`): the
+ * client must be able to tell the provider failed, not the gateway.
+ */
 export function codeForStatus(status: number): ErrorCode {
-  const exact = (Object.keys(ERROR_TABLE) as ErrorCode[]).find((code) => ERROR_TABLE[code].status === status);
-  if (exact) return exact;
-  return status >= 500 ? 'upstream_error' : 'invalid_request';
+  if (status >= 500) return status === 504 ? 'upstream_timeout' : status === 529 ? 'upstream_overloaded' : 'upstream_error';
+  const exact = (Object.keys(ERROR_TABLE) as ErrorCode[]).find((code) => ERROR_TABLE[code].status === status && code !== 'client_closed');
+  return exact ?? 'invalid_request';
 }
 
 /** Turns anything thrown into a GatewayError without leaking internals to the client. */

@@ -7,7 +7,7 @@ import { GatewayError } from '../errors.js';
 import { candidatesFor } from '../proxy/candidates.js';
 import { recordJudgeCall } from '../proxy/context.js';
 import { ENDPOINTS } from '../proxy/endpoints.js';
-import { attemptOrder, nothingLeft } from '../proxy/router.js';
+import { attemptOrder, nothingLeft, rankable } from '../proxy/router.js';
 import { routingRequest } from '../proxy/routing-request.js';
 import { compileRouting } from '../routing/compile.js';
 import { rank } from '../routing/engine.js';
@@ -84,7 +84,7 @@ export function routePreviewRoutes(services: Services): Hono<AppEnv> {
       env.judgeChoice = verdict.choice;
       judge = { model: settings.model, ...verdict };
     }
-    const ranking = rank(set.candidates, request, env, routing.policies, services.logger);
+    const ranking = rank(rankable(set, routing), request, env, routing.policies, services.logger);
     const order = attemptOrder(ranking, set, routing).map((m) => m.config.id);
     return c.json({
       requested: { model: String(input.body.model), as: set.requested },

@@ -1,4 +1,4 @@
-import { GatewayError } from '../errors.js';
+import { errorResponse, GatewayError, toGatewayError } from '../errors.js';
 import { assertJsonContentType, parseJsonObject, readBodyText } from '../http/body.js';
 import { duplicateTopLevelKey } from '../json/members.js';
 import { compileRouting } from '../routing/compile.js';
@@ -10,12 +10,33 @@ import type { CallContext } from './context.js';
 import type { Endpoint } from './endpoints.js';
 import { routeCall } from './router.js';
 
-/** One proxied call: authenticate, validate, find the candidate models, then route among them. */
+/**
+ * One proxied call: authenticate, validate, find the candidate models, then route among them.
+ * Every answer carries `x-routerly-request-id`, the gateway's own errors included (a refused
+ * token, a body too large, no model left), so a client can always quote it.
+ */
 export async function handleProxy(
   request: Request,
   endpoint: Endpoint,
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
+): Promise<Response> {
+  const requestId = `req_${crypto.randomUUID()}`;
+  try {
+    return await routeRequest(request, endpoint, services, waitUntil, requestId);
+  } catch (thrown) {
+    const error = toGatewayError(thrown);
+    if (error.code === 'internal') services.logger.error('unhandled error', { path: endpoint.path, requestId, error: String(thrown) });
+    return errorResponse(error, endpoint.errorFormat, { 'x-routerly-request-id': requestId });
+  }
+}
+
+async function routeRequest(
+  request: Request,
+  endpoint: Endpoint,
+  services: Services,
+  waitUntil: (promise: Promise<unknown>) => void,
+  requestId: string,
 ): Promise<Response> {
   const startedAt = services.now();
   const index = services.config.index;
@@ -46,7 +67,7 @@ export async function handleProxy(
     parsed,
     project,
     token,
-    requestId: `req_${crypto.randomUUID()}`,
+    requestId,
     startedAt,
     waitUntil,
     deadlineAt: routing.deadlineMs === undefined ? undefined : startedAt + routing.deadlineMs,

@@ -1,5 +1,5 @@
 import type { ResolvedModel } from '../config/state.js';
-import { errorResponse, GatewayError } from '../errors.js';
+import { ERROR_TABLE, errorResponse, GatewayError } from '../errors.js';
 import type { CompiledRouting } from '../routing/compile.js';
 import { rank } from '../routing/engine.js';
 import { attemptsHeader, attemptsSummary, traceRanking } from '../routing/trace.js';
@@ -36,13 +36,22 @@ export async function routeCall(call: CallContext, set: CandidateSet): Promise<R
     trace.judge = { model: judge.model, ...verdict };
     env.now = services.now();
   }
-  const ranking = rank(set.candidates, request, env, routing.policies, services.logger);
+  const ranking = rank(rankable(set, routing), request, env, routing.policies, services.logger);
   traceRanking(trace, ranking, set.unfit);
 
   const order = attemptOrder(ranking, set, routing);
   if (order.length === 0) throw nothingLeft(ranking, set.named);
 
   return attemptInOrder(call, order, request);
+}
+
+/**
+ * The candidates to rank: only the named model when the project does not fall back from it,
+ * so that its open circuit is judged among the models that may actually be tried.
+ */
+export function rankable(set: CandidateSet, routing: CompiledRouting): CandidateSet['candidates'] {
+  if (set.named === undefined || routing.fallback.fromNamedModel) return set.candidates;
+  return set.candidates.filter((c) => c.model.config.id === set.named);
 }
 
 /** The models to try, in order: the ranking, a named pool model first, cut to what fallback allows. */
@@ -67,8 +76,9 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
   const settlePending = (final: boolean) => {
     if (!pending) return;
     const { record, outcome } = pending;
-    const status = outcome.kind === 'refused' ? outcome.status : outcome.error.status;
-    const cause = outcome.kind === 'refused' ? (status === 429 ? 'rate_limited' : 'upstream_error') : outcome.cause;
+    const cause = outcome.kind === 'refused' ? (outcome.status === 429 ? 'rate_limited' : 'upstream_error') : outcome.cause;
+    // A client that went away never received a status: recorded as 499, nginx's "client closed request".
+    const status = outcome.kind === 'refused' ? outcome.status : cause === 'client_aborted' ? ERROR_TABLE.client_closed.status : outcome.error.status;
     record({ status, outcome: cause, stream: request.stream, ttftMs: outcome.ttftMs, final });
     if (!final && outcome.kind === 'refused') outcome.discard();
   };

@@ -13,6 +13,8 @@ export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' 
 export class UpstreamCall {
   readonly controller = new AbortController();
   cause: AbortCause | undefined;
+  /** Whether the provider's response headers have arrived. */
+  answered = false;
   private readonly totalTimer: ReturnType<typeof setTimeout>;
 
   private readonly onClientAbort = () => this.abort('client_aborted');
@@ -51,13 +53,15 @@ export class UpstreamCall {
     const connectTimer =
       stream && (remaining === undefined || connectMs <= remaining) ? setTimeout(() => this.abort('connect_timeout'), connectMs) : undefined;
     try {
-      return await fetchFn(request.url, {
+      const response = await fetchFn(request.url, {
         method: 'POST',
         headers: request.headers,
         body: request.body,
         signal: this.controller.signal,
         redirect: 'manual',
       });
+      this.answered = true;
+      return response;
     } catch {
       this.finish();
       throw this.failure();
@@ -91,7 +95,10 @@ export class UpstreamCall {
       case 'client_aborted':
         return new GatewayError('upstream_error', 'the client closed the request');
       default:
-        return new GatewayError('upstream_unreachable', 'the provider could not be reached');
+        // Once the provider has answered, a broken connection is a broken answer, not an unreachable provider.
+        return this.answered
+          ? new GatewayError('upstream_error', 'the connection to the provider broke while it was answering')
+          : new GatewayError('upstream_unreachable', 'the provider could not be reached');
     }
   }
 }

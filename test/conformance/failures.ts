@@ -88,10 +88,37 @@ export function failureTests(ctx: SuiteContext): void {
     await createModel(ctx.admin, { id: 'down', provider: 'custom', baseUrl: 'http://127.0.0.1:9/v1' });
     const project = await createProject(ctx.admin, 'down-project', ['down']);
     const response = await post('/v1/chat/completions', JSON.stringify({ ...chatBody, model: 'down' }), { authorization: `Bearer ${project.token}` });
+    expect(response.headers.get('x-routerly-request-id')).toMatch(/^req_/);
     await expectOpenAIError(response, 502);
     const usage = await waitForUsage(ctx.admin, project.id, 1);
     expect(usage.records[0]).toMatchObject({ status: 502, outcome: 'upstream_unreachable', costUsd: 0 });
     expect(usage.totals).toMatchObject({ requests: 1, errors: 1 });
+  });
+
+  it('puts x-routerly-request-id on the gateway\'s own errors too, so a client can quote it', async () => {
+    const refused = [
+      await post('/v1/chat/completions', JSON.stringify(chatBody), { authorization: 'Bearer sk-rt-nope' }),
+      await post('/v1/messages', '{oops'),
+      await post('/v1/chat/completions', JSON.stringify({ ...chatBody, padding: 'x'.repeat(MAX_BODY_BYTES) })),
+      await post('/v1/chat/completions', JSON.stringify({ ...chatBody, model: 'claude', n: 2, logprobs: true, model_extra: 1 }).replace('"model_extra":1', '"model":"gpt"')),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([401, 400, 413, 400]);
+    for (const response of refused) expect(response.headers.get('x-routerly-request-id')).toMatch(/^req_[0-9a-f-]{36}$/);
+  });
+
+  it('labels a relayed provider failure as the provider\'s, not as the gateway\'s own', async () => {
+    ctx.mock.enqueue({ kind: 'raw', status: 500, body: '<html>oops</html>', headers: { 'content-type': 'text/html' } });
+    expect((await expectOpenAIError(await post('/v1/chat/completions', JSON.stringify(chatBody)), 500)).code).toBe('upstream_error');
+    ctx.mock.enqueue({ kind: 'raw', status: 503, body: 'busy', headers: { 'content-type': 'text/plain' } });
+    expect((await expectOpenAIError(await post('/v1/chat/completions', JSON.stringify(chatBody)), 503)).code).toBe('upstream_error');
+    // Overloaded, re-told from an OpenAI-format model to an Anthropic client: still overloaded.
+    ctx.mock.enqueue({ kind: 'error', status: 529 });
+    expect((await expectAnthropicError(await post('/v1/messages', JSON.stringify({ ...messagesBody, model: 'gpt' })), 529)).type).toBe('overloaded_error');
+    // A connection cut in the middle of a 200 body is a broken answer, not an unreachable provider.
+    ctx.mock.enqueue({ kind: 'midStreamError', afterEvents: 0 });
+    const cut = await expectOpenAIError(await post('/v1/chat/completions', JSON.stringify(chatBody)), 502);
+    expect(cut.message).toMatch(/broke while it was answering/);
+    expect(cut.message).not.toMatch(/could not be reached/);
   });
 
   it('answers 504 when a stream does not start within the connect timeout', async () => {

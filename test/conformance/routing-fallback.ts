@@ -187,6 +187,17 @@ export function routingFallbackTests(ctx: SuiteContext, env: RoutingEnv): void {
     expect(env.callsTo('r-gpt')).toBe(2);
   });
 
+  it('still tries a named model with an open circuit when the project does not fall back from it', async () => {
+    const { token } = await env.project(['r-gpt', 'r-gpt2'], {
+      routing: { fallback: { fromNamedModel: false }, policies: [{ type: 'health', failureThreshold: 1, cooldownMs: 60_000 }] },
+    });
+    ctx.mock.enqueue({ kind: 'error', status: 500 }, { model: UPSTREAM['r-gpt'] });
+    expect((await env.post(token, '/v1/chat/completions', { model: 'r-gpt', messages: hello })).status).toBe(500);
+    const response = await env.post(token, '/v1/chat/completions', { model: 'r-gpt', messages: hello });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-routerly-attempts')).toBe('r-gpt;status=200');
+  });
+
   it('passes over a model that cannot take a strict project\'s request, and refuses only when none can', async () => {
     const { token } = await env.project(['r-claude', 'r-gpt'], { rejectUnsupportedParams: true });
     // logprobs has no Anthropic equivalent: the Claude model is ineligible, the OpenAI one takes it as is.
@@ -200,7 +211,7 @@ export function routingFallbackTests(ctx: SuiteContext, env: RoutingEnv): void {
   });
 
   it('cancels the call and every further attempt when the client goes away', async () => {
-    const { token } = await env.project(['r-gpt', 'r-gpt2']);
+    const { id, token } = await env.project(['r-gpt', 'r-gpt2']);
     ctx.mock.enqueue({ kind: 'hang' }, { model: UPSTREAM['r-gpt'] });
     const controller = new AbortController();
     const pending = fetch(`${ctx.gateway.url}/v1/chat/completions`, {
@@ -215,5 +226,10 @@ export function routingFallbackTests(ctx: SuiteContext, env: RoutingEnv): void {
     if (!ctx.limits.disconnectBeforeAnswerUnseen) await expect.poll(() => ctx.mock.requests[0]!.aborted).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(env.callsTo('r-gpt2')).toBe(0);
+    if (ctx.limits.disconnectBeforeAnswerUnseen) return;
+    // The client never received a status: the attempt is recorded as 499, not as a 502 it never saw.
+    await expect
+      .poll(async () => (await ctx.admin.call('GET', `/api/usage?projectId=${id}`)).body.records)
+      .toEqual([expect.objectContaining({ status: 499, outcome: 'client_aborted', model: 'r-gpt' })]);
   });
 }

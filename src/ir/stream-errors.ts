@@ -1,4 +1,5 @@
 import { errorBody, type GatewayError } from '../errors.js';
+import type { StreamEvent } from './chat.js';
 import { formatSseEvent } from '../sse/writer.js';
 
 /*
@@ -15,4 +16,13 @@ export function openAIStreamErrorEvent(error: GatewayError): string {
 /** Anthropic streams report a failure as an `error` event holding its usual error object. */
 export function anthropicStreamErrorEvent(error: GatewayError): string {
   return formatSseEvent({ event: 'error', data: JSON.stringify(errorBody(error, 'anthropic')) });
+}
+
+/**
+ * What a provider's stream decoder emits when the body ends before the provider's own last
+ * event (a finish reason, `message_stop`, `message-end`): the answer is cut short, and the
+ * client must be told so rather than handed what looks like a whole answer.
+ */
+export function endedEarly(provider: string): StreamEvent {
+  return { type: 'error', status: 502, message: `${provider} ended the stream before finishing its answer`, errorType: 'truncated_stream' };
 }

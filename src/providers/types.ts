@@ -43,6 +43,13 @@ export interface StreamObserver {
    */
   end?(): string;
   usage(): TokenUsage | undefined;
+  /**
+   * After the body ended: why the stream was not a whole, good answer (`truncated_stream`: it
+   * stopped before its API's last event; `stream_error`: the provider reported an error in it;
+   * `invalid_event`: an event could not be read), or undefined when it was. The bytes went to
+   * the client as they were; this is what the usage record says of them.
+   */
+  failure?(): string | undefined;
 }
 
 export interface PreparedCall {

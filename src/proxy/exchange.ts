@@ -30,8 +30,12 @@ export interface ExchangePlan {
   streamErrorEvent(error: GatewayError): string;
   /** The provider error a stream's first event reports, if it is one. */
   startError(event: SseEvent): { status: number; message: string } | undefined;
-  /** A whole non-streamed answer: what the client gets, and the usage it reports. Throws a GatewayError when unreadable. */
-  answer(bytes: Uint8Array<ArrayBuffer>): { body: BodyInit; contentType?: string; usage: TokenUsage | undefined };
+  /**
+   * A whole non-streamed answer: what the client gets, the usage it reports, and (for bytes
+   * forwarded as they came) an `outcome` other than ok when they are not a good answer. Throws
+   * a GatewayError when a translated answer is unreadable.
+   */
+  answer(bytes: Uint8Array<ArrayBuffer>): { body: BodyInit; contentType?: string; usage: TokenUsage | undefined; outcome?: string };
 }
 
 /**
@@ -123,8 +127,10 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
       idleMs: model.timeouts.idleMs,
       errorEvent: (error) => plan.streamErrorEvent(error),
       startError: (event) => plan.startError(event),
-      onEnd(outcome) {
+      onEnd(ended) {
         const usage = observer.usage();
+        // The body ended cleanly; whether it was a whole answer is the observer's to say.
+        const outcome = ended === 'ok' ? (observer.failure?.() ?? 'ok') : ended;
         const errorClass = outcome === 'ok' ? undefined : outcome === 'client_aborted' ? ('client' as const) : ('stream' as const);
         stats.end(modelId, {
           ok: errorClass === undefined,
@@ -166,10 +172,12 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
     return fail(error as GatewayError, call.cause ?? 'upstream_error');
   }
   const usage = answer.usage;
-  stats.end(modelId, { ok: true, probe, latencyMs: services.now() - attemptStart, tokens: usage ? usage.inputTokens + usage.outputTokens : 0 });
+  const outcome = answer.outcome ?? 'ok';
+  const tokens = usage ? usage.inputTokens + usage.outputTokens : 0;
+  stats.end(modelId, outcome === 'ok' ? { ok: true, probe, latencyMs: services.now() - attemptStart, tokens } : { ok: false, errorClass: 'server', probe, tokens });
   // The attempts header first: it completes the trace this final record carries.
   headers['x-routerly-attempts'] = attemptsHeader(upstream.status);
-  ctx.record({ status: upstream.status, outcome: 'ok', stream: plan.stream, ttftMs, final: true, ...(usage ? { usage } : {}) });
+  ctx.record({ status: upstream.status, outcome, stream: plan.stream, ttftMs, final: true, ...(usage ? { usage } : {}) });
   if (answer.contentType) headers['content-type'] = answer.contentType;
   return { kind: 'answered', status: upstream.status, response: new Response(answer.body, { status: upstream.status, headers }) };
 }

@@ -31,13 +31,16 @@ export function passthroughPlan(ctx: ProxyContext, adapter: ProviderAdapter): Ex
     startError:
       endpoint.passthrough.operation === 'responses' ? responsesStartError : (event) => firstEventError(model.provider.chat.createStreamDecoder, event),
     answer(bytes) {
-      let usage;
+      let parsed: unknown;
       try {
-        usage = adapter.usageFromBody(JSON.parse(new TextDecoder().decode(bytes)));
+        parsed = JSON.parse(new TextDecoder().decode(bytes));
       } catch {
-        // A body that is not JSON still goes to the client as the provider sent it.
+        // A body that is not JSON still goes to the client as the provider sent it, but it is no answer.
+        return { body: bytes, usage: undefined, outcome: 'invalid_answer' };
       }
-      return { body: bytes, usage };
+      // A 200 that carries an error object is the provider's failure, whatever its status says.
+      if (adapter.isErrorBody(parsed)) return { body: bytes, usage: undefined, outcome: 'error_in_answer' };
+      return { body: bytes, usage: adapter.usageFromBody(parsed) };
     },
   };
 }

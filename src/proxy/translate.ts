@@ -67,10 +67,13 @@ export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat):
       const streamEncoder = client.createStreamEncoder(parsed);
       encoder = streamEncoder;
       let usage: TokenUsage | undefined;
+      let failure: string | undefined;
       const encode = (events: StreamEvent[]) => {
         let out = '';
         for (const event of events) {
           if (event.type === 'usage') usage = mergeUsage(usage, event.usage);
+          // The client gets its format's error event for it; the record says what broke.
+          if (event.type === 'error') failure ??= event.errorType === 'truncated_stream' || event.errorType === 'invalid_event' ? event.errorType : 'stream_error';
           // Some providers (Cohere) do not say which model answered: it is the one asked.
           if (event.type === 'start' && !event.model) event.model = model.upstreamModel;
           out += streamEncoder.push(event);
@@ -86,6 +89,7 @@ export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat):
           return step();
         } catch (error) {
           failed = true;
+          failure ??= 'invalid_event';
           if (!(error instanceof GatewayError)) {
             ctx.services.logger.error('stream translation failed', { requestId: ctx.requestId, model: model.config.id, error: String(error) });
           }
@@ -95,6 +99,7 @@ export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat):
       const observer: StreamObserver = {
         rewrites: true,
         usage: () => usage,
+        failure: () => failure,
         onEvent: (event) => guarded(() => encode(decoder.push(event))),
         end: () => guarded(() => encode(decoder.end()) + streamEncoder.end()),
       };

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createModel, createProject, waitForUsage } from '../support/gateway-client.js';
 import { MAX_BODY_BYTES, type SuiteContext } from './context.js';
 
@@ -119,6 +119,71 @@ export function failureTests(ctx: SuiteContext): void {
     const cut = await expectOpenAIError(await post('/v1/chat/completions', JSON.stringify(chatBody)), 502);
     expect(cut.message).toMatch(/broke while it was answering/);
     expect(cut.message).not.toMatch(/could not be reached/);
+  });
+
+  describe('a broken answer is called broken', () => {
+    const recordOf = async (response: Response) => {
+      const requestId = response.headers.get('x-routerly-request-id');
+      let record: any;
+      await expect
+        .poll(async () => (record = (await waitForUsage(ctx.admin, ctx.project.id, 1)).records.find((r) => r.requestId === requestId)), { timeout: 5000 })
+        .toBeDefined();
+      return record;
+    };
+    const sseHeaders = { 'content-type': 'text/event-stream' };
+    const anthropicCut = [
+      'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_cut","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":5,"output_tokens":1}}}\n\n',
+      'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n',
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"half an ans"}}\n\n',
+    ].join('');
+    const openaiChunk = (content: string) => `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}\n\n`;
+
+    it('a translated stream cut before its finish ends with the client format\'s error, recorded truncated_stream', async () => {
+      ctx.mock.enqueue({ kind: 'raw', status: 200, body: anthropicCut, headers: sseHeaders });
+      const response = await post('/v1/chat/completions', JSON.stringify({ ...chatBody, model: 'claude', stream: true }));
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toContain('half an ans');
+      expect(text).toMatch(/"error":\{[^}]*ended the stream before finishing/);
+      expect(text).not.toContain('"finish_reason":"stop"');
+      expect(await recordOf(response)).toMatchObject({ outcome: 'truncated_stream', status: 200 });
+    });
+
+    it('a translated stream with an event that is not JSON ends with an error event, recorded invalid_event', async () => {
+      ctx.mock.enqueue({ kind: 'raw', status: 200, body: `${openaiChunk('hel')}data: {not json\n\n${openaiChunk('lo')}data: [DONE]\n\n`, headers: sseHeaders });
+      const response = await post('/v1/messages', JSON.stringify({ ...messagesBody, model: 'gpt', stream: true }));
+      const text = await response.text();
+      expect(text).toMatch(/event: error\ndata: .*not JSON/);
+      expect(text).not.toContain('message_stop');
+      expect(await recordOf(response)).toMatchObject({ outcome: 'invalid_event' });
+    });
+
+    it('a forwarded stream without its last event goes through as it came, recorded truncated_stream', async () => {
+      const body = openaiChunk('cut off');
+      ctx.mock.enqueue({ kind: 'raw', status: 200, body, headers: sseHeaders });
+      const response = await post('/v1/chat/completions', JSON.stringify({ ...chatBody, stream: true }));
+      expect(await response.text()).toBe(body);
+      expect(await recordOf(response)).toMatchObject({ outcome: 'truncated_stream' });
+    });
+
+    it('a forwarded 200 whose body is not JSON, or is an error object, goes through as it came but is not recorded ok', async () => {
+      ctx.mock.enqueue({ kind: 'raw', status: 200, body: '{"id": "chatcmpl-broken", "choi', headers: { 'content-type': 'application/json' } });
+      const broken = await post('/v1/chat/completions', JSON.stringify(chatBody));
+      expect(await broken.text()).toBe('{"id": "chatcmpl-broken", "choi');
+      expect(await recordOf(broken)).toMatchObject({ outcome: 'invalid_answer', status: 200 });
+      const errorBody = JSON.stringify({ error: { message: 'quota exceeded', type: 'insufficient_quota' } });
+      ctx.mock.enqueue({ kind: 'raw', status: 200, body: errorBody, headers: { 'content-type': 'application/json' } });
+      const errored = await post('/v1/chat/completions', JSON.stringify(chatBody));
+      expect(await errored.text()).toBe(errorBody);
+      expect(await recordOf(errored)).toMatchObject({ outcome: 'error_in_answer' });
+    });
+
+    it('a forwarded Anthropic stream without message_stop is recorded truncated_stream', async () => {
+      ctx.mock.enqueue({ kind: 'raw', status: 200, body: anthropicCut, headers: sseHeaders });
+      const response = await post('/v1/messages', JSON.stringify({ ...messagesBody, stream: true }));
+      expect(await response.text()).toBe(anthropicCut);
+      expect(await recordOf(response)).toMatchObject({ outcome: 'truncated_stream' });
+    });
   });
 
   it('answers 504 when a stream does not start within the connect timeout', async () => {

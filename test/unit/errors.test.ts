@@ -31,7 +31,12 @@ describe('error table', () => {
   it('maps bare statuses to the matching code', () => {
     expect(codeForStatus(429)).toBe('rate_limited');
     expect(codeForStatus(400)).toBe('invalid_request');
-    expect(codeForStatus(529)).toBe('upstream_error');
+    // A provider's statuses never take the gateway's own codes (internal, not_ready).
+    expect(codeForStatus(529)).toBe('upstream_overloaded');
+    expect(codeForStatus(500)).toBe('upstream_error');
+    expect(codeForStatus(503)).toBe('upstream_error');
+    expect(codeForStatus(504)).toBe('upstream_timeout');
+    expect(codeForStatus(499)).toBe('invalid_request');
     expect(codeForStatus(418)).toBe('invalid_request');
   });
 });

@@ -4,6 +4,7 @@ import type { StreamDecoder } from '../../ir/codec.js';
 import { mergeUsage, type TokenUsage } from '../../ir/usage.js';
 import { isRecord } from '../../json/record.js';
 import type { SseEvent } from '../../sse/parser.js';
+import { endedEarly } from '../../ir/stream-errors.js';
 import { anthropicErrorStatus, readAnthropicError } from './errors.js';
 import { anthropicStopReason, anthropicUsage } from './response.js';
 
@@ -168,8 +169,12 @@ export function createAnthropicStreamDecoder(now: () => number = Date.now): Stre
           return [];
       }
     },
+    /** The body ended: after a stop reason a lost message_stop is forgiven; before one, the answer was cut short. */
     end(): StreamEvent[] {
-      return done ? [] : finish();
+      if (done) return [];
+      if (stopReason !== undefined) return finish();
+      done = true;
+      return [...start(undefined), ...closeAll(), endedEarly('Anthropic')];
     },
   };
 }

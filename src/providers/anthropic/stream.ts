@@ -14,10 +14,16 @@ export function createAnthropicStreamObserver(): StreamObserver {
   const merge = (next: TokenUsage | undefined) => {
     if (next) usage = mergeUsage(usage, next);
   };
+  let stopped = false;
+  let errored = false;
   return {
     rewrites: false,
     usage: () => usage,
+    // A whole stream ends with message_stop; an `error` event is the provider's failure.
+    failure: () => (errored ? 'stream_error' : stopped ? undefined : 'truncated_stream'),
     onEvent(event: SseEvent) {
+      if (event.event === 'message_stop') stopped = true;
+      else if (event.event === 'error') errored = true;
       if (event.event !== 'message_start' && event.event !== 'message_delta') return undefined;
       try {
         const payload: unknown = JSON.parse(event.data);

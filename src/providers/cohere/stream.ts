@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors.js';
+import { endedEarly } from '../../ir/stream-errors.js';
 import type { StreamBlock, StreamEvent } from '../../ir/chat.js';
 import type { StreamDecoder } from '../../ir/codec.js';
 import { isRecord } from '../../json/record.js';
@@ -144,12 +145,12 @@ export function createCohereStreamDecoder(): StreamDecoder {
     },
     end(): StreamEvent[] {
       if (finished) return [];
-      // The body ended without `message-end`: close what is open and end the turn as the contract asks.
+      // The body ended without `message-end`: the answer was cut short.
       const out: StreamEvent[] = [];
       start(undefined, out);
       closeCurrent(out);
       finished = true;
-      out.push({ type: 'finish', stopReason: 'end_turn' });
+      out.push(endedEarly('Cohere'));
       return out;
     },
   };

@@ -3,6 +3,7 @@ import type { StreamDecoder } from '../../ir/codec.js';
 import type { SseEvent } from '../../sse/parser.js';
 import { isRecord } from '../../json/record.js';
 import { GEMINI_SIGNATURE_PREFIX, randomToken } from './ids.js';
+import { endedEarly } from '../../ir/stream-errors.js';
 import { readGeminiError } from './errors.js';
 import { candidateParts, firstCandidate, geminiStopReason, geminiUsage, partSignature, toolCallFromPart } from './response.js';
 import type { TokenUsage } from '../../ir/usage.js';
@@ -143,9 +144,10 @@ export function createGeminiStreamDecoder(): StreamDecoder {
       if (!started) return [];
       const out: StreamEvent[] = [];
       close(out);
+      // No finishReason came: the answer was cut short.
       if (!finished) {
         finished = true;
-        out.push({ type: 'finish', stopReason: sawToolCall ? 'tool_use' : 'end_turn' });
+        out.push(endedEarly('Gemini'));
       }
       return out;
     },

@@ -4,6 +4,7 @@ import { isRecord } from '../../json/record.js';
 import type { SseEvent } from '../../sse/parser.js';
 import { count } from '../shared.js';
 import { contentParts, newToolCallId, reasoningText, stopReasonOf } from './decode.js';
+import { endedEarly } from '../../ir/stream-errors.js';
 import { openAIStreamError } from './errors.js';
 import { openAIUsage } from './response.js';
 
@@ -164,12 +165,17 @@ export function createOpenAIStreamDecoder(): StreamDecoder {
       if (ended) return [];
       const data = event.data.trim();
       if (data === '[DONE]') return complete();
+      // An empty data line is a keep-alive; comments never reach here (the SSE parser drops them).
+      if (data === '') return [];
       let chunk: unknown;
       try {
         chunk = JSON.parse(data);
       } catch {
-        // Not a chunk (a vendor's keep-alive or comment-like line): nothing to read in it.
-        return [];
+        const out: StreamEvent[] = [];
+        close(out);
+        ended = true;
+        out.push({ type: 'error', status: 502, message: 'the provider sent a stream event that is not JSON', errorType: 'invalid_event' });
+        return out;
       }
       if (!isRecord(chunk)) return [];
       const out: StreamEvent[] = [];
@@ -200,9 +206,18 @@ export function createOpenAIStreamDecoder(): StreamDecoder {
       if (usage) out.push({ type: 'usage', usage });
       return out;
     },
-    /** Closes what is open and finishes a stream that never said why it stopped (an upstream that hung up, or no `[DONE]`). */
+    /**
+     * The body ended. After a finish reason, a missing `[DONE]` is forgiven (some vendors omit
+     * it); without one the answer was cut short, and that is an error, not a finish.
+     */
     end(): StreamEvent[] {
-      return ended ? [] : complete();
+      if (ended) return [];
+      if (finished) return complete();
+      const out: StreamEvent[] = [];
+      close(out);
+      ended = true;
+      out.push(endedEarly('the provider'));
+      return out;
     },
   };
 }

@@ -13,11 +13,20 @@ import { openAIUsage } from './response.js';
  */
 export function createOpenAIStreamObserver(hideUsage: boolean): StreamObserver {
   let usage: TokenUsage | undefined;
+  let done = false;
+  let errored = false;
   return {
     rewrites: hideUsage,
     usage: () => usage,
+    // A whole stream ends with `data: [DONE]`; a chunk holding an `error` object is the provider's failure.
+    failure: () => (errored ? 'stream_error' : done ? undefined : 'truncated_stream'),
     onEvent(event: SseEvent) {
       const data = event.data;
+      if (data.length < 16 && data.trim() === '[DONE]') {
+        done = true;
+        return undefined;
+      }
+      if (data.includes('"error"') && isErrorChunk(data)) errored = true;
       // Most chunks carry `"usage":null` (or nothing): settle those without parsing JSON.
       const at = data.indexOf('"usage"');
       if (at === -1) return undefined;
@@ -45,6 +54,15 @@ export function createOpenAIStreamObserver(hideUsage: boolean): StreamObserver {
   };
 }
 
+function isErrorChunk(data: string): boolean {
+  try {
+    const chunk: unknown = JSON.parse(data);
+    return isRecord(chunk) && chunk.error !== undefined && chunk.error !== null;
+  } catch {
+    return false;
+  }
+}
+
 /** The Responses API events that carry the final Response, and with it the usage. */
 const FINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
@@ -55,10 +73,15 @@ const FINAL_RESPONSE_EVENTS = new Set(['response.completed', 'response.incomplet
  */
 export function createResponsesStreamObserver(): StreamObserver {
   let usage: TokenUsage | undefined;
+  let last: string | undefined;
   return {
     rewrites: false,
     usage: () => usage,
+    // Whole: it ends with response.completed or response.incomplete; response.failed or an error event is a failure.
+    failure: () =>
+      last === 'response.completed' || last === 'response.incomplete' ? undefined : last === 'response.failed' || last === 'error' ? 'stream_error' : 'truncated_stream',
     onEvent(event: SseEvent) {
+      if (event.event !== undefined) last = event.event;
       if (event.event !== undefined && !FINAL_RESPONSE_EVENTS.has(event.event)) return undefined;
       try {
         const payload: unknown = JSON.parse(event.data);

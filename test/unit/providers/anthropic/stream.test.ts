@@ -62,7 +62,7 @@ describe('anthropic stream decoder', () => {
       { type: 'block_start', index: 1, block: { type: 'tool_call', id: 'toolu_01Truncated', name: 'get_date' } },
       { type: 'arguments_delta', index: 1, json: '{}' },
       { type: 'block_stop', index: 1 },
-      { type: 'finish', stopReason: 'end_turn' },
+      { type: 'error', status: 502, message: 'Anthropic ended the stream before finishing its answer', errorType: 'truncated_stream' },
     ]);
   });
 
@@ -88,14 +88,14 @@ describe('anthropic stream decoder', () => {
     ]);
   });
 
-  it('closes open blocks and finishes when the body ends without message_stop', () => {
+  it('closes open blocks and reports a cut answer when the body ends before a stop reason', () => {
     const text = fixtureText('stream-tool-use.txt');
     const cut = text.slice(0, text.indexOf('event: content_block_stop\ndata: {"type":"content_block_stop","index":1}'));
     const events = replay(cut);
     expect(events.slice(-3)).toEqual([
       { type: 'arguments_delta', index: 1, json: ', "unit": "fahrenheit"}' },
       { type: 'block_stop', index: 1 },
-      { type: 'finish', stopReason: 'end_turn' },
+      { type: 'error', status: 502, message: 'Anthropic ended the stream before finishing its answer', errorType: 'truncated_stream' },
     ]);
   });
 

@@ -110,7 +110,7 @@ describe('cohere stream decoder', () => {
     ]);
   });
 
-  it('closes what is open and finishes when the body ends without message-end', () => {
+  it('closes what is open and reports a cut answer when the body ends without message-end', () => {
     const raw = sse(
       { type: 'message-start', id: 'm1' },
       { type: 'tool-call-start', index: 0, delta: { message: { tool_calls: { id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":' } } } } },
@@ -120,7 +120,7 @@ describe('cohere stream decoder', () => {
       { type: 'block_start', index: 0, block: { type: 'tool_call', id: 'c1', name: 'f' } },
       { type: 'arguments_delta', index: 0, json: '{"a":' },
       { type: 'block_stop', index: 0 },
-      { type: 'finish', stopReason: 'end_turn' },
+      { type: 'error', status: 502, message: 'Cohere ended the stream before finishing its answer', errorType: 'truncated_stream' },
     ]);
   });
 

@@ -83,7 +83,7 @@ describe('Gemini stream decoding', () => {
     ]);
   });
 
-  it('closes what is open and finishes when the stream ends without a finish reason', () => {
+  it('closes what is open and reports a cut answer when the stream ends without a finish reason', () => {
     const events = decodeStream(sse({ candidates: [{ content: { parts: [{ text: 'partial' }] } }] }));
     expect(events[0]).toMatchObject({ type: 'start', model: '' });
     expect((events[0] as { id: string }).id).toMatch(/^gen_/);
@@ -91,7 +91,7 @@ describe('Gemini stream decoding', () => {
       { type: 'block_start', index: 0, block: { type: 'text' } },
       { type: 'text_delta', index: 0, text: 'partial' },
       { type: 'block_stop', index: 0 },
-      { type: 'finish', stopReason: 'end_turn' },
+      { type: 'error', status: 502, message: 'Gemini ended the stream before finishing its answer', errorType: 'truncated_stream' },
     ]);
     expect(decodeStream('')).toEqual([]);
   });

@@ -94,14 +94,24 @@ describe('OpenAI stream -> IR events', () => {
     ]);
   });
 
-  it('closes blocks and finishes when the stream ends without finish_reason or [DONE]', () => {
-    const raw = sse({ id: 'c', model: 'm', created: 2, choices: [{ index: 0, delta: { content: 'cut' } }] }, 'not json', [1, 2]);
+  it('closes blocks and reports a cut answer when the stream ends without finish_reason or [DONE]', () => {
+    const raw = sse({ id: 'c', model: 'm', created: 2, choices: [{ index: 0, delta: { content: 'cut' } }] }, [1, 2]);
     expect(replay(raw)).toEqual([
       { type: 'start', id: 'c', model: 'm', created: 2 },
       { type: 'block_start', index: 0, block: { type: 'text' } },
       { type: 'text_delta', index: 0, text: 'cut' },
       { type: 'block_stop', index: 0 },
-      { type: 'finish', stopReason: 'end_turn' },
+      { type: 'error', status: 502, message: 'the provider ended the stream before finishing its answer', errorType: 'truncated_stream' },
+    ]);
+  });
+
+  it('forgives a missing [DONE] after a finish reason, and calls an event that is not JSON broken', () => {
+    const finished = sse({ id: 'c', model: 'm', created: 2, choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] });
+    expect(replay(finished).at(-1)).toEqual({ type: 'finish', stopReason: 'end_turn' });
+    const garbled = sse({ id: 'c', model: 'm', created: 2, choices: [{ index: 0, delta: { content: 'cut' } }] }, 'not json');
+    expect(replay(garbled).slice(-2)).toEqual([
+      { type: 'block_stop', index: 0 },
+      { type: 'error', status: 502, message: 'the provider sent a stream event that is not JSON', errorType: 'invalid_event' },
     ]);
   });
 

@@ -20,6 +20,21 @@ export interface GatewaySettings {
    * elsewhere are seen within that time.
    */
   configRefreshMs?: number;
+  /**
+   * The largest non-streamed answer a provider may send, in bytes (default 64 MiB). Past it
+   * the upstream call is aborted and the client gets a 502: one runaway answer must not take
+   * the gateway's memory with it.
+   */
+  maxUpstreamBodyBytes?: number;
+  /** The largest single event of a provider's stream, in bytes (default 8 MiB); the same applies. */
+  maxUpstreamEventBytes?: number;
+  /**
+   * Take the client address (which login throttling counts by) from the last entry of
+   * `X-Forwarded-For`, the one the reverse proxy in front of the gateway appended, instead of
+   * RequestContext.clientAddress. Only for a gateway reachable solely through one such proxy:
+   * otherwise clients can pick their own address and escape the throttle. Default false.
+   */
+  trustProxy?: boolean;
 }
 
 /** Everything that differs between runtimes, handed in by an adapter. */
@@ -49,6 +64,11 @@ export type CountTextTokens = (text: string) => number;
 /** Per-request context an adapter may pass, e.g. the Workers ExecutionContext. */
 export interface RequestContext {
   waitUntil?: (promise: Promise<unknown>) => void;
+  /**
+   * The client's IP address as the runtime saw it (Node: the socket's remoteAddress; Workers:
+   * CF-Connecting-IP). Login throttling counts by it; without it, it can only throttle per account.
+   */
+  clientAddress?: string;
 }
 
 export interface Gateway {

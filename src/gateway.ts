@@ -12,6 +12,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { NO_BUDGETS } from './routing/budget.js';
 import { Judge } from './routing/judge.js';
 import { ModelStatsTable } from './routing/stats.js';
+import { DEFAULT_UPSTREAM_LIMITS } from './proxy/upstream.js';
 import { UsageRecorder } from './usage/recorder.js';
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
@@ -48,6 +49,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       now,
       logger,
       maxBodyBytes: deps.settings?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      upstreamLimits: {
+        bodyBytes: deps.settings?.maxUpstreamBodyBytes ?? DEFAULT_UPSTREAM_LIMITS.bodyBytes,
+        eventBytes: deps.settings?.maxUpstreamEventBytes ?? DEFAULT_UPSTREAM_LIMITS.eventBytes,
+      },
       sessionTtlSeconds: deps.settings?.sessionTtlSeconds ?? 3600,
       stats,
       judge: new Judge({ fetch: outboundFetch, now, logger }),

@@ -16,6 +16,8 @@ export interface Services {
   now: () => number;
   logger: Logger;
   maxBodyBytes: number;
+  /** Caps on what a provider may send: a whole non-streamed answer, and one stream event. */
+  upstreamLimits: { bodyBytes: number; eventBytes: number };
   sessionTtlSeconds: number;
   encryptionKey: CryptoKey;
   signingKey: Uint8Array<ArrayBuffer>;
@@ -26,12 +28,15 @@ export interface Services {
   metrics: GatewayMetrics;
   /** What the budget-remaining policy reads; no budgets until tenancy fills it. */
   budget: BudgetView;
+  /** GatewaySettings.trustProxy: take the client address from X-Forwarded-For. Unset: false. */
+  trustProxy?: boolean;
   /** The OpenAI tokenizer, loaded once on first use; undefined when the adapter gives none. */
   openAITokenizer?: () => Promise<CountTextTokens>;
 }
 
 /** Hono's environment for every route: per-request bindings the gateway passes in. */
 export interface AppEnv {
-  Bindings: { waitUntil: (promise: Promise<unknown>) => void };
+  /** `clientAddress`: RequestContext.clientAddress, as the adapter gave it (or not). */
+  Bindings: { waitUntil: (promise: Promise<unknown>) => void; clientAddress?: string };
   Variables: { userId: string; role: string };
 }

@@ -15,6 +15,8 @@ interface Env {
   /** How soon writes made by other isolates are seen, in ms. Default 10 000. */
   ROUTERLY_CONFIG_REFRESH_MS?: string;
   ROUTERLY_MAX_BODY_BYTES?: string;
+  ROUTERLY_MAX_UPSTREAM_BODY_BYTES?: string;
+  ROUTERLY_MAX_UPSTREAM_EVENT_BYTES?: string;
 }
 
 /** The part of the Workers ExecutionContext the gateway needs. */
@@ -34,7 +36,8 @@ const consoleLogger: Logger = {
 
 class ConfigError extends Error {}
 
-function numberVar(env: Env, name: 'ROUTERLY_CONFIG_REFRESH_MS' | 'ROUTERLY_MAX_BODY_BYTES'): number | undefined {
+type NumberVar = 'ROUTERLY_CONFIG_REFRESH_MS' | 'ROUTERLY_MAX_BODY_BYTES' | 'ROUTERLY_MAX_UPSTREAM_BODY_BYTES' | 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES';
+function numberVar(env: Env, name: NumberVar): number | undefined {
   const value = env[name];
   if (value === undefined || value === '') return undefined;
   const parsed = Number(value);
@@ -49,6 +52,10 @@ function buildGateway(env: Env): Gateway {
   const settings: GatewaySettings = { configRefreshMs: numberVar(env, 'ROUTERLY_CONFIG_REFRESH_MS') ?? DEFAULT_CONFIG_REFRESH_MS };
   const maxBodyBytes = numberVar(env, 'ROUTERLY_MAX_BODY_BYTES');
   if (maxBodyBytes !== undefined) settings.maxBodyBytes = maxBodyBytes;
+  const maxUpstreamBodyBytes = numberVar(env, 'ROUTERLY_MAX_UPSTREAM_BODY_BYTES');
+  if (maxUpstreamBodyBytes !== undefined) settings.maxUpstreamBodyBytes = maxUpstreamBodyBytes;
+  const maxUpstreamEventBytes = numberVar(env, 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES');
+  if (maxUpstreamEventBytes !== undefined) settings.maxUpstreamEventBytes = maxUpstreamEventBytes;
   return createGateway({ store: createKvStore(env.ROUTERLY_KV), secret: env.ROUTERLY_SECRET, settings, logger: consoleLogger });
 }
 

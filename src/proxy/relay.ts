@@ -64,6 +64,11 @@ export async function startRelay(body: ReadableStream<Uint8Array>, call: Upstrea
     }
     head.push(chunk.value);
     events = parser.push(decoder.decode(chunk.value, { stream: true }));
+    if (parser.pendingLength > call.limits.eventBytes) {
+      call.abort('too_large');
+      giveUp();
+      return { kind: 'failed', cause: 'too_large' };
+    }
   }
   const refused = hooks.startError(events[0]!);
   if (refused) {
@@ -149,6 +154,15 @@ function relayStarted(
             return end('ok');
           }
           const out = render(parser.push(decoder.decode(chunk.value, { stream: true })), [chunk.value]);
+          if (parser.pendingLength > call.limits.eventBytes) {
+            // One event past the cap: what came before it has gone out; the client is told the rest will not.
+            call.abort('too_large');
+            for (const piece of out) controller.enqueue(piece);
+            controller.enqueue(encoder.encode(hooks.errorEvent(call.failure())));
+            controller.close();
+            void reader.cancel().catch(() => undefined);
+            return end('too_large');
+          }
           if (out.length > 0) {
             for (const piece of out) controller.enqueue(piece);
             return;

@@ -2,7 +2,10 @@ import type { Timeouts } from '../config/schemas.js';
 import { GatewayError } from '../errors.js';
 import type { UpstreamRequest } from '../providers/types.js';
 
-export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' | 'idle_timeout' | 'deadline' | 'refused';
+export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' | 'idle_timeout' | 'deadline' | 'refused' | 'too_large';
+
+/** Default caps on what a provider may send (GatewaySettings.maxUpstreamBodyBytes, maxUpstreamEventBytes). */
+export const DEFAULT_UPSTREAM_LIMITS = { bodyBytes: 64 * 1024 * 1024, eventBytes: 8 * 1024 * 1024 } as const;
 
 /**
  * One call to a provider and everything that may end it early: the client going away, the
@@ -23,7 +26,9 @@ export class UpstreamCall {
     private readonly timeouts: Required<Timeouts>,
     private readonly clientSignal: AbortSignal | undefined,
     /** What is left of the call's deadline, in ms (undefined: none). */
-    private readonly remainingMs?: number,
+    private readonly remainingMs: number | undefined,
+    /** The caps on the provider's answer. */
+    readonly limits: { bodyBytes: number; eventBytes: number } = DEFAULT_UPSTREAM_LIMITS,
   ) {
     if (clientSignal?.aborted) this.abort('client_aborted');
     clientSignal?.addEventListener('abort', this.onClientAbort, { once: true });
@@ -70,12 +75,43 @@ export class UpstreamCall {
     }
   }
 
-  /** Reads a whole non-streamed body under the same timeouts. */
+  /**
+   * Reads a whole non-streamed body under the same timeouts, and no more than the body cap:
+   * past it the upstream call is aborted (a declared content-length past it, before reading).
+   */
   async readBody(response: Response): Promise<Uint8Array<ArrayBuffer>> {
+    const limit = this.limits.bodyBytes;
     try {
-      return new Uint8Array(await response.arrayBuffer());
-    } catch {
-      throw this.failure();
+      // A declared length past the cap fails before a byte is read.
+      if (Number(response.headers.get('content-length')) > limit) {
+        this.abort('too_large');
+        throw this.failure();
+      }
+      if (!response.body) return new Uint8Array(0);
+      const reader = response.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limit) {
+          this.abort('too_large');
+          void reader.cancel().catch(() => undefined);
+          throw this.failure();
+        }
+        chunks.push(value);
+      }
+      if (chunks.length === 1 && chunks[0]!.byteOffset === 0 && chunks[0]!.buffer.byteLength === size) return chunks[0] as Uint8Array<ArrayBuffer>;
+      const body = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        body.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      return body;
+    } catch (error) {
+      throw error instanceof GatewayError ? error : this.failure();
     } finally {
       this.finish();
     }
@@ -90,6 +126,8 @@ export class UpstreamCall {
         return new GatewayError('upstream_timeout', `the provider did not finish within ${this.timeouts.totalMs} ms`);
       case 'idle_timeout':
         return new GatewayError('upstream_timeout', `the provider's stream was silent for ${this.timeouts.idleMs} ms`);
+      case 'too_large':
+        return new GatewayError('upstream_error', `the provider's answer exceeded the gateway's limit (${this.limits.bodyBytes} bytes whole, ${this.limits.eventBytes} per stream event)`);
       case 'deadline':
         return new GatewayError('upstream_timeout', `the call's deadline passed before the provider finished`);
       case 'client_aborted':

@@ -16,16 +16,27 @@ export interface SseEvent {
 
 export class SseParser {
   private buffer = '';
+  /**
+   * How far the buffer is known to hold no complete blank line. A long event arriving in
+   * many chunks is then searched once, not once per chunk from its start (which is quadratic
+   * in the event's size: an upstream sending one huge event could hold the event loop).
+   */
+  private scanned = 0;
 
   /** Adds text and returns every event that is now complete. */
   push(text: string): SseEvent[] {
     this.buffer += text;
     const events: SseEvent[] = [];
     for (;;) {
-      const end = findBlockEnd(this.buffer);
-      if (!end) break;
+      const end = findBlockEnd(this.buffer, this.scanned);
+      if (!end) {
+        // A blank line may straddle the next chunk: look again at the last few characters.
+        this.scanned = Math.max(0, this.buffer.length - 3);
+        break;
+      }
       const raw = this.buffer.slice(0, end.next);
       this.buffer = this.buffer.slice(end.next);
+      this.scanned = 0;
       const event = parseBlock(raw.slice(0, end.at));
       if (event) events.push({ ...event, raw });
     }
@@ -36,11 +47,19 @@ export class SseParser {
   rest(): string {
     return this.buffer;
   }
+
+  /** Characters of the event still being received: what a cap on one event's size is checked against. */
+  get pendingLength(): number {
+    return this.buffer.length;
+  }
 }
 
-/** Finds the first blank line: `\n\n`, `\r\r` or `\r\n\r\n` (any mix of line endings is legal). */
-function findBlockEnd(buffer: string): { at: number; next: number } | undefined {
-  const match = /(\r\n|\r|\n)(\r\n|\r|\n)/.exec(buffer);
+const BLANK_LINE = /(\r\n|\r|\n)(\r\n|\r|\n)/g;
+
+/** Finds the first blank line at or after `from`: `\n\n`, `\r\r` or `\r\n\r\n` (any mix of line endings is legal). */
+function findBlockEnd(buffer: string, from: number): { at: number; next: number } | undefined {
+  BLANK_LINE.lastIndex = from;
+  const match = BLANK_LINE.exec(buffer);
   if (!match) return undefined;
   // A lone trailing "\r" could still become "\r\n": wait for the next byte before deciding.
   const next = match.index + match[0].length;

@@ -1,42 +1,76 @@
-import os from 'node:os';
-import path from 'node:path';
-import { startNodeServer } from './server.js';
+import type { Logger } from '../../src/index.js';
+import type { NodeServer } from './server.js';
+import { describeStartupError, loadSecret, prepareHome, readStartConfig, type NodeStartConfig } from './startup.js';
 
-/** `npm start`: reads the environment, serves, and shuts down cleanly on SIGTERM/SIGINT. */
-const env = process.env;
-const numberFrom = (name: string): number | undefined => {
-  const value = env[name];
-  if (value === undefined || value === '') return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative number, got "${value}"`);
-  return parsed;
-};
+/**
+ * `npm start`: reads the environment, serves, and shuts down cleanly on SIGTERM/SIGINT.
+ *
+ * The start script `exec`s into this process, so the pid a supervisor holds (npm's, which
+ * forwards SIGTERM and SIGINT to its child) or the container's PID 1 reaches it directly.
+ * Any configuration mistake ends the start with one line on stderr and exit code 1.
+ */
 
-const home = path.resolve(env.ROUTERLY_HOME || path.join(os.homedir(), '.routerly'));
-const graceMs = numberFrom('ROUTERLY_SHUTDOWN_GRACE_MS') ?? 30_000;
-const server = await startNodeServer({
-  home,
-  host: env.ROUTERLY_HOST || '127.0.0.1',
-  port: numberFrom('ROUTERLY_PORT') ?? numberFrom('PORT') ?? 3000,
-  secret: env.ROUTERLY_SECRET || undefined,
-  settings: {
-    maxBodyBytes: numberFrom('ROUTERLY_MAX_BODY_BYTES'),
-    sessionTtlSeconds: numberFrom('ROUTERLY_SESSION_TTL_SECONDS'),
-  },
-}).catch((error: unknown) => {
-  // One readable line, not a stack: the reason is what the operator must fix.
-  process.stderr.write(`Routerly could not start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
-process.stderr.write(`Routerly listening on ${server.url} (home ${home})\n`);
+let server: NodeServer | undefined;
+let config: NodeStartConfig | undefined;
+let stopSignal: string | undefined;
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
+const drain = async (signal: string) => {
+  const graceMs = config!.graceMs;
   process.stderr.write(`${signal}: finishing requests in flight (up to ${graceMs} ms)\n`);
-  await server.close(graceMs);
+  try {
+    await server!.close(graceMs);
+  } catch (error) {
+    process.stderr.write(`Routerly did not shut down cleanly: ${describeStartupError(error)}\n`);
+    process.exit(1);
+  }
   process.exit(0);
 };
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
+
+// Listening before anything else loads: a signal during startup (PID 1 ignores signals it has
+// no handler for) is remembered, and the server drains as soon as it is up. A repeated signal
+// changes nothing: Ctrl-C under npm delivers SIGINT twice (from the terminal and from npm).
+const onSignal = (signal: string) => {
+  if (stopSignal) return;
+  stopSignal = signal;
+  if (server) void drain(signal);
+};
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
+
+/** Logs written while starting are held back: a failed start prints only its one line. */
+const held: Array<() => void> = [];
+let holding = true;
+function holdWhileStarting(logger: Logger): Logger {
+  const level =
+    (name: keyof Logger) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (holding) held.push(() => logger[name](message, fields));
+      else logger[name](message, fields);
+    };
+  return { info: level('info'), warn: level('warn'), error: level('error') };
+}
+
+try {
+  config = readStartConfig(process.env);
+  await prepareHome(config.home);
+  const secret = await loadSecret(config);
+  // Loaded after the checks above, so a mistake in the environment is reported at once.
+  const [{ startNodeServer }, { jsonLogger }] = await Promise.all([import('./server.js'), import('./logger.js')]);
+  server = await startNodeServer({
+    home: config.home,
+    host: config.host,
+    port: config.port,
+    secret,
+    settings: { maxBodyBytes: config.maxBodyBytes, sessionTtlSeconds: config.sessionTtlSeconds },
+    logger: holdWhileStarting(jsonLogger()),
+  });
+} catch (error) {
+  // One readable line, not a stack: the reason is what the operator must fix.
+  process.stderr.write(`Routerly could not start: ${describeStartupError(error, config)}\n`);
+  process.exit(1);
+}
+
+process.stderr.write(`Routerly listening on ${server.url} (home ${config.home})\n`);
+holding = false;
+for (const write of held.splice(0)) write();
+if (stopSignal) void drain(stopSignal);

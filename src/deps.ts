@@ -29,6 +29,13 @@ export interface GatewaySettings {
   /** The largest single event of a provider's stream, in bytes (default 8 MiB); the same applies. */
   maxUpstreamEventBytes?: number;
   /**
+   * Durable usage: a call's record is stored (appended and, on Node, fsynced) before its
+   * client receives the last byte of the answer. Off (the default), records gather for 25 ms
+   * and are written in one batch after the answer, so a crash (kill -9) can lose the records
+   * of calls that finished in roughly the last 25–60 ms; see the README for what this costs.
+   */
+  durableUsage?: boolean;
+  /**
    * Take the client address (which login throttling counts by) from the last entry of
    * `X-Forwarded-For`, the one the reverse proxy in front of the gateway appended, instead of
    * RequestContext.clientAddress. Only for a gateway reachable solely through one such proxy:

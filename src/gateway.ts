@@ -13,7 +13,7 @@ import { NO_BUDGETS } from './routing/budget.js';
 import { Judge } from './routing/judge.js';
 import { ModelStatsTable } from './routing/stats.js';
 import { DEFAULT_UPSTREAM_LIMITS } from './proxy/upstream.js';
-import { UsageRecorder } from './usage/recorder.js';
+import { DEFAULT_BATCH_WINDOW_MS, UsageRecorder } from './usage/recorder.js';
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
@@ -34,7 +34,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const now = deps.now ?? Date.now;
   const outboundFetch = deps.fetch ?? ((input, init) => fetch(input, init));
   const defaultWaitUntil = deps.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
-  const usage = new UsageRecorder(deps.store, logger);
+  const durableUsage = deps.settings?.durableUsage === true;
+  // Durable: no gathering window, each record goes out at once (same-tick records still share a write).
+  const usage = new UsageRecorder(deps.store, logger, durableUsage ? 0 : DEFAULT_BATCH_WINDOW_MS);
   const stats = new ModelStatsTable(now);
 
   const ready: Promise<{ app: Hono<AppEnv>; config: ConfigState }> = (async () => {
@@ -49,6 +51,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       now,
       logger,
       maxBodyBytes: deps.settings?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      durableUsage,
       upstreamLimits: {
         bodyBytes: deps.settings?.maxUpstreamBodyBytes ?? DEFAULT_UPSTREAM_LIMITS.bodyBytes,
         eventBytes: deps.settings?.maxUpstreamEventBytes ?? DEFAULT_UPSTREAM_LIMITS.eventBytes,

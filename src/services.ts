@@ -16,6 +16,8 @@ export interface Services {
   now: () => number;
   logger: Logger;
   maxBodyBytes: number;
+  /** GatewaySettings.durableUsage: records are stored before the client's last byte. */
+  durableUsage: boolean;
   /** Caps on what a provider may send: a whole non-streamed answer, and one stream event. */
   upstreamLimits: { bodyBytes: number; eventBytes: number };
   sessionTtlSeconds: number;

@@ -61,7 +61,13 @@ try {
     host: config.host,
     port: config.port,
     secret,
-    settings: { maxBodyBytes: config.maxBodyBytes, sessionTtlSeconds: config.sessionTtlSeconds },
+    settings: {
+      maxBodyBytes: config.maxBodyBytes,
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      maxUpstreamBodyBytes: config.maxUpstreamBodyBytes,
+      maxUpstreamEventBytes: config.maxUpstreamEventBytes,
+      durableUsage: config.durableUsage,
+    },
     logger: holdWhileStarting(jsonLogger()),
   });
 } catch (error) {

@@ -26,6 +26,9 @@ export interface NodeStartConfig {
   graceMs: number;
   maxBodyBytes?: number;
   sessionTtlSeconds?: number;
+  maxUpstreamBodyBytes?: number;
+  maxUpstreamEventBytes?: number;
+  durableUsage: boolean;
 }
 
 export const MIN_SECRET_LENGTH = 32;
@@ -51,6 +54,15 @@ function wholeNumber(env: Env, name: string, min: number, max: number, what: str
   return value;
 }
 
+/** A yes/no variable: `1`/`true`/`yes` or `0`/`false`/`no` (unset or empty: no). */
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return false;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new StartupError(`${name} must be true or false, got ${shown(env[name]!)}`);
+}
+
 /** Reads and checks every variable `npm start` uses. Throws a StartupError on the first mistake. */
 export function readStartConfig(env: Env): NodeStartConfig {
   const home = path.resolve(env.ROUTERLY_HOME || path.join(os.homedir(), '.routerly'));
@@ -70,6 +82,9 @@ export function readStartConfig(env: Env): NodeStartConfig {
     graceMs: wholeNumber(env, 'ROUTERLY_SHUTDOWN_GRACE_MS', 0, MAX_TIMER_MS, `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`) ?? 30_000,
     maxBodyBytes: wholeNumber(env, 'ROUTERLY_MAX_BODY_BYTES', 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1'),
     sessionTtlSeconds: wholeNumber(env, 'ROUTERLY_SESSION_TTL_SECONDS', 1, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, at least 1'),
+    maxUpstreamBodyBytes: wholeNumber(env, 'ROUTERLY_MAX_UPSTREAM_BODY_BYTES', 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1'),
+    maxUpstreamEventBytes: wholeNumber(env, 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES', 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1'),
+    durableUsage: flag(env, 'ROUTERLY_DURABLE_USAGE'),
   };
 }
 

@@ -50,6 +50,12 @@ export interface StreamObserver {
    * the client as they were; this is what the usage record says of them.
    */
   failure?(): string | undefined;
+  /**
+   * Whether the stream's last event (`[DONE]`, `message_stop`, `response.completed`) has been
+   * seen, for observers of forwarded streams: with durable usage the record is stored before
+   * the chunk that carries it goes to the client.
+   */
+  complete?(): boolean;
 }
 
 export interface PreparedCall {

@@ -49,7 +49,7 @@ export type RecordUsage = (entry: {
   ttftMs?: number | null;
   /** The call's last record: it carries the routing trace and counts as the call in metrics. */
   final: boolean;
-}) => void;
+}) => Promise<void>;
 
 /** Who a usage record is charged to: the call's project, token and request id. */
 interface Charged {
@@ -68,7 +68,7 @@ function writeRecord(
   fields: Pick<UsageRecord, 'endpoint' | 'stream' | 'status' | 'outcome' | 'costUsd' | 'latencyMs' | 'ttftMs'> & Partial<Pick<UsageRecord, 'attempt' | 'routing'>>,
   reported: TokenUsage | undefined,
   final: boolean,
-): void {
+): Promise<void> {
   const entry: UsageRecord = {
     ts: new Date(call.startedAt).toISOString(),
     requestId: call.requestId,
@@ -82,7 +82,9 @@ function writeRecord(
     usageReported: reported !== undefined,
   };
   services.metrics.recordUsage(entry, final);
-  call.waitUntil(services.usage.record(entry));
+  const written = services.usage.record(entry);
+  call.waitUntil(written);
+  return written;
 }
 
 /** Builds the function that writes one attempt's usage record. */
@@ -106,7 +108,7 @@ export function createUsageRecorder(call: CallContext, model: ResolvedModel, att
       ttftMs,
       ...(final ? { routing: call.trace } : {}),
     };
-    writeRecord(services, call, model, fields, reported, final);
+    return writeRecord(services, call, model, fields, reported, final);
   };
 }
 
@@ -122,5 +124,5 @@ export function recordJudgeCall(services: Services, call: Charged, report: Judge
     latencyMs: report.latencyMs,
     ttftMs: null,
   };
-  writeRecord(services, call, model, fields, usage, true);
+  void writeRecord(services, call, model, fields, usage, true);
 }

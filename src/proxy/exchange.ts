@@ -125,6 +125,7 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
     const started = await startRelay(upstream.body, call, {
       observer,
       idleMs: model.timeouts.idleMs,
+      holdLastBytes: services.durableUsage,
       errorEvent: (error) => plan.streamErrorEvent(error),
       startError: (event) => plan.startError(event),
       onEnd(ended) {
@@ -139,7 +140,9 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
           ...(ttftMs !== null ? { ttftMs: ttftMs - (attemptStart - startedAt) } : {}),
           tokens: usage ? usage.inputTokens + usage.outputTokens : 0,
         });
-        ctx.record({ status: upstream.status, outcome, stream: true, ttftMs, final: true, ...(usage ? { usage } : {}) });
+        const written = ctx.record({ status: upstream.status, outcome, stream: true, ttftMs, final: true, ...(usage ? { usage } : {}) });
+        // Durable usage: the relay holds the stream's last bytes until the record is stored.
+        return services.durableUsage ? written : undefined;
       },
     });
     if (started.kind === 'failed') return fail(call.failure(), started.cause);
@@ -177,7 +180,8 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
   stats.end(modelId, outcome === 'ok' ? { ok: true, probe, latencyMs: services.now() - attemptStart, tokens } : { ok: false, errorClass: 'server', probe, tokens });
   // The attempts header first: it completes the trace this final record carries.
   headers['x-routerly-attempts'] = attemptsHeader(upstream.status);
-  ctx.record({ status: upstream.status, outcome, stream: plan.stream, ttftMs, final: true, ...(usage ? { usage } : {}) });
+  const written = ctx.record({ status: upstream.status, outcome, stream: plan.stream, ttftMs, final: true, ...(usage ? { usage } : {}) });
+  if (services.durableUsage) await written;
   if (answer.contentType) headers['content-type'] = answer.contentType;
   return { kind: 'answered', status: upstream.status, response: new Response(answer.body, { status: upstream.status, headers }) };
 }

@@ -8,10 +8,16 @@ export interface RelayHooks {
   idleMs: number;
   /** The event that tells the client its stream broke off, in its own format. */
   errorEvent(error: GatewayError): string;
+  /** Durable usage: store the record before the chunk with the stream's last event goes out. */
+  holdLastBytes?: boolean;
   /** The provider error the stream's first event reports, if it is one (Anthropic can answer 200, then `overloaded_error`). */
   startError(event: SseEvent): { status: number; message: string } | undefined;
-  /** Called once, however a started stream ends: `ok`, `upstream_error`, a timeout cause or `client_aborted`. */
-  onEnd(outcome: string): void;
+  /**
+   * Called once, however a started stream ends: `ok`, `upstream_error`, a timeout cause or
+   * `client_aborted`. A promise it returns (durable usage) is awaited before the stream's
+   * last bytes go to the client.
+   */
+  onEnd(outcome: string): Promise<void> | undefined;
 }
 
 /** How an upstream stream began: with a real first event (the client's stream), an error event, or nothing. */
@@ -90,11 +96,11 @@ function relayStarted(
   read: () => Promise<ReadableStreamReadResult<Uint8Array>>,
 ): ReadableStream<Uint8Array> {
   let ended = false;
-  const end = (outcome: string) => {
-    if (ended) return;
+  const end = (outcome: string): Promise<void> | undefined => {
+    if (ended) return undefined;
     ended = true;
     call.finish();
-    hooks.onEnd(outcome);
+    return hooks.onEnd(outcome);
   };
 
   // A client that goes away must end the stream at once, not when the pending upstream read
@@ -103,7 +109,7 @@ function relayStarted(
   // 'client_aborted') is the only notice there, and recording from inside it is what registers
   // the usage write with waitUntil in time. Elsewhere the later cancel() or failed read is a no-op.
   const onAbort = () => {
-    if (call.cause === 'client_aborted') end('client_aborted');
+    if (call.cause === 'client_aborted') void end('client_aborted');
   };
   if (call.controller.signal.aborted) onAbort();
   else call.controller.signal.addEventListener('abort', onAbort, { once: true });
@@ -131,6 +137,8 @@ function relayStarted(
         if (pendingHead) {
           const chunks = pendingHead;
           pendingHead = undefined;
+          // A short stream can arrive whole with its first read: the same rule as below.
+          if (hooks.holdLastBytes && !ended && hooks.observer.complete?.()) await end('ok');
           if (chunks.length > 0) {
             for (const chunk of chunks) controller.enqueue(chunk);
             return;
@@ -141,27 +149,33 @@ function relayStarted(
           try {
             chunk = await read();
           } catch {
-            if (call.cause === 'client_aborted') return end('client_aborted');
-            controller.enqueue(encoder.encode(hooks.errorEvent(call.failure())));
+            if (call.cause === 'client_aborted') return void end('client_aborted');
+            const failure = hooks.errorEvent(call.failure());
+            await end(call.cause ?? 'upstream_error');
+            controller.enqueue(encoder.encode(failure));
             controller.close();
-            return end(call.cause ?? 'upstream_error');
+            return;
           }
           if (chunk.done) {
             const { observer } = hooks;
             const tail = observer.end ? observer.end() : observer.rewrites ? parser.rest() : '';
+            await end('ok');
             if (tail) controller.enqueue(encoder.encode(tail));
             controller.close();
-            return end('ok');
+            return;
           }
           const out = render(parser.push(decoder.decode(chunk.value, { stream: true })), [chunk.value]);
+          // The last event of a forwarded stream is in this chunk: with durable usage, store the record first.
+          if (hooks.holdLastBytes && !ended && hooks.observer.complete?.()) await end('ok');
           if (parser.pendingLength > call.limits.eventBytes) {
             // One event past the cap: what came before it has gone out; the client is told the rest will not.
             call.abort('too_large');
+            void reader.cancel().catch(() => undefined);
+            await end('too_large');
             for (const piece of out) controller.enqueue(piece);
             controller.enqueue(encoder.encode(hooks.errorEvent(call.failure())));
             controller.close();
-            void reader.cancel().catch(() => undefined);
-            return end('too_large');
+            return;
           }
           if (out.length > 0) {
             for (const piece of out) controller.enqueue(piece);
@@ -171,7 +185,7 @@ function relayStarted(
       },
       async cancel() {
         call.abort('client_aborted');
-        end('client_aborted');
+        void end('client_aborted');
         await reader.cancel().catch(() => undefined);
       },
     },

@@ -73,14 +73,15 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
   let ineligible: GatewayError | undefined;
   /** The last failure, not yet told to the client: it is, unless another attempt follows. */
   let pending: { model: ResolvedModel; record: RecordUsage; outcome: Exclude<AttemptOutcome, { kind: 'answered' }> } | undefined;
-  const settlePending = (final: boolean) => {
-    if (!pending) return;
+  const settlePending = (final: boolean): Promise<void> | undefined => {
+    if (!pending) return undefined;
     const { record, outcome } = pending;
     const cause = outcome.kind === 'refused' ? (outcome.status === 429 ? 'rate_limited' : 'upstream_error') : outcome.cause;
     // A client that went away never received a status: recorded as 499, nginx's "client closed request".
     const status = outcome.kind === 'refused' ? outcome.status : cause === 'client_aborted' ? ERROR_TABLE.client_closed.status : outcome.error.status;
-    record({ status, outcome: cause, stream: request.stream, ttftMs: outcome.ttftMs, final });
+    const written = record({ status, outcome: cause, stream: request.stream, ttftMs: outcome.ttftMs, final });
     if (!final && outcome.kind === 'refused') outcome.discard();
+    return written;
   };
 
   candidates: for (const model of order) {
@@ -100,7 +101,7 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
     }
     for (let retry = 0; ; retry++) {
       if (call.request.signal.aborted || (call.deadlineAt !== undefined && services.now() >= call.deadlineAt)) break candidates;
-      settlePending(false);
+      void settlePending(false);
       pending = undefined;
       attempt++;
       ctx.attempt = attempt;
@@ -139,7 +140,9 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
     if (ineligible) throw ineligible;
     throw new GatewayError('upstream_timeout', `the call's deadline of ${call.project.routing?.deadlineMs} ms passed before any model was tried`);
   }
-  settlePending(true);
+  const written = settlePending(true);
+  // Durable usage: the call's last record is stored before its answer goes out.
+  if (services.durableUsage) await written;
   const { outcome } = pending;
   const summary = trace.attempts.length > 1 ? attemptsSummary(trace.attempts) : undefined;
   let response: Response;
@@ -172,7 +175,7 @@ function planFor(ctx: ProxyContext): ExchangePlan | 'count_tokens' {
   }
 }
 
-const NO_RECORD: RecordUsage = () => undefined;
+const NO_RECORD: RecordUsage = () => Promise.resolve();
 
 function withPlanWarnings(plan: ExchangePlan, warnings: string[]): ExchangePlan {
   if (warnings.length === 0) return plan;

@@ -154,7 +154,8 @@ export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChat
   const { model, services } = ctx;
   const tokenizer = model.provider.tokenizer === 'openai' && services.openAITokenizer ? await services.openAITokenizer() : undefined;
   const inputTokens = estimateInputTokens(chatRequest, tokenizer);
-  ctx.record({ status: 200, outcome: 'ok', stream: false, final: true });
+  const written = ctx.record({ status: 200, outcome: 'ok', stream: false, final: true });
+  if (services.durableUsage) await written;
   const method = tokenizer ? 'text by the o200k_base tokenizer' : 'no tokenizer for this model';
   return new Response(JSON.stringify({ input_tokens: inputTokens }), {
     status: 200,

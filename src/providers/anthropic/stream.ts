@@ -21,6 +21,7 @@ export function createAnthropicStreamObserver(): StreamObserver {
     usage: () => usage,
     // A whole stream ends with message_stop; an `error` event is the provider's failure.
     failure: () => (errored ? 'stream_error' : stopped ? undefined : 'truncated_stream'),
+    complete: () => stopped || errored,
     onEvent(event: SseEvent) {
       if (event.event === 'message_stop') stopped = true;
       else if (event.event === 'error') errored = true;

@@ -20,6 +20,7 @@ export function createOpenAIStreamObserver(hideUsage: boolean): StreamObserver {
     usage: () => usage,
     // A whole stream ends with `data: [DONE]`; a chunk holding an `error` object is the provider's failure.
     failure: () => (errored ? 'stream_error' : done ? undefined : 'truncated_stream'),
+    complete: () => done,
     onEvent(event: SseEvent) {
       const data = event.data;
       if (data.length < 16 && data.trim() === '[DONE]') {
@@ -80,6 +81,7 @@ export function createResponsesStreamObserver(): StreamObserver {
     // Whole: it ends with response.completed or response.incomplete; response.failed or an error event is a failure.
     failure: () =>
       last === 'response.completed' || last === 'response.incomplete' ? undefined : last === 'response.failed' || last === 'error' ? 'stream_error' : 'truncated_stream',
+    complete: () => last !== undefined && FINAL_RESPONSE_EVENTS.has(last),
     onEvent(event: SseEvent) {
       if (event.event !== undefined) last = event.event;
       if (event.event !== undefined && !FINAL_RESPONSE_EVENTS.has(event.event)) return undefined;

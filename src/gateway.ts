@@ -52,6 +52,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       logger,
       maxBodyBytes: deps.settings?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       durableUsage,
+      trustProxy: deps.settings?.trustProxy ?? false,
       upstreamLimits: {
         bodyBytes: deps.settings?.maxUpstreamBodyBytes ?? DEFAULT_UPSTREAM_LIMITS.bodyBytes,
         eventBytes: deps.settings?.maxUpstreamEventBytes ?? DEFAULT_UPSTREAM_LIMITS.eventBytes,
@@ -91,7 +92,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       const waitUntil = context?.waitUntil ?? defaultWaitUntil;
       started.config.refreshIfStale(waitUntil);
-      return started.app.fetch(request, { waitUntil });
+      return started.app.fetch(request, context?.clientAddress === undefined ? { waitUntil } : { waitUntil, clientAddress: context.clientAddress });
     },
     ready: () => ready.then(() => undefined),
     flush: () => usage.flush(),

@@ -72,6 +72,7 @@ export default {
       if (!(error instanceof ConfigError)) consoleLogger.error('gateway creation failed', { error: String(error) });
       return Response.json({ error: { code: 'misconfigured', message } }, { status: 500 });
     }
-    return gateway.fetch(request, { waitUntil: ctx.waitUntil.bind(ctx) });
+    // Cloudflare sets CF-Connecting-IP itself; a client cannot choose it. Login throttling counts by it.
+    return gateway.fetch(request, { waitUntil: ctx.waitUntil.bind(ctx), clientAddress: request.headers.get('cf-connecting-ip') ?? undefined });
   },
 };

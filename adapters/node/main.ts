@@ -67,6 +67,7 @@ try {
       maxUpstreamBodyBytes: config.maxUpstreamBodyBytes,
       maxUpstreamEventBytes: config.maxUpstreamEventBytes,
       durableUsage: config.durableUsage,
+      trustProxy: config.trustProxy,
     },
     logger: holdWhileStarting(jsonLogger()),
   });

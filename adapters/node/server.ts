@@ -56,7 +56,13 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     const created = serve(
-      { fetch: (request) => gateway.fetch(request), hostname: host, port: options.port ?? 3000 },
+      {
+        // The socket's address is what login throttling counts by (RequestContext.clientAddress).
+        fetch: (request, env: { incoming: { socket: { remoteAddress?: string | undefined } } }) =>
+          gateway.fetch(request, { clientAddress: env.incoming.socket.remoteAddress }),
+        hostname: host,
+        port: options.port ?? 3000,
+      },
       () => resolve(created as Server),
     ) as Server;
     created.once('error', reject);

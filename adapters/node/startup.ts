@@ -29,6 +29,7 @@ export interface NodeStartConfig {
   maxUpstreamBodyBytes?: number;
   maxUpstreamEventBytes?: number;
   durableUsage: boolean;
+  trustProxy: boolean;
 }
 
 export const MIN_SECRET_LENGTH = 32;
@@ -85,6 +86,7 @@ export function readStartConfig(env: Env): NodeStartConfig {
     maxUpstreamBodyBytes: wholeNumber(env, 'ROUTERLY_MAX_UPSTREAM_BODY_BYTES', 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1'),
     maxUpstreamEventBytes: wholeNumber(env, 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES', 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, at least 1'),
     durableUsage: flag(env, 'ROUTERLY_DURABLE_USAGE'),
+    trustProxy: flag(env, 'ROUTERLY_TRUST_PROXY'),
   };
 }
 

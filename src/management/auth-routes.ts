@@ -1,10 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { Credentials } from '../config/schemas.js';
 import { randomId } from '../crypto/encoding.js';
-import { hashPassword, verifyPassword } from '../crypto/password.js';
+import { hashPassword, HashingBusyError, verifyPassword } from '../crypto/password.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
-import { LoginThrottle } from './login-throttle.js';
+import { clientAddressKey, LoginThrottle, UNKNOWN_ADDRESS } from './login-throttle.js';
 import { issueSession } from './session.js';
 import { readJson } from './validate.js';
 
@@ -16,16 +16,43 @@ const DECOY_HASH = 'pbkdf2-sha256$210000$oyZ_QBQ6BACW1hB-bIgVvQ$JZkeuAaulsNMNxPt
 
 const setupDone = () => new GatewayError('conflict', 'setup is already done: log in instead');
 
+/** Every hashing slot is taken and the queue is full: answer at once rather than pile up. */
+const hashingBusy = () =>
+  new GatewayError('rate_limited', 'too many logins are being checked right now: try again in a moment', { headers: { 'retry-after': '1' } });
+
+/** Runs a password hash, turning a full hashing queue into a 429. */
+async function hashing<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof HashingBusyError ? hashingBusy() : error;
+  }
+}
+
+/**
+ * The address login throttling counts this request under: the last X-Forwarded-For entry
+ * when `trustProxy` is set and there is one, else what the adapter passed as
+ * RequestContext.clientAddress, else UNKNOWN_ADDRESS (see LoginThrottle).
+ */
+function clientAddress(c: Context<AppEnv>, services: Services): string {
+  if (services.trustProxy) {
+    const nearest = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
+    if (nearest) return clientAddressKey(nearest);
+  }
+  return clientAddressKey((c.env as AppEnv['Bindings'] | undefined)?.clientAddress);
+}
+
 /** First-run setup and login: the only /api routes that need no session. */
 export function authRoutes(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const throttle = new LoginThrottle(services.now);
+  let warnedNoAddress = false;
 
   app.post('/setup', async (c) => {
     const { email, password } = await readJson(c, services, Credentials);
     // Refuse before hashing: after setup, this open route must not cost 210,000 rounds a call.
     if (services.config.snapshot.users.length > 0) throw setupDone();
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await hashing(hashPassword(password));
     // The check runs inside the serialized update, so two racing setups cannot both win.
     const user = await services.config.update('users', async (users) => {
       if (users.length > 0) throw setupDone();
@@ -39,14 +66,27 @@ export function authRoutes(services: Services): Hono<AppEnv> {
   app.post('/auth/login', async (c) => {
     const { email, password } = await readJson(c, services, Credentials);
     const account = email.toLowerCase();
-    throttle.check(account);
+    const address = clientAddress(c, services);
+    if (address === UNKNOWN_ADDRESS && !warnedNoAddress) {
+      warnedNoAddress = true;
+      services.logger.warn('login throttling sees no client address, so it can only lock accounts as a whole: pass RequestContext.clientAddress or set trustProxy');
+    }
+    // Counted before the hash, so concurrent guesses cannot slip past the limits.
+    const attempt = throttle.begin(account, address);
     const user = services.config.index.usersByEmail.get(account);
-    const ok = await verifyPassword(password, user?.passwordHash ?? DECOY_HASH);
+    let ok: boolean;
+    try {
+      ok = await hashing(verifyPassword(password, user?.passwordHash ?? DECOY_HASH));
+    } catch (error) {
+      // The password was never checked (a full hashing queue): the attempt does not count.
+      attempt.abandoned();
+      throw error;
+    }
     if (!user || !ok) {
-      throttle.failed(account);
+      attempt.failed();
       throw new GatewayError('unauthorized', 'wrong email or password');
     }
-    throttle.succeeded(account);
+    attempt.succeeded();
     return c.json({ token: await issueSession(services, user) });
   });
 

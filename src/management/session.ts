@@ -21,6 +21,34 @@ export async function issueSession(services: Services, user: { id: string; role:
 }
 
 /**
+ * The user id of a session token, or 401. Besides the signature, issuer, audience and expiry,
+ * the token must carry `exp`, `iat` and `sub`, be no older than the configured session TTL,
+ * and have been issued for no longer than it: a token without an expiry, or minted with a
+ * longer life (by an older config or a bug), is refused even though it is correctly signed.
+ * Lowering the TTL therefore also shortens sessions already issued.
+ */
+export async function verifySession(services: Services, token: string): Promise<string> {
+  const ttl = services.sessionTtlSeconds;
+  try {
+    const { payload } = await jwtVerify(token, services.signingKey, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      typ: 'JWT',
+      requiredClaims: ['exp', 'iat', 'sub'],
+      // Also refuses an `iat` in the future.
+      maxTokenAge: ttl,
+      currentDate: new Date(services.now()),
+    });
+    // jose has checked that both are numbers and that `sub` is present.
+    if (payload.exp! - payload.iat! <= ttl && typeof payload.sub === 'string') return payload.sub;
+  } catch {
+    // Every reason answers the same.
+  }
+  throw new GatewayError('unauthorized', 'invalid or expired session token');
+}
+
+/**
  * Requires a valid session whose user still exists and whose role grants `permission`
  * (`null`: any signed-in user).
  * The role is read from the user record, not the token, so a demotion takes effect at once.
@@ -30,20 +58,9 @@ export function requirePermission(services: Services, permission: string | null)
     const header = c.req.header('authorization');
     const token = header && /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
     if (!token) throw new GatewayError('unauthorized', 'missing session token: log in and send "Authorization: Bearer <token>"');
-    let subject: string | undefined;
-    try {
-      const { payload } = await jwtVerify(token, services.signingKey, {
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: ['HS256'],
-        currentDate: new Date(services.now()),
-      });
-      subject = payload.sub;
-    } catch {
-      throw new GatewayError('unauthorized', 'invalid or expired session token');
-    }
+    const subject = await verifySession(services, token);
     const index = services.config.index;
-    const user = subject === undefined ? undefined : index.usersById.get(subject);
+    const user = index.usersById.get(subject);
     if (!user) throw new GatewayError('unauthorized', 'invalid or expired session token');
     if (permission !== null && !allows(index.roles.get(user.role), permission)) {
       throw new GatewayError('forbidden', `your role "${user.role}" does not allow ${permission}`);

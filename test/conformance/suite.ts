@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { anthropicTests } from './anthropic.js';
 import { setUp, type RuntimeLimits, type StartGateway, type SuiteContext } from './context.js';
 import { failureTests } from './failures.js';
+import { faultTests } from './faults.js';
 import { managementTests } from './management.js';
 import { openAITests } from './openai.js';
 import { useRoutingEnv } from './routing-env.js';
@@ -33,6 +34,7 @@ export function describeGatewayConformance(runtime: string, start: StartGateway,
     describe('OpenAI client', () => openAITests(ctx));
     describe('Anthropic client', () => anthropicTests(ctx));
     describe('bad input and failures', () => failureTests(ctx));
+    describe('every upstream fault, streamed and not, forwarded and translated', () => faultTests(ctx));
     describe('translation between formats', () => translationTests(ctx));
     describe('routing', () => {
       const env = useRoutingEnv(ctx);

@@ -6,6 +6,7 @@ import { errorResponse, GatewayError, toGatewayError, type ErrorFormat } from '.
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.js';
 import { managementApi } from './management/index.js';
 import { metricsHandlers } from './management/metrics-route.js';
+import { guardOutboundFetch } from './proxy/outbound-guard.js';
 import { proxyApi } from './proxy/routes.js';
 import type { AppEnv, Services } from './services.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -43,11 +44,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const keys = await deriveKeys(deps.secret);
     const config = new ConfigState(deps.store, keys.encryption, { now, refreshMs: deps.settings?.configRefreshMs, logger });
     await config.load();
+    // Every upstream call, the judge's included, goes through the address rules of the stored settings.
+    const guardedFetch = guardOutboundFetch(outboundFetch, () => config.snapshot.settings.forbidPrivateAddresses === true, logger);
     const services: Services = {
       store: deps.store,
       config,
       usage,
-      fetch: outboundFetch,
+      fetch: guardedFetch,
       now,
       logger,
       maxBodyBytes: deps.settings?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -59,7 +62,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       },
       sessionTtlSeconds: deps.settings?.sessionTtlSeconds ?? 3600,
       stats,
-      judge: new Judge({ fetch: outboundFetch, now, logger }),
+      judge: new Judge({ fetch: guardedFetch, now, logger }),
       metrics: new GatewayMetrics(stats, now),
       budget: NO_BUDGETS,
       encryptionKey: keys.encryption,

@@ -1,5 +1,20 @@
+import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { classifyHost, hostRefusal, type AddressClass, type AddressRules } from '../../src/config/base-url.js';
+
+export interface NodeFetchOptions {
+  maxSockets?: number;
+  /**
+   * Also refuse loopback, private and link-local addresses (the stored setting of the same
+   * name; a function is asked at each call and connection, so it can follow that setting).
+   * Cloud metadata endpoints are refused regardless. Default false.
+   */
+  forbidPrivateAddresses?: boolean | (() => boolean);
+  /** The resolver behind the address check; dns.lookup by default (tests inject their own). */
+  resolve?: Resolver;
+}
 
 /**
  * The outbound `fetch` the Node adapter hands the gateway: node:http(s) with keep-alive
@@ -9,16 +24,42 @@ import https from 'node:https';
  *
  * It covers what the gateway sends (a string or no body, `signal`, no redirects followed,
  * no content decoding: the gateway asks for none) and defers anything else to the global fetch.
+ *
+ * It refuses to connect to a cloud metadata endpoint (src/config/base-url.ts), and with
+ * `forbidPrivateAddresses` to loopback, private and link-local addresses: by the URL's host
+ * (a literal address or a known name) before each call, and by every address DNS answers for
+ * a name when a connection is opened (the agents' `lookup`). So a model stored before these
+ * rules, or a name whose DNS answer changes after it was checked (rebinding), cannot reach
+ * one either, and a reused keep-alive connection costs nothing extra.
  */
-export function createNodeFetch(options: { maxSockets?: number } = {}): typeof fetch {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
+export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
+  const forbid = options.forbidPrivateAddresses;
+  const rules = (): AddressRules => ({ forbidPrivateAddresses: typeof forbid === 'function' ? forbid() : forbid === true });
+  const lookup = guardedLookup(rules, options.resolve);
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const, lookup };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  // The class of each host seen recently: one Map read per call.
+  const classes = new Map<string, AddressClass>();
+  const refusalOf = (hostname: string): string | undefined => {
+    let verdict = classes.get(hostname);
+    if (verdict === undefined) {
+      if (classes.size >= 1024) classes.clear();
+      verdict = classifyHost(hostname);
+      classes.set(hostname, verdict);
+    }
+    return verdict === 'public' ? undefined : hostRefusal(hostname, rules());
+  };
 
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
+    const refused = url.protocol === 'http:' || url.protocol === 'https:' ? refusalOf(url.hostname) : undefined;
+    if (refused !== undefined) return Promise.reject(new ForbiddenAddressError(`refused to connect: ${refused}`));
     const body = init?.body;
     if ((body !== undefined && body !== null && typeof body !== 'string') || input instanceof Request || !(url.protocol in agents)) {
-      return fetch(input, init);
+      // The global fetch does its own DNS: check the name's addresses first (a rebinding
+      // between the two goes unseen here; the gateway itself never sends such calls).
+      if (!(url.protocol in agents)) return fetch(input, init);
+      return checkResolved(lookup, url.hostname).then(() => fetch(input, init));
     }
     return new Promise<Response>((resolve, reject) => {
       const signal = init?.signal ?? undefined;
@@ -54,6 +95,60 @@ export function createNodeFetch(options: { maxSockets?: number } = {}): typeof f
       request.end(body ?? undefined);
     });
   };
+}
+
+/** A call refused because of where it would connect (a cloud metadata endpoint, a private address). */
+export class ForbiddenAddressError extends Error {
+  readonly code = 'ERR_ROUTERLY_FORBIDDEN_ADDRESS';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenAddressError';
+  }
+}
+
+/** dns.lookup with `all: true`: every address of a name. */
+export type Resolver = (
+  hostname: string,
+  options: dns.LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+) => void;
+
+const systemResolver: Resolver = (hostname, options, callback) => dns.lookup(hostname, options, callback);
+
+/**
+ * A `lookup` for sockets (net.connect, http.Agent) that resolves every address of the name
+ * and fails the connection if any of them is refused by `rules`, or the name itself is.
+ * Node calls it for each new connection to a name (never for a literal address), so the
+ * addresses checked are the ones connected to.
+ */
+export function guardedLookup(rulesOrGetter: AddressRules | (() => AddressRules), resolve: Resolver = systemResolver): LookupFunction {
+  return (hostname, options, callback) => {
+    const rules = typeof rulesOrGetter === 'function' ? rulesOrGetter() : rulesOrGetter;
+    const fail = (error: NodeJS.ErrnoException) => callback(error, options.all ? [] : '');
+    const named = hostRefusal(hostname, rules);
+    if (named !== undefined) {
+      process.nextTick(fail, new ForbiddenAddressError(`refused to connect: ${named}`));
+      return;
+    }
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return fail(error);
+      for (const { address } of addresses) {
+        const refused = hostRefusal(address, rules);
+        if (refused !== undefined) return fail(new ForbiddenAddressError(`refused to connect to ${hostname}: its address ${refused}`));
+      }
+      const first = addresses[0];
+      if (first === undefined) return fail(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }));
+      if (options.all) callback(null, addresses);
+      else callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** Runs `lookup` on a URL hostname (a literal address needs none: the caller checked it). */
+function checkResolved(lookup: LookupFunction, hostname: string): Promise<void> {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) !== 0) return Promise.resolve();
+  return new Promise((resolve, reject) => lookup(host, { all: true }, (error) => (error ? reject(error) : resolve())));
 }
 
 /** Bodies up to this size with a declared length and no event stream are handed over whole. */

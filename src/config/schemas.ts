@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PRESET_NAMES, PROVIDER_NAMES } from '../providers/registry.js';
+import { baseUrlProblem } from './base-url.js';
 import { Aliases, Routing } from './routing.js';
 
 /**
@@ -62,7 +63,17 @@ export const Timeouts = z
 export type Timeouts = z.infer<typeof Timeouts>;
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a valid HTTP header name');
-const httpUrl = z.url({ protocol: /^https?$/ });
+/** What a stored model may hold: any http(s) URL, so that a config written before the rules below still loads. */
+const storedHttpUrl = z.url({ protocol: /^https?$/ });
+/**
+ * A model's `baseUrl` as the API takes it: no user-info, query or fragment, and no cloud
+ * metadata endpoint (config/base-url.ts). Private addresses depend on a setting, so the
+ * model routes check those.
+ */
+const httpUrl = storedHttpUrl.superRefine((value, ctx) => {
+  const problem = baseUrlProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const ModelInput = z
   .object({
@@ -98,6 +109,7 @@ export const ModelUpdate = ModelInput.omit({ id: true })
 
 /** A model as stored: the key sealed with AES-GCM, never in clear. */
 export const StoredModel = ModelInput.omit({ apiKey: true }).extend({
+  baseUrl: storedHttpUrl.optional(),
   apiKeySealed: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -187,6 +199,12 @@ export const Settings = z
     defaultTimeouts: Timeouts.optional(),
     /** Hex SHA-256 of the bearer token that may read /metrics: the token itself is never stored. */
     metricsTokenHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    /**
+     * Refuse model base URLs on loopback, private and link-local addresses (127.0.0.0/8, ::1,
+     * localhost, 10/8, 172.16/12, 192.168/16, fc00::/7, fe80::/10…) when a model is created or
+     * its base URL changes. Default false: Ollama and self-hosted models live there.
+     */
+    forbidPrivateAddresses: z.boolean().optional(),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;
@@ -200,5 +218,8 @@ export const UsageQuery = z.object({
   projectId: z.string().optional(),
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-  limit: z.coerce.number().int().positive().max(100_000).optional(),
+  /** Records per page: default 1000 (src/usage/query.ts), at most 10,000. */
+  limit: z.coerce.number().int().positive().max(10_000).optional(),
+  /** The previous page's `nextCursor`, as returned (opaque; anything else is a 400). */
+  cursor: z.string().min(1).max(200).optional(),
 });

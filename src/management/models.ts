@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import { ModelInput, ModelUpdate, type StoredModel } from '../config/schemas.js';
+import { baseUrlProblem } from '../config/base-url.js';
+import { allows } from '../config/roles.js';
+import { ModelInput, ModelUpdate, type Settings, type StoredModel } from '../config/schemas.js';
 import { seal } from '../crypto/secret-box.js';
 import { GatewayError } from '../errors.js';
 import { providerEntry } from '../providers/registry.js';
@@ -21,6 +23,45 @@ function assertReachable(model: Pick<StoredModel, 'provider' | 'preset' | 'baseU
   if (!model.baseUrl && !providerEntry(model).defaultBaseUrl) {
     throw new GatewayError('invalid_request', `baseUrl: required for ${model.provider} models`, { param: 'baseUrl' });
   }
+}
+
+type Destination = Pick<StoredModel, 'provider' | 'preset' | 'baseUrl' | 'headers'>;
+
+/** The base URL a model's calls go to: its own or its provider's (preset's) default, as the config index resolves it. */
+function effectiveBaseUrl(model: Destination): string {
+  const raw = model.baseUrl ?? providerEntry(model).defaultBaseUrl ?? '';
+  let normalized = raw;
+  try {
+    normalized = new URL(raw).href;
+  } catch {
+    // assertReachable has refused a model without one; compare the text as it is.
+  }
+  return normalized.replace(/\/+$/, '');
+}
+
+/** Header names are case-insensitive; their order does not matter. */
+function headerList(headers: StoredModel['headers']): string {
+  const entries = Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]);
+  return JSON.stringify(entries.sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)));
+}
+
+/**
+ * What of where a model's calls (and its provider key with them) go differs between
+ * `before` and `after`: base URL, provider, preset, extra headers, each by effective value.
+ */
+function movedFields(before: Destination, after: Destination): string[] {
+  const moved: string[] = [];
+  if (effectiveBaseUrl(before) !== effectiveBaseUrl(after)) moved.push('baseUrl');
+  if (before.provider !== after.provider) moved.push('provider');
+  if (before.preset !== after.preset) moved.push('preset');
+  if (headerList(before.headers) !== headerList(after.headers)) moved.push('headers');
+  return moved;
+}
+
+/** Refuses a base URL (its own or the provider's default) that the settings forbid: private addresses, when set. */
+function assertAllowedAddress(model: Destination, settings: Settings): void {
+  const problem = baseUrlProblem(effectiveBaseUrl(model), { forbidPrivateAddresses: settings.forbidPrivateAddresses === true });
+  if (problem !== undefined) throw new GatewayError('invalid_request', `baseUrl: ${problem}`, { param: 'baseUrl' });
 }
 
 export function modelRoutes(services: Services): Hono<AppEnv> {
@@ -49,8 +90,9 @@ export function modelRoutes(services: Services): Hono<AppEnv> {
     const { apiKey, ...input } = await readJson(c, services, ModelInput);
     assertReachable(input);
     const now = new Date(services.now()).toISOString();
-    const model = await services.config.update('models', async (models) => {
+    const model = await services.config.update('models', async (models, snapshot) => {
       if (models.some((m) => m.id === input.id)) throw new GatewayError('conflict', `model "${input.id}" already exists`);
+      assertAllowedAddress(input, snapshot.settings);
       const created: StoredModel = {
         ...input,
         ...(apiKey === undefined ? {} : { apiKeySealed: await seal(services.encryptionKey, apiKey, input.id) }),
@@ -65,10 +107,22 @@ export function modelRoutes(services: Services): Hono<AppEnv> {
   app.put('/:id{.+}', write, async (c) => {
     const id = c.req.param('id');
     const { apiKey, ...changes } = await readJson(c, services, ModelUpdate);
-    const model = await services.config.update('models', async (models) => {
+    // Full access (`*`, the admin role) may move a keyed model without its key.
+    const mayMoveKeys = allows(services.config.index.roles.get(c.get('role')), '*');
+    const model = await services.config.update('models', async (models, snapshot) => {
       const at = models.findIndex((m) => m.id === id);
       if (at === -1) throw new GatewayError('not_found', `no model "${id}"`);
       const { apiKeySealed, ...rest } = models[at]!;
+      const moved = movedFields(rest, { ...rest, ...changes });
+      // Sending a keyed model's calls elsewhere would hand its key to whoever is there: only
+      // someone who could supply the key anyway may do that (or drop the key with apiKey: null).
+      if (moved.length > 0 && apiKeySealed !== undefined && apiKey === undefined && !mayMoveKeys) {
+        throw new GatewayError(
+          'forbidden',
+          `changing ${moved.join(', ')} of model "${id}" would send its provider key elsewhere: supply the key again (apiKey) with the change, or ask an admin`,
+          { param: 'apiKey' },
+        );
+      }
       const sealed = apiKey === undefined ? apiKeySealed : apiKey === null ? undefined : await seal(services.encryptionKey, apiKey, id);
       const updated: StoredModel = {
         ...rest,
@@ -77,6 +131,7 @@ export function modelRoutes(services: Services): Hono<AppEnv> {
         updatedAt: new Date(services.now()).toISOString(),
       };
       assertReachable(updated);
+      if (moved.includes('baseUrl')) assertAllowedAddress(updated, snapshot.settings);
       models[at] = updated;
       return { next: models, result: updated };
     });

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { GOOD_URLS, MALFORMED_URLS, METADATA_URLS, PRIVATE_URLS } from '../support/base-urls.js';
 import { requestJson } from '../support/gateway-client.js';
 import { UPSTREAM_KEYS, type SuiteContext } from './context.js';
 
@@ -58,6 +59,53 @@ export function managementTests(ctx: SuiteContext): void {
     expect((await ctx.admin.call('PUT', '/api/models/temp', { id: 'renamed' })).status).toBe(400);
     expect((await ctx.admin.call('DELETE', '/api/models/temp')).status).toBe(204);
     expect((await ctx.admin.call('GET', '/api/models/temp')).status).toBe(404);
+  });
+
+  it('refuses baseUrls with user-info, a query, a fragment or a cloud metadata address, on create and update', async () => {
+    expect((await ctx.admin.call('POST', '/api/models', { id: 'url-probe', provider: 'custom', baseUrl: 'https://api.example.com/v1', apiKey: 'k' })).status).toBe(201);
+    for (const baseUrl of [...METADATA_URLS, ...MALFORMED_URLS]) {
+      const created = await ctx.admin.call('POST', '/api/models', { id: 'url-bad', provider: 'custom', baseUrl });
+      expect(created.status, baseUrl).toBe(400);
+      expect(created.body.error.details[0].path, baseUrl).toBe('baseUrl');
+      expect((await ctx.admin.call('PUT', '/api/models/url-probe', { baseUrl, apiKey: 'k2' })).status, baseUrl).toBe(400);
+    }
+    expect((await ctx.admin.call('GET', '/api/models/url-probe')).body.baseUrl).toBe('https://api.example.com/v1');
+    for (const [i, baseUrl] of GOOD_URLS.entries()) {
+      expect((await ctx.admin.call('POST', '/api/models', { id: `url-good-${i}`, provider: 'custom', baseUrl })).status, baseUrl).toBe(201);
+      expect((await ctx.admin.call('DELETE', `/api/models/url-good-${i}`)).status).toBe(204);
+    }
+    expect((await ctx.admin.call('DELETE', '/api/models/url-probe')).status).toBe(204);
+  });
+
+  it("lets an admin move a keyed model's calls without supplying its key again", async () => {
+    expect((await ctx.admin.call('POST', '/api/models', { id: 'moved', provider: 'openai', apiKey: 'k1' })).status).toBe(201);
+    const moved = await ctx.admin.call('PUT', '/api/models/moved', { baseUrl: 'https://proxy.example.com/v1', headers: { 'x-team': 'a' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ baseUrl: 'https://proxy.example.com/v1', hasApiKey: true });
+    expect((await ctx.admin.call('DELETE', '/api/models/moved')).status).toBe(204);
+  });
+
+  it('refuses loopback and private baseUrls with the forbidPrivateAddresses setting, and only then', async () => {
+    const { hasMetricsToken: _, ...before } = (await ctx.admin.call('GET', '/api/settings')).body;
+    expect(before.forbidPrivateAddresses).toBeUndefined();
+    const set = await ctx.admin.call('PUT', '/api/settings', { ...before, forbidPrivateAddresses: true });
+    expect(set.status).toBe(200);
+    expect(set.body.forbidPrivateAddresses).toBe(true);
+    try {
+      for (const baseUrl of PRIVATE_URLS) {
+        const created = await ctx.admin.call('POST', '/api/models', { id: 'private-bad', provider: 'custom', baseUrl });
+        expect(created.status, baseUrl).toBe(400);
+        expect(created.body.error.message, baseUrl).toMatch(/forbidPrivateAddresses/);
+      }
+      expect((await ctx.admin.call('POST', '/api/models', { id: 'private-bad', provider: 'ollama' })).status).toBe(400);
+      // Models already on a private address (the suite's own, on 127.0.0.1) still take changes that do not move them.
+      expect((await ctx.admin.call('PUT', '/api/models/gpt', { description: 'unchanged address' })).status).toBe(200);
+      expect((await ctx.admin.call('PUT', '/api/models/gpt', { baseUrl: 'http://127.0.0.2:1/v1' })).status).toBe(400);
+    } finally {
+      expect((await ctx.admin.call('PUT', '/api/settings', before)).status).toBe(200);
+    }
+    expect((await ctx.admin.call('POST', '/api/models', { id: 'private-ok', provider: 'ollama' })).status).toBe(201);
+    expect((await ctx.admin.call('DELETE', '/api/models/private-ok')).status).toBe(204);
   });
 
   it('manages projects and tokens; a revoked token stops working at once', async () => {

@@ -1,0 +1,43 @@
+import { hostRefusal } from '../config/base-url.js';
+import type { Logger } from '../deps.js';
+
+/** Hosts judged so far, per setting: a host's verdict does not change, and this runs on every upstream call. */
+const CACHE_LIMIT = 1000;
+
+/**
+ * Wraps the outbound fetch so that no call goes to a cloud metadata endpoint (or, with the
+ * `forbidPrivateAddresses` setting, to a loopback or private address) by the address written
+ * in the URL, whatever the runtime. Model base URLs are checked when they are saved; this
+ * also covers models stored before those rules, and settings changed since. Names that
+ * resolve to such addresses are the adapter's to catch where it resolves them (Node's
+ * outbound fetch checks every address at connect time).
+ */
+export function guardOutboundFetch(fetchFn: typeof fetch, forbidPrivate: () => boolean, logger: Logger): typeof fetch {
+  const verdicts = [new Map<string, string | null>(), new Map<string, string | null>()];
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const strict = forbidPrivate();
+    const cache = verdicts[strict ? 1 : 0]!;
+    const host = hostOf(url);
+    let refusal = cache.get(host);
+    if (refusal === undefined) {
+      refusal = hostRefusal(host, { forbidPrivateAddresses: strict }) ?? null;
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(host, refusal);
+    }
+    if (refusal !== null) {
+      logger.warn('outbound call refused', { host, reason: refusal });
+      return Promise.reject(new TypeError(`outbound call refused: ${refusal}`));
+    }
+    return fetchFn(input, init);
+  };
+}
+
+/** The host of an absolute URL as WHATWG URL normalises it (decimal, hex and octal IPv4 spellings included). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}

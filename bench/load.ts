@@ -89,17 +89,39 @@ export class LoadSession {
       while (performance.now() < stopAt) {
         const outcome = await sendOne(this.agent, this.target, this.url, 10_000);
         if (!counted || performance.now() > stopAt) continue;
-        this.totals.requests += 1;
-        if (outcome.ok) this.totals.latencies.push(outcome.ms);
-        else {
-          this.totals.errors += 1;
-          if (this.totals.errorSamples.length < 5 && outcome.error) this.totals.errorSamples.push(outcome.error);
-        }
+        this.count(outcome);
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
     // Only requests finishing inside the slice were counted, so the slice is the elapsed time.
     if (counted) this.totals.elapsedMs += durationMs;
+  }
+
+  /**
+   * Sends `maxRequests` requests, or as many as fit in `maxMs` (no new request starts after it),
+   * and counts every one of them; the elapsed time is until the last one has finished.
+   */
+  async runBounded(maxRequests: number, maxMs: number): Promise<void> {
+    const started = performance.now();
+    const stopAt = started + maxMs;
+    let sent = 0;
+    const worker = async () => {
+      while (sent < maxRequests && performance.now() < stopAt) {
+        sent += 1;
+        this.count(await sendOne(this.agent, this.target, this.url, 10_000));
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    this.totals.elapsedMs += performance.now() - started;
+  }
+
+  private count(outcome: Outcome): void {
+    this.totals.requests += 1;
+    if (outcome.ok) this.totals.latencies.push(outcome.ms);
+    else {
+      this.totals.errors += 1;
+      if (this.totals.errorSamples.length < 5 && outcome.error) this.totals.errorSamples.push(outcome.error);
+    }
   }
 
   result(): LoadResult {

@@ -5,8 +5,10 @@ import type { LoadResult } from './load.js';
 /**
  * `translated`: the gateway serving the same Chat Completions request from a Claude model, through the IR.
  * `routed`: the same request as `gateway`, with model `auto`, to a project ranking a pool of three with every policy but `llm`.
+ * `durable`: the same request as `gateway`, to a second gateway process run with durable usage
+ * (ROUTERLY_DURABLE_USAGE=true): each call's record is stored before the client gets its last byte.
  */
-export type TargetName = 'direct' | 'bare' | 'gateway' | 'translated' | 'routed';
+export type TargetName = 'direct' | 'bare' | 'gateway' | 'translated' | 'routed' | 'durable';
 export type ModeName = 'non-stream' | 'stream';
 
 export interface Measurement {
@@ -36,6 +38,11 @@ export interface Verdict {
   /** routed rps / gateway rps: what ranking with a full routing configuration costs. */
   routedThroughputRatio: number;
   routedPass: boolean;
+  /** durable rps / gateway rps: what storing each record before the last byte costs in throughput (reported, no target). */
+  durableThroughputRatio: number;
+  /** durable p50 - gateway p50 (and p99): the latency the wait for the stored record adds to each call. */
+  durableAddedP50Ms: number;
+  durableAddedP99Ms: number;
 }
 
 /** Targets the gateway is held to (reported as PASS/MISS, never failing the run). */
@@ -83,6 +90,7 @@ export function verdicts(rows: Measurement[]): Verdict[] {
     if (!bare || !gateway) continue;
     const translated = rows.find((row) => row.mode === mode && row.target === 'translated');
     const routed = rows.find((row) => row.mode === mode && row.target === 'routed');
+    const durable = rows.find((row) => row.mode === mode && row.target === 'durable');
     const routedThroughputRatio = routed ? routed.rps / gateway.rps : Number.NaN;
     const throughputRatio = gateway.rps / bare.rps;
     const addedLatencyRatio = gateway.addedP50Ms / Math.max(bare.addedP50Ms, MIN_ADDED_LATENCY_MS);
@@ -95,12 +103,16 @@ export function verdicts(rows: Measurement[]): Verdict[] {
       translatedThroughputRatio: translated ? translated.rps / gateway.rps : Number.NaN,
       routedThroughputRatio,
       routedPass: routedThroughputRatio >= TARGETS.minRoutedThroughputRatio,
+      durableThroughputRatio: durable ? durable.rps / gateway.rps : Number.NaN,
+      durableAddedP50Ms: durable ? durable.p50Ms - gateway.p50Ms : Number.NaN,
+      durableAddedP99Ms: durable ? durable.p99Ms - gateway.p99Ms : Number.NaN,
     });
   }
   return result;
 }
 
 const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const signedFixed = (value: number) => (Number.isFinite(value) && value >= 0 ? `+${fixed(value)}` : fixed(value));
 
 export function printTable(rows: Measurement[], results: Verdict[]): void {
   const header = ['mode', 'target', 'req/s', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'requests', 'errors'];
@@ -133,5 +145,10 @@ export function printTable(rows: Measurement[], results: Verdict[]): void {
     if (!Number.isFinite(verdict.routedThroughputRatio)) continue;
     const routed = `throughput routed/gateway = ${fixed(verdict.routedThroughputRatio)} (target >= ${TARGETS.minRoutedThroughputRatio}) ${verdict.routedPass ? 'PASS' : 'MISS'}`;
     console.log(`${verdict.mode.padEnd(10)}  ${routed}`);
+  }
+  for (const verdict of results) {
+    if (!Number.isFinite(verdict.durableThroughputRatio)) continue;
+    const cost = `durable usage: throughput durable/gateway = ${fixed(verdict.durableThroughputRatio)}, p50 ${signedFixed(verdict.durableAddedP50Ms)} ms, p99 ${signedFixed(verdict.durableAddedP99Ms)} ms vs gateway (reported, no target)`;
+    console.log(`${verdict.mode.padEnd(10)}  ${cost}`);
   }
 }

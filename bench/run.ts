@@ -3,10 +3,15 @@
 // provider, through a bare Node pass-through proxy, and through the Routerly gateway, then
 // reports throughput, latency, the latency each hop adds, and the gateway-vs-bare ratios.
 // Before the load, a micro-benchmark times the routing engine's rank() alone (routing-micro.ts);
-// the `routed` row then measures ranking in place, against a project with full routing.
+// the `routed` row then measures ranking in place, against a project with full routing. The
+// `durable` row is a second gateway process run with durable usage (ROUTERLY_DURABLE_USAGE=true):
+// its ratios to the `gateway` row are what storing each record before the last byte costs.
+// Last, the soak (soak.ts) runs a third gateway process through a long bounded run and
+// reports its resident memory before and after.
 //
 //   npx tsx bench/run.ts        (npm run bench)
 //   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16 BENCH_ROUTING_ITERATIONS=20000
+//   BENCH_SOAK=0 (skips the soak) BENCH_SOAK_CALLS=200000 BENCH_SOAK_SECONDS=120 BENCH_SOAK_WARMUP_SECONDS=10
 //
 // Everything listens on 127.0.0.1; every server is stopped at the end, and a watchdog ends a
 // run that overstays its time. The last line of stdout is the results as one JSON object.
@@ -19,6 +24,7 @@ import { LoadSession, type LoadTarget } from './load.js';
 import { BENCH_UPSTREAM_KEY, killAllServerProcesses, startServerProcess, type ServerProcess } from './processes.js';
 import { measure, printTable, verdicts, withAddedLatency, type ModeName, type TargetName } from './report.js';
 import { printRoutingMicro, routingMicroIterations, runRoutingMicro } from './routing-micro.js';
+import { printSoak, runSoak, type SoakResult } from './soak.js';
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -28,6 +34,11 @@ function envNumber(name: string, fallback: number): number {
 const durationMs = envNumber('BENCH_SECONDS', 5) * 1000;
 const warmupMs = envNumber('BENCH_WARMUP_SECONDS', 2) * 1000;
 const concurrency = Math.floor(envNumber('BENCH_CONCURRENCY', 16));
+/** The soak runs unless BENCH_SOAK=0 (or false). */
+const soakEnabled = !['0', 'false', 'no'].includes((process.env.BENCH_SOAK ?? '').trim().toLowerCase());
+const soakCalls = Math.floor(envNumber('BENCH_SOAK_CALLS', 200_000));
+const soakMs = envNumber('BENCH_SOAK_SECONDS', 120) * 1000;
+const soakWarmupMs = envNumber('BENCH_SOAK_WARMUP_SECONDS', 10) * 1000;
 /** The measured time of each target is cut into this many slices, run in turn across targets. */
 const ROUNDS = 5;
 const MODEL = 'bench-model';
@@ -60,11 +71,13 @@ const ROUTED_ROUTING = {
   retries: { max: 0 },
 };
 
-/** direct, bare, gateway, translated, routed: each measured in both modes. */
-const ROWS = 5 * 2;
-// Every row's warmup and measured time, start-up and shutdown, and the rank() micro-benchmark
-// (a few seconds); past twice that something is stuck.
-const WATCHDOG_MS = 2 * (ROWS * (durationMs + warmupMs) + 30_000 + 30_000);
+/** direct, bare, gateway, translated, routed, durable: each measured in both modes. */
+const ROWS = 6 * 2;
+/** The soak's bound, warm-up, start-up, configuration and quiet pauses (well under 30 s together). */
+const SOAK_BUDGET_MS = soakEnabled ? soakMs + soakWarmupMs + 30_000 : 0;
+// Every row's warmup and measured time, start-up and shutdown, the rank() micro-benchmark
+// (a few seconds) and the soak; past twice that something is stuck.
+const WATCHDOG_MS = 2 * (ROWS * (durationMs + warmupMs) + 30_000 + 30_000 + SOAK_BUDGET_MS);
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS} ms, giving up`);
   killAllServerProcesses();
@@ -104,6 +117,29 @@ async function checkTarget(name: TargetName, target: TargetSpec): Promise<void> 
   if (!response.ok || !text.includes('echo: ')) throw new Error(`${name} target answered ${response.status}: ${text.slice(0, 300)}`);
 }
 
+/**
+ * The soak: a fresh gateway process, configured like the first, sent the `gateway` and
+ * `translated` requests in both modes at once (a quarter of the connections each).
+ */
+async function soakRun(home: string, mockUrl: string): Promise<SoakResult> {
+  const server = await startServerProcess('gateway', home);
+  try {
+    const keys = await configureGateway(server.url, mockUrl);
+    const url = `${server.url}/v1/chat/completions`;
+    const headers = { authorization: `Bearer ${keys.plain}` };
+    await checkTarget('gateway', { url, headers, model: MODEL });
+    await checkTarget('translated', { url, headers, model: TRANSLATED_MODEL });
+    const targets = [MODEL, TRANSLATED_MODEL].flatMap((model) =>
+      (['non-stream', 'stream'] as const).map((mode) => ({ url, headers, body: requestBody(mode, model), streamed: mode === 'stream' })),
+    );
+    return await runSoak(server, { targets, concurrency, maxCalls: soakCalls, maxMs: soakMs, warmupMs: soakWarmupMs });
+  } finally {
+    await server.stop();
+    // Hundreds of megabytes of usage records: gone as soon as they are measured.
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const servers: ServerProcess[] = [];
   // First, while no server is running to compete for the CPU.
@@ -125,13 +161,18 @@ async function main(): Promise<void> {
 
     let gatewaySkipped: string | undefined;
     try {
-      const gateway = await startServerProcess('gateway', home);
+      const gateway = await startServerProcess('gateway', join(home, 'gateway'));
       servers.push(gateway);
       const keys = await configureGateway(gateway.url, mock.url);
       const gatewayHeaders = { authorization: `Bearer ${keys.plain}` };
       targets.push(['gateway', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders }]);
       targets.push(['translated', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders, model: TRANSLATED_MODEL }]);
       targets.push(['routed', { url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${keys.routed}` }, model: 'auto' }]);
+      // The same gateway with durable usage, in a process (and a home) of its own.
+      const durable = await startServerProcess('gateway', join(home, 'durable'), 'durable');
+      servers.push(durable);
+      const durableKeys = await configureGateway(durable.url, mock.url);
+      targets.push(['durable', { url: `${durable.url}/v1/chat/completions`, headers: { authorization: `Bearer ${durableKeys.plain}` } }]);
     } catch (error) {
       gatewaySkipped = error instanceof Error ? error.message : String(error);
       console.log(`gateway: skipped (${gatewaySkipped.split('\n')[0]})`);
@@ -161,6 +202,18 @@ async function main(): Promise<void> {
     const results = verdicts(measurements);
     console.log('');
     printTable(measurements, results);
+
+    let soak: SoakResult | undefined;
+    let soakSkipped: string | undefined = soakEnabled ? undefined : 'BENCH_SOAK=0';
+    if (soakEnabled && gatewaySkipped !== undefined) soakSkipped = 'no gateway';
+    if (soakSkipped === undefined) {
+      console.log('');
+      console.log(`soak: a gateway of its own, up to ${soakCalls} calls or ${soakMs / 1000} s after a ${soakWarmupMs / 1000} s warm-up, concurrency ${concurrency}`);
+      soak = await soakRun(join(home, 'soak'), mock.url);
+      printSoak(soak, soakCalls, soakMs / 1000);
+    } else {
+      console.log(`soak: skipped (${soakSkipped})`);
+    }
     const round = (value: number) => (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null);
     console.log(
       JSON.stringify({
@@ -182,7 +235,29 @@ async function main(): Promise<void> {
           addedLatencyRatio: round(verdict.addedLatencyRatio),
           translatedThroughputRatio: round(verdict.translatedThroughputRatio),
           routedThroughputRatio: round(verdict.routedThroughputRatio),
+          durableThroughputRatio: round(verdict.durableThroughputRatio),
+          durableAddedP50Ms: round(verdict.durableAddedP50Ms),
+          durableAddedP99Ms: round(verdict.durableAddedP99Ms),
         })),
+        durable: results.map((verdict) => ({
+          mode: verdict.mode,
+          throughputRatio: round(verdict.durableThroughputRatio),
+          addedP50Ms: round(verdict.durableAddedP50Ms),
+          addedP99Ms: round(verdict.durableAddedP99Ms),
+        })),
+        soak: soak
+          ? {
+              ...soak,
+              requestedCalls: soakCalls,
+              maxSeconds: soakMs / 1000,
+              seconds: round(soak.seconds),
+              rps: round(soak.rps),
+              p50Ms: round(soak.p50Ms),
+              p99Ms: round(soak.p99Ms),
+              rssGrowthPct: round(soak.rssGrowthPct),
+              heapGrowthPct: round(soak.heapGrowthPct),
+            }
+          : { skipped: soakSkipped },
         routingMicro: {
           ...routingMicro,
           medianUs: round(routingMicro.medianUs),

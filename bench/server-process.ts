@@ -1,19 +1,20 @@
-// Entry point of the benchmark's server processes: `mock`, `bare <upstreamUrl>` or `gateway <home>`.
+// Entry point of the benchmark's server processes: `mock`, `bare <upstreamUrl>` or `gateway <home> [durable]`.
 // Each server runs in a process of its own so that it has an event loop to itself, as it would
 // in production, instead of sharing one with the load generator and the other servers.
 // Protocol (IPC): the child sends {type:'ready', url} or {type:'failed', message}; the parent
-// sends {type:'stop'}. A child whose parent disappears exits by itself.
+// sends {type:'stop'}, or {type:'memory'}, answered with {type:'memory', usage} after a full GC.
+// A child whose parent disappears exits by itself.
 
 import { startMockProvider } from '../test/support/mock-provider.js';
 import { startBareProxy } from './bare-proxy.js';
-import { BENCH_UPSTREAM_KEY, type ChildMessage } from './processes.js';
+import { BENCH_UPSTREAM_KEY, type ChildMessage, type ParentMessage } from './processes.js';
 
 interface Running {
   url: string;
   close(): Promise<void>;
 }
 
-async function start(kind: string, argument: string | undefined): Promise<Running> {
+async function start(kind: string, argument: string | undefined, option: string | undefined): Promise<Running> {
   switch (kind) {
     case 'mock':
       // Not recording: the benchmark sends hundreds of thousands of requests.
@@ -23,7 +24,10 @@ async function start(kind: string, argument: string | undefined): Promise<Runnin
     case 'gateway': {
       // Loaded only here, so that the other processes do not pay for the gateway's modules.
       const { startNodeServer } = await import('../adapters/node/server.js');
-      const server = await startNodeServer({ home: argument!, host: '127.0.0.1', port: 0, logger: false });
+      // `durable`: what ROUTERLY_DURABLE_USAGE=true sets for npm start; otherwise the default, batched.
+      if (option !== undefined && option !== 'durable') throw new Error(`unknown gateway option "${option}"`);
+      const settings = option === 'durable' ? { durableUsage: true } : undefined;
+      const server = await startNodeServer({ home: argument!, host: '127.0.0.1', port: 0, logger: false, settings });
       return { url: server.url, close: () => server.close(1_000) };
     }
     default:
@@ -36,9 +40,14 @@ function send(message: ChildMessage): void {
 }
 
 try {
-  const running = await start(process.argv[2] ?? '', process.argv[3]);
-  process.on('message', (message: { type?: string }) => {
+  const running = await start(process.argv[2] ?? '', process.argv[3], process.argv[4]);
+  process.on('message', (message: ParentMessage) => {
     if (message.type === 'stop') void running.close().finally(() => process.exit(0));
+    if (message.type === 'memory') {
+      // Started with --expose-gc (processes.ts): collect first, so the reading is what is retained.
+      (globalThis as { gc?: () => void }).gc?.();
+      send({ type: 'memory', usage: process.memoryUsage() });
+    }
   });
   process.on('disconnect', () => process.exit(0));
   send({ type: 'ready', url: running.url });

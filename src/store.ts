@@ -22,6 +22,29 @@ export interface Store {
   delete(key: string): Promise<void>;
   /** Every key that starts with `prefix`, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * The lines of the text at `key` (a log or a document), in order, read incrementally: memory
+   * stays bounded by a chunk (files), a batch of log pieces (KV) or the line itself, however big
+   * the log. A missing key, or a folder, yields nothing.
+   *
+   * Lines are split at `\n` only, which is not part of the line (a `\r` before it stays). A final
+   * line without `\n` (one torn by a crash mid-append, or still being written) is yielded too; the
+   * caller skips what it cannot parse. So `a\nb` and `a\nb\n` are both `a`, `b`; `\n` is one empty
+   * line; the empty text is none.
+   *
+   * `fromLine` (default 0) skips that many lines first, without decoding them where the driver can
+   * (files count newline bytes; KV skips whole pieces by the line count each was written with).
+   * Line numbers are stable under appends, so `fromLine` can resume a read later.
+   *
+   * Errors (an invalid key, a bad `fromLine`, I/O) surface when iteration starts, not at the call.
+   * A log appended to while it is read yields some prefix of what it holds by the end.
+   */
+  readLines(key: string, options?: ReadLinesOptions): AsyncIterable<string>;
+}
+
+export interface ReadLinesOptions {
+  /** How many lines to skip first: a non-negative safe integer. */
+  fromLine?: number;
 }
 
 export class InvalidKeyError extends Error {
@@ -55,4 +78,64 @@ export function isValidKey(key: string): boolean {
 export function assertValidPrefix(prefix: string): void {
   if (prefix === '') return;
   assertValidKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+}
+
+/** `options.fromLine` checked: a non-negative safe integer (default 0), else a RangeError. */
+export function fromLineOption(options: ReadLinesOptions | undefined): number {
+  const fromLine = options?.fromLine ?? 0;
+  if (!Number.isSafeInteger(fromLine) || fromLine < 0) throw new RangeError(`fromLine must be a non-negative integer, not ${String(fromLine)}`);
+  return fromLine;
+}
+
+/**
+ * Cuts text that arrives in pieces into lines, as `Store.readLines` defines them: a line may span
+ * pieces, and the first `skip` lines are only counted (no substring is made of them).
+ */
+export class LineSplitter {
+  private carry = '';
+
+  constructor(private skip = 0) {}
+
+  /** Lines still to skip. */
+  get skipping(): number {
+    return this.skip;
+  }
+
+  /**
+   * Accounts for the next piece without reading it, from how many line breaks it holds and whether
+   * it ends with one, when every character of it belongs to skipped lines. Returns false (and
+   * changes nothing) when the piece must be read and pushed instead.
+   */
+  skipPiece(newlines: number, endsWithNewline: boolean): boolean {
+    if (!(newlines < this.skip || (newlines === this.skip && endsWithNewline && newlines > 0))) return false;
+    this.skip -= newlines;
+    return true;
+  }
+
+  /** The complete lines that `text` ends; its tail waits for the next piece or `end`. */
+  *push(text: string): Generator<string> {
+    let start = 0;
+    while (this.skip > 0) {
+      const newline = text.indexOf('\n', start);
+      if (newline === -1) return; // the whole rest belongs to a skipped line
+      this.skip--;
+      start = newline + 1;
+    }
+    for (;;) {
+      const newline = text.indexOf('\n', start);
+      if (newline === -1) break;
+      const line = this.carry + text.slice(start, newline);
+      this.carry = '';
+      start = newline + 1;
+      yield line;
+    }
+    if (start < text.length) this.carry += text.slice(start);
+  }
+
+  /** The final line, when the text did not end with `\n` (never empty: an empty tail is no line). */
+  *end(): Generator<string> {
+    const last = this.carry;
+    this.carry = '';
+    if (last.length > 0) yield last;
+  }
 }

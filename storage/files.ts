@@ -7,14 +7,28 @@
  *
  * Temp files are named `.<name>.<random>.tmp`. Valid key segments cannot start with `.`, so a temp
  * file can never be addressed by `get` and `list` skips it like any other name that is not a key.
+ *
+ * `readLines` reads through one reused buffer of `readChunkBytes` (64 KiB), so a reader holds that
+ * plus the line it is on, whatever the file's size. It splits at the newline byte before decoding:
+ * 0x0A never occurs inside a multi-byte UTF-8 sequence, so a character cut by a chunk boundary is
+ * decoded whole, with its line.
  */
+import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { assertValidKey, assertValidPrefix, InvalidKeyError, isValidKey, type Store } from '../src/store.js';
+import { assertValidKey, assertValidPrefix, fromLineOption, InvalidKeyError, isValidKey, type Store } from '../src/store.js';
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
+/** Bytes `readLines` reads at a time. */
+const READ_CHUNK_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+
+export interface FileStoreOptions {
+  /** Bytes `readLines` reads at a time (default 64 KiB); tests make it tiny to cut characters. */
+  readChunkBytes?: number;
+}
 
 /**
  * The file that holds `key`. Validates the key first, then checks the resolved path lexically as a
@@ -30,9 +44,11 @@ export function pathForKey(root: string, key: string): string {
   return target;
 }
 
-export function createFileStore(root: string): Store {
+export function createFileStore(root: string, options: FileStoreOptions = {}): Store {
   const resolvedRoot = path.resolve(root);
   const writes = new KeyedQueue();
+  const chunkBytes = options.readChunkBytes ?? READ_CHUNK_BYTES;
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) throw new RangeError(`readChunkBytes must be a positive integer, not ${chunkBytes}`);
 
   return {
     async get(key) {
@@ -83,7 +99,77 @@ export function createFileStore(root: string): Store {
       const keys = await walk(folder, folderKey, (name) => name.startsWith(namePrefix));
       return keys.sort();
     },
+
+    async *readLines(key, readOptions) {
+      const file = pathForKey(resolvedRoot, key);
+      const fromLine = fromLineOption(readOptions);
+      let handle;
+      try {
+        handle = await open(file, 'r');
+      } catch (error) {
+        if (hasCode(error, 'ENOENT', 'EISDIR', 'ENOTDIR')) return;
+        throw error;
+      }
+      try {
+        yield* linesOfFile(handle, chunkBytes, fromLine);
+      } finally {
+        await handle.close();
+      }
+    },
   };
+}
+
+/**
+ * The lines of an open file (see `Store.readLines`), read `chunkBytes` at a time into one buffer.
+ * A line that spans chunks is kept as copies of its parts until its newline arrives.
+ */
+async function* linesOfFile(handle: FileHandle, chunkBytes: number, fromLine: number): AsyncGenerator<string> {
+  const chunk = Buffer.allocUnsafe(chunkBytes);
+  let skip = fromLine;
+  /** The current line's bytes from earlier chunks. */
+  let parts: Buffer[] = [];
+  let position = 0;
+  for (;;) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await handle.read(chunk, 0, chunkBytes, position));
+    } catch (error) {
+      // A folder opens fine on some systems and only fails here: it is no key, so it has no lines.
+      if (position === 0 && hasCode(error, 'EISDIR')) return;
+      throw error;
+    }
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    const view = chunk.subarray(0, bytesRead);
+    let start = 0;
+    // Skipped lines are only counted: no copy, no decoding.
+    while (skip > 0 && start < bytesRead) {
+      const newline = view.indexOf(NEWLINE, start);
+      if (newline === -1) {
+        start = bytesRead;
+        break;
+      }
+      skip--;
+      start = newline + 1;
+    }
+    for (;;) {
+      const newline = start < bytesRead ? view.indexOf(NEWLINE, start) : -1;
+      if (newline === -1) break;
+      let line: string;
+      if (parts.length === 0) {
+        line = view.toString('utf8', start, newline);
+      } else {
+        line = Buffer.concat([...parts, view.subarray(start, newline)]).toString('utf8');
+        parts = [];
+      }
+      start = newline + 1;
+      // `chunk` is not refilled until the consumer asks for the next line.
+      yield line;
+    }
+    // The buffer is reused for the next read, so the unfinished line's bytes are copied out.
+    if (skip === 0 && start < bytesRead) parts.push(Buffer.from(view.subarray(start)));
+  }
+  if (parts.length > 0) yield Buffer.concat(parts).toString('utf8');
 }
 
 async function writeAtomically(file: string, value: string): Promise<void> {

@@ -2,7 +2,7 @@
  * In-memory Store: for tests and for running without persistence.
  * Strings are immutable, so keeping the caller's string is already a copy.
  */
-import { assertValidKey, assertValidPrefix, type Store } from '../src/store.js';
+import { assertValidKey, assertValidPrefix, fromLineOption, LineSplitter, type Store } from '../src/store.js';
 
 export function createMemoryStore(): Store {
   const values = new Map<string, string>();
@@ -31,6 +31,16 @@ export function createMemoryStore(): Store {
     async list(prefix) {
       assertValidPrefix(prefix);
       return [...values.keys()].filter((key) => key.startsWith(prefix)).sort();
+    },
+
+    async *readLines(key, options) {
+      assertValidKey(key);
+      const lines = new LineSplitter(fromLineOption(options));
+      // The text as it is now: later appends make a new string and do not disturb this read.
+      const text = values.get(key);
+      if (text === undefined) return;
+      yield* lines.push(text);
+      yield* lines.end();
     },
   };
 }

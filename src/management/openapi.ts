@@ -91,7 +91,7 @@ export function openApiDocument(): object {
         parameters: [idParam('id'), idParam('tokenId')],
         delete: operation({ summary: 'Revoke a token, at once', ok: 204 }),
       },
-      '/api/usage': { get: operation({ summary: 'Usage records and totals', ok: 200, query: ['projectId', 'from', 'to', 'limit'] }) },
+      '/api/usage': { get: operation({ summary: 'Usage records (a page, in recorded order) and totals (first page only); nextCursor for the next page', ok: 200, query: ['projectId', 'from', 'to', 'limit', 'cursor'] }) },
       '/api/usage/{requestId}': {
         parameters: [idParam('requestId')],
         get: operation({ summary: 'Every record of one call: its attempts, the last with the routing trace', ok: 200 }),

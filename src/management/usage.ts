@@ -15,6 +15,12 @@ function bound(value: string | undefined, end: boolean): number | undefined {
 
 export function usageRoutes(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  /**
+   * `{records, totals, nextCursor}`, one page at a time: records in the order they were recorded,
+   * at most `limit` (default 1000, at most 10,000); `nextCursor` is null on the last page, else
+   * passed back as `cursor` for the next. `totals` covers the whole filtered range on the first
+   * page and is null on the pages after it. A cursor this API did not make is a 400.
+   */
   app.get('/', requirePermission(services, 'usage:read'), async (c) => {
     const query = parseOrThrow(UsageQuery, c.req.query());
     // Flush first, so a call that just finished is in the answer.
@@ -24,6 +30,7 @@ export function usageRoutes(services: Services): Hono<AppEnv> {
       from: bound(query.from, false),
       to: bound(query.to, true),
       limit: query.limit,
+      cursor: query.cursor,
     });
     return c.json(result);
   });

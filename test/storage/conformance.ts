@@ -23,6 +23,13 @@ const INVALID_KEYS = [
 /** As list prefixes, a trailing slash (a folder) and the empty prefix (everything) are fine. */
 const INVALID_PREFIXES = INVALID_KEYS.filter((key) => key !== '' && key !== 'a/');
 
+/** Every line `readLines` yields. */
+export async function collect(lines: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of lines) out.push(line);
+  return out;
+}
+
 export function describeStoreConformance(name: string, makeStore: () => Promise<StoreUnderTest>): void {
   describe(`Store conformance: ${name}`, () => {
     let store: Store;
@@ -202,12 +209,114 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
     });
 
+    describe('readLines', () => {
+      it('yields nothing for a missing key or a folder', async () => {
+        expect(await collect(store.readLines('data/usage/missing.jsonl'))).toEqual([]);
+        await store.put('folder/inner.json', 'x\n');
+        expect(await collect(store.readLines('folder'))).toEqual([]);
+        expect(await collect(store.readLines('folder/inner.json'))).toEqual(['x']);
+      });
+
+      it.each([
+        ['', []],
+        ['\n', ['']],
+        ['a', ['a']],
+        ['a\nb', ['a', 'b']],
+        ['a\nb\n', ['a', 'b']],
+        ['a\n\nb\n\n', ['a', '', 'b', '']],
+        ['crlf\r\nkept\r\n', ['crlf\r', 'kept\r']],
+      ])('splits %j into lines at \\n only', async (text, lines) => {
+        await store.put('doc.txt', text);
+        expect(await collect(store.readLines('doc.txt'))).toEqual(lines);
+        await store.append('log.txt', text);
+        expect(await collect(store.readLines('log.txt'))).toEqual(lines);
+      });
+
+      it('joins lines that span appends, after a document the log grew from', async () => {
+        await store.put('log.txt', 'head\npart');
+        for (const piece of ['ial\none\ntw', 'o', '', '\nthr', 'ee\n', '\nlast']) await store.append('log.txt', piece);
+        expect(await collect(store.readLines('log.txt'))).toEqual(['head', 'partial', 'one', 'two', 'three', '', 'last']);
+      });
+
+      it('yields a final line torn by a crash, for the reader to skip', async () => {
+        await store.append('data/usage/day.jsonl', '{"n":1}\n{"n":2}\n');
+        await store.append('data/usage/day.jsonl', '{"n":3,"to');
+        expect(await collect(store.readLines('data/usage/day.jsonl'))).toEqual(['{"n":1}', '{"n":2}', '{"n":3,"to']);
+      });
+
+      it('skips fromLine lines, wherever lines and appends begin', async () => {
+        // Pieces that end inside lines, hold several, or none, plus empty lines.
+        const pieces = ['l0\nl1\nl', '2', '\n', '\nl4\n', 'l5\nl6\nl7\n', 'l8', '\nl9'];
+        for (const piece of pieces) await store.append('log.txt', piece);
+        const all = pieces.join('').split('\n');
+        expect(await collect(store.readLines('log.txt'))).toEqual(all);
+        for (let fromLine = 0; fromLine <= all.length + 2; fromLine++) {
+          expect(await collect(store.readLines('log.txt', { fromLine })), `fromLine ${fromLine}`).toEqual(all.slice(fromLine));
+        }
+      });
+
+      it('reads multi-byte characters whole, on lines long enough to span read chunks', async () => {
+        // 2-, 3- and 4-byte UTF-8 (a surrogate pair in JS) in a repeating pattern of odd length, so
+        // that chunk boundaries of any size fall inside characters somewhere.
+        const line = (seed: number) => `${seed}:` + 'é€🌍a'.repeat(30_000) + 'ü'.repeat(seed);
+        const lines = [line(1), line(2), 'short ✓', line(3)];
+        await store.append('data/usage/unicode.jsonl', `${lines[0]}\n${lines[1]}\n`);
+        await store.append('data/usage/unicode.jsonl', `${lines[2]}\n${lines[3]}`);
+        const read = await collect(store.readLines('data/usage/unicode.jsonl'));
+        expect(read.length).toBe(lines.length);
+        read.forEach((got, i) => expect(got === lines[i], `line ${i}`).toBe(true));
+        expect(await collect(store.readLines('data/usage/unicode.jsonl', { fromLine: 2 }))).toEqual(lines.slice(2));
+      });
+
+      it('reads a log of tens of MB line by line, and skips into it', async () => {
+        const pieces = 20;
+        const linesPerPiece = 10_000;
+        const body = 'x'.repeat(90);
+        for (let p = 0; p < pieces; p++) {
+          let text = '';
+          for (let i = 0; i < linesPerPiece; i++) text += `${String(p * linesPerPiece + i).padStart(8, '0')} ${body}\n`;
+          await store.append('data/usage/big.jsonl', text);
+        }
+        const total = pieces * linesPerPiece; // 20 MB
+        let count = 0;
+        let ordered = true;
+        for await (const line of store.readLines('data/usage/big.jsonl')) {
+          if (!line.startsWith(String(count).padStart(8, '0'))) ordered = false;
+          count++;
+        }
+        expect(ordered).toBe(true);
+        expect(count).toBe(total);
+        const tail = await collect(store.readLines('data/usage/big.jsonl', { fromLine: total - 3 }));
+        expect(tail.map((line) => Number(line.slice(0, 8)))).toEqual([total - 3, total - 2, total - 1]);
+      });
+
+      it('stops reading when the reader stops, and a log can be read again', async () => {
+        for (let i = 0; i < 5; i++) await store.append('log.txt', `${i}\n`);
+        const first: string[] = [];
+        for await (const line of store.readLines('log.txt')) {
+          first.push(line);
+          if (first.length === 2) break;
+        }
+        expect(first).toEqual(['0', '1']);
+        await store.append('log.txt', '5\n');
+        expect(await collect(store.readLines('log.txt', { fromLine: 4 }))).toEqual(['4', '5']);
+        await store.delete('log.txt');
+        expect(await collect(store.readLines('log.txt'))).toEqual([]);
+      });
+
+      it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2' as unknown as number])('refuses fromLine %j when iterated', async (fromLine) => {
+        await store.append('log.txt', 'a\n');
+        await expect(collect(store.readLines('log.txt', { fromLine }))).rejects.toBeInstanceOf(RangeError);
+      });
+    });
+
     describe('invalid keys', () => {
-      it.each(INVALID_KEYS.map((key) => [JSON.stringify(key), key]))('refuses %s for get/put/append/delete', async (_, key) => {
+      it.each(INVALID_KEYS.map((key) => [JSON.stringify(key), key]))('refuses %s for get/put/append/delete/readLines', async (_, key) => {
         await expect(store.get(key)).rejects.toBeInstanceOf(InvalidKeyError);
         await expect(store.put(key, 'x')).rejects.toBeInstanceOf(InvalidKeyError);
         await expect(store.append(key, 'x')).rejects.toBeInstanceOf(InvalidKeyError);
         await expect(store.delete(key)).rejects.toBeInstanceOf(InvalidKeyError);
+        await expect(collect(store.readLines(key))).rejects.toBeInstanceOf(InvalidKeyError);
         expect(await store.list('')).toEqual([]);
       });
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidKeyError, type Store } from '../../src/store.js';
 import { createFileStore, pathForKey } from '../../storage/files.js';
-import { describeStoreConformance } from './conformance.js';
+import { collect, describeStoreConformance } from './conformance.js';
 
 // Pass-through spies, so single tests can make one file-system call fail.
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -145,6 +145,91 @@ describe('file driver specifics', () => {
     await expect(store.list('../')).rejects.toBeInstanceOf(InvalidKeyError);
     expect(await readFile(path.join(base, 'secret'), 'utf8')).toBe('secret');
     expect(await allEntries(base)).toEqual(['secret']);
+  });
+
+  describe('readLines', () => {
+    const text = 'é\n€uro\n\n🌍 and more 🌍\nascii only\nü€🌍é\ntorn tail 🌍';
+    const lines = text.split('\n');
+
+    it.each([1, 2, 3, 4, 5, 7, 64])('decodes UTF-8 cut at every boundary of %i-byte chunks, and skips inside them', async (readChunkBytes) => {
+      const small = createFileStore(root, { readChunkBytes });
+      await small.append('data/usage/u.jsonl', text);
+      expect(await collect(small.readLines('data/usage/u.jsonl'))).toEqual(lines);
+      for (let fromLine = 0; fromLine <= lines.length; fromLine++) {
+        expect(await collect(small.readLines('data/usage/u.jsonl', { fromLine }))).toEqual(lines.slice(fromLine));
+      }
+    });
+
+    it('refuses a chunk size that is not a positive integer', () => {
+      expect(() => createFileStore(root, { readChunkBytes: 0 })).toThrow(RangeError);
+      expect(() => createFileStore(root, { readChunkBytes: 1.5 })).toThrow(RangeError);
+    });
+
+    /** Wraps the next `open` so its handle's reads and close are recorded. */
+    async function watchNextOpen() {
+      const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
+      const seen = { reads: [] as number[], closed: false };
+      vi.mocked(fs.open).mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
+        const handle = await realOpen(...args);
+        const read = handle.read.bind(handle) as (...a: unknown[]) => Promise<{ bytesRead: number }>;
+        const close = handle.close.bind(handle);
+        Object.assign(handle, {
+          read: async (...a: unknown[]) => {
+            const result = await read(...a);
+            seen.reads.push(result.bytesRead);
+            return result;
+          },
+          close: async () => {
+            seen.closed = true;
+            await close();
+          },
+        });
+        return handle;
+      });
+      return seen;
+    }
+
+    it('reads in bounded chunks, only as far as the reader goes, and closes the file', async () => {
+      const line = `${'x'.repeat(999)}\n`;
+      await store.append('data/usage/big.jsonl', line.repeat(4096)); // 4 MiB
+      const seen = await watchNextOpen();
+      const first: string[] = [];
+      for await (const got of store.readLines('data/usage/big.jsonl')) {
+        first.push(got);
+        if (first.length === 3) break;
+      }
+      expect(first).toEqual([line.slice(0, -1), line.slice(0, -1), line.slice(0, -1)]);
+      expect(seen.reads).toEqual([64 * 1024]);
+      expect(seen.closed).toBe(true);
+
+      const all = await watchNextOpen();
+      expect((await collect(store.readLines('data/usage/big.jsonl'))).length).toBe(4096);
+      expect(Math.max(...all.reads)).toBe(64 * 1024);
+      expect(all.reads.reduce((a, b) => a + b, 0)).toBe(4096 * 1000);
+      expect(all.closed).toBe(true);
+    });
+
+    it('closes the file when reading fails', async () => {
+      await store.append('log.txt', 'a\nb\n');
+      const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
+      let closed = false;
+      vi.mocked(fs.open).mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
+        const handle = await realOpen(...args);
+        const close = handle.close.bind(handle);
+        Object.assign(handle, {
+          read: async () => {
+            throw Object.assign(new Error('EIO'), { code: 'EIO' });
+          },
+          close: async () => {
+            closed = true;
+            await close();
+          },
+        });
+        return handle;
+      });
+      await expect(collect(store.readLines('log.txt'))).rejects.toThrow('EIO');
+      expect(closed).toBe(true);
+    });
   });
 
   it('walks only the folder that holds the prefix', async () => {

@@ -5,7 +5,7 @@
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKvStore, type KVNamespaceLike } from '../../storage/kv.js';
-import { describeStoreConformance } from './conformance.js';
+import { collect, describeStoreConformance } from './conformance.js';
 
 let mf: Miniflare;
 let kv: KVNamespaceLike;
@@ -36,7 +36,7 @@ async function emptyNamespace(): Promise<void> {
 function withSmallPages(inner: KVNamespaceLike, pageSize: number): KVNamespaceLike {
   return {
     get: (key, type) => inner.get(key, type),
-    put: (key, value) => inner.put(key, value),
+    put: (key, value, options) => inner.put(key, value, options),
     delete: (key) => inner.delete(key),
     list: (options) => inner.list({ ...options, limit: Math.min(options.limit ?? pageSize, pageSize) }),
   };
@@ -78,5 +78,63 @@ describe('kv driver specifics', () => {
     await expect(store.append('a'.repeat(500), 'x')).rejects.toThrow(/too long for a KV log/);
     await store.append('a'.repeat(487), 'x');
     expect(await store.get('a'.repeat(487))).toBe('x');
+  });
+});
+
+describe('kv driver readLines', () => {
+  /** The namespace, counting the values read. */
+  function countingReads(inner: KVNamespaceLike) {
+    const reads: string[] = [];
+    const counted: KVNamespaceLike = {
+      get: (key, type) => {
+        reads.push(key);
+        return inner.get(key, type);
+      },
+      put: (key, value, options) => inner.put(key, value, options),
+      delete: (key) => inner.delete(key),
+      list: (options) => inner.list(options),
+    };
+    return { kv: counted, reads };
+  }
+
+  it('writes each piece with its count of line breaks', async () => {
+    await emptyNamespace();
+    const store = createKvStore(kv);
+    await store.append('data/log.jsonl', 'a\nb\n');
+    await store.append('data/log.jsonl', 'no break');
+    const { keys } = await kv.list({ prefix: 'data/log.jsonl~' });
+    expect(keys.map(({ metadata }) => metadata)).toEqual([{ newlines: 2, endsWithNewline: true }, { newlines: 0, endsWithNewline: false }]);
+  });
+
+  it('skips whole pieces by their metadata without reading them, across list pages', async () => {
+    await emptyNamespace();
+    for (let i = 0; i < 10; i++) await createKvStore(kv).append('data/log.jsonl', `${2 * i}\n${2 * i + 1}\n`);
+    const { kv: counted, reads } = countingReads(withSmallPages(kv, 3));
+    expect(await collect(createKvStore(counted).readLines('data/log.jsonl', { fromLine: 15 }))).toEqual(['15', '16', '17', '18', '19']);
+    // The document, then only the pieces that hold line 15 and after.
+    expect(reads).toHaveLength(1 + 3);
+    reads.length = 0;
+    expect(await collect(createKvStore(counted).readLines('data/log.jsonl', { fromLine: 16 }))).toEqual(['16', '17', '18', '19']);
+    expect(reads).toHaveLength(1 + 2);
+    reads.length = 0;
+    expect(await collect(createKvStore(counted).readLines('data/log.jsonl', { fromLine: 20 }))).toEqual([]);
+    expect(reads).toHaveLength(1);
+  });
+
+  it('reads pieces without metadata (older or foreign writers) to count their lines', async () => {
+    await emptyNamespace();
+    const store = createKvStore(kv);
+    await store.append('data/log.jsonl', '0\n1\n');
+    const [{ name }] = (await kv.list({ prefix: 'data/log.jsonl~' })).keys as [{ name: string }];
+    await kv.put(name, '0\n1\n'); // the same piece, without metadata
+    await kv.put(`${name.slice(0, -1)}${name.at(-1) === 'f' ? 'e' : 'f'}`, 'x'); // stray metadata-less piece
+    await store.append('data/log.jsonl', '\n2\n3\n');
+    await kv.put(`data/log.jsonl~${'9'.repeat(16)}00000000`, '4\n5', { metadata: { newlines: 'many' } });
+    await kv.put(`data/log.jsonl~${'9'.repeat(16)}00000001`, '\n6', { metadata: { newlines: 1 } });
+    const all = await collect(store.readLines('data/log.jsonl'));
+    for (let fromLine = 0; fromLine <= all.length; fromLine++) {
+      expect(await collect(store.readLines('data/log.jsonl', { fromLine }))).toEqual(all.slice(fromLine));
+    }
+    expect(all.slice(-3)).toEqual(['4', '5', '6']);
   });
 });

@@ -65,8 +65,17 @@ export interface GatewayDeps {
   loadOpenAITokenizer?: () => Promise<CountTextTokens>;
 }
 
-/** Tokens in a piece of text, by some model family's tokenizer. */
-export type CountTextTokens = (text: string) => number;
+/**
+ * Tokens in a piece of text, by some model family's tokenizer. A tokenizer whose cost can
+ * grow past a few milliseconds on one text (a BPE tokenizer on a long run without spaces)
+ * also offers `inSlices`: the same count in installments, each a bounded amount of work, so
+ * the gateway yields to the event loop between them (src/ir/token-estimate.ts countInputTokens).
+ */
+export interface CountTextTokens {
+  (text: string): number;
+  /** Partial counts that sum to the count, each costing at most a few milliseconds. */
+  inSlices?: (text: string) => Iterable<number>;
+}
 
 /** Per-request context an adapter may pass, e.g. the Workers ExecutionContext. */
 export interface RequestContext {

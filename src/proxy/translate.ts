@@ -1,7 +1,7 @@
 import { GatewayError, toGatewayError } from '../errors.js';
 import type { ClientChatFormat, ClientEmbeddingsFormat, StreamEncoder } from '../ir/codec.js';
 import type { StreamEvent } from '../ir/chat.js';
-import { estimateInputTokens } from '../ir/token-estimate.js';
+import { COUNT_LIMITS, countInputTokens } from '../ir/token-estimate.js';
 import { mergeUsage } from '../ir/usage.js';
 import { jsonNestingDepth } from '../json/depth.js';
 import type { StreamObserver, TokenUsage } from '../providers/types.js';
@@ -153,10 +153,15 @@ export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChat
   const chatRequest = client.decodeRequest(ctx.parsed, ctx.request.headers);
   const { model, services } = ctx;
   const tokenizer = model.provider.tokenizer === 'openai' && services.openAITokenizer ? await services.openAITokenizer() : undefined;
-  const inputTokens = estimateInputTokens(chatRequest, tokenizer);
+  // In slices with yields to the event loop: a body can be megabytes of text (issue 8).
+  const { tokens: inputTokens, overTokenizerBudget } = await countInputTokens(chatRequest, tokenizer, { signal: ctx.request.signal });
   const written = ctx.record({ status: 200, outcome: 'ok', stream: false, final: true });
   if (services.durableUsage) await written;
-  const method = tokenizer ? 'text by the o200k_base tokenizer' : 'no tokenizer for this model';
+  const method = !tokenizer
+    ? 'no tokenizer for this model'
+    : overTokenizerBudget
+      ? `text by the o200k_base tokenizer up to ${COUNT_LIMITS.tokenizerBytes / 2 ** 20} MiB; past that 4 bytes a token`
+      : 'text by the o200k_base tokenizer';
   return new Response(JSON.stringify({ input_tokens: inputTokens }), {
     status: 200,
     headers: {

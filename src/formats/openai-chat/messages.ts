@@ -2,6 +2,7 @@ import type { Message, Part, TextPart, ToolCallPart, ToolResultPart } from '../.
 import { isRecord } from '../../json/record.js';
 import { invalid, optionalArray, optionalString, readContentParts, requiredRecord, requiredString } from '../openai-fields.js';
 import { readFilePart, readImagePart, readReasoningDetails, readTextContent, readTextPart } from './content.js';
+import { pushAll } from '../../ir/push-all.js';
 
 /** What the `messages` array of a Chat Completions request becomes in the IR. */
 export interface DecodedMessages {
@@ -49,7 +50,7 @@ export function decodeMessages(value: unknown): DecodedMessages {
     switch (role) {
       case 'system':
       case 'developer':
-        out.system.push(...readTextContent(message.content, `${param}.content`).filter((part) => part.text !== ''));
+        pushAll(out.system, readTextContent(message.content, `${param}.content`).filter((part) => part.text !== ''));
         break;
       case 'user':
         out.messages.push({ role: 'user', content: readUserContent(message.content, `${param}.content`) });
@@ -105,7 +106,7 @@ function readAssistant(message: Record<string, unknown>, param: string, unsuppor
 
   const details = optionalArray(message.reasoning_details, `${param}.reasoning_details`);
   if (details && details.length > 0) {
-    parts.push(...readReasoningDetails(details, `${param}.reasoning_details`));
+    pushAll(parts, readReasoningDetails(details, `${param}.reasoning_details`));
   } else {
     // DeepSeek/vLLM clients hand back bare reasoning text: thinking without a signature.
     const reasoning = optionalString(message.reasoning_content, `${param}.reasoning_content`);

@@ -2,6 +2,7 @@ import type { Message, Part, TextPart } from '../../ir/chat.js';
 import { readMessageContent, readToolOutput, type MessageRole } from './content.js';
 import { invalid, isGiven, oneOf, requiredRecord, requiredString } from '../openai-fields.js';
 import { readReasoningItem } from './reasoning.js';
+import { pushAll } from '../../ir/push-all.js';
 
 export interface DecodedInput {
   system: TextPart[];
@@ -23,7 +24,7 @@ export function decodeInput(input: unknown, unsupported: string[]): DecodedInput
   const toolNames = new Map<string, string>();
   const append = (role: Message['role'], parts: Part[]): void => {
     const last = out.messages.at(-1);
-    if (last && last.role === role) last.content.push(...parts);
+    if (last && last.role === role) pushAll(last.content, parts);
     else out.messages.push({ role, content: parts });
   };
 
@@ -37,7 +38,7 @@ export function decodeInput(input: unknown, unsupported: string[]): DecodedInput
         const role = oneOf<MessageRole>(item.role, ['user', 'assistant', 'system', 'developer'], `${param}.role`);
         if (isGiven(item.phase)) unsupported.push('input[].phase');
         const parts = readMessageContent(role, item.content, `${param}.content`, unsupported);
-        if (role === 'system' || role === 'developer') out.system.push(...(parts as TextPart[]));
+        if (role === 'system' || role === 'developer') pushAll(out.system, parts as TextPart[]);
         else append(role, parts);
         return;
       }

@@ -126,7 +126,9 @@ function decodeTools(value: unknown, choiceValue: unknown, unsupported: string[]
       if (entry.type !== 'function') throw builtInTool(String(entry.type), `tool_choice.tools[${i}].type`);
       return requiredString(entry.name, `tool_choice.tools[${i}].name`);
     });
-    tools = tools.filter((tool) => allowed.includes(tool.name));
+    // A Set: a client may list thousands of tools and as many allowed names.
+    const allowedNames = new Set(allowed);
+    tools = tools.filter((tool) => allowedNames.has(tool.name));
     return { tools, toolChoice: { type: mode } };
   }
   throw builtInTool(String(choice.type), 'tool_choice.type');

@@ -1,6 +1,7 @@
 import { argumentsObject } from '../../ir/arguments.js';
 import type { DocumentPart, ImagePart, Message, Part, TextPart, ToolResultPart } from '../../ir/chat.js';
 import { base64ToText, normalizeMediaType, parseDataUrl } from './media.js';
+import { pushAll } from '../../ir/push-all.js';
 
 /** A Messages API content block, built as plain JSON. */
 export type AnthropicBlock = Record<string, unknown>;
@@ -23,7 +24,7 @@ export function encodeMessages(messages: Message[], dropped: Set<string>): Anthr
     // A turn left empty (only empty text) would be refused; it said nothing anyway.
     if (blocks.length === 0) continue;
     const last = turns.at(-1);
-    if (last && last.role === message.role) last.content.push(...blocks);
+    if (last && last.role === message.role) pushAll(last.content, blocks);
     else turns.push({ role: message.role, content: blocks });
   }
   for (const turn of turns) {

@@ -1,4 +1,5 @@
 import { isRecord } from '../../json/record.js';
+import { pushAll } from '../../ir/push-all.js';
 
 /**
  * JSON Schema → the subset Anthropic's structured outputs accept (`output_config.format`
@@ -301,7 +302,7 @@ function findRecursiveRefs(root: unknown): Set<string> {
     if (edges.has(ref)) continue;
     const targetRefs = collectRefs(resolvePointer(root, ref), 0);
     edges.set(ref, targetRefs);
-    pending.push(...targetRefs);
+    pushAll(pending, targetRefs);
   }
   const recursive = new Set<string>();
   for (const start of edges.keys()) {
@@ -314,7 +315,7 @@ function findRecursiveRefs(root: unknown): Set<string> {
       }
       if (seen.has(ref)) continue;
       seen.add(ref);
-      stack.push(...(edges.get(ref) ?? []));
+      pushAll(stack, edges.get(ref) ?? []);
     }
   }
   return recursive;
@@ -328,8 +329,8 @@ function collectRefs(node: unknown, depth: number): string[] {
   const refs: string[] = typeof node.$ref === 'string' && node.$ref.startsWith('#') ? [node.$ref] : [];
   for (const [key, value] of Object.entries(node)) {
     if (DEFINITION_KEYS.includes(key as '$defs')) continue;
-    if (SCHEMA_MAPS.has(key) && isRecord(value)) refs.push(...Object.values(value).flatMap((schema) => collectRefs(schema, depth + 1)));
-    else refs.push(...collectRefs(value, depth + 1));
+    if (SCHEMA_MAPS.has(key) && isRecord(value)) for (const schema of Object.values(value)) pushAll(refs, collectRefs(schema, depth + 1));
+    else pushAll(refs, collectRefs(value, depth + 1));
   }
   return refs;
 }

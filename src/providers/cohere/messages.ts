@@ -1,5 +1,6 @@
 import type { DocumentPart, Message, Part, TextPart, ToolResultPart } from '../../ir/chat.js';
 import { documentAsText, encodeToolCall, encodeUserContent, toolResultText } from '../openai/messages.js';
+import { pushAll } from '../../ir/push-all.js';
 
 /** A v2 Chat message as sent upstream (the SDK's ChatMessageV2, loosely typed, in wire names). */
 export type CohereMessage = Record<string, unknown>;
@@ -13,8 +14,8 @@ export function encodeCohereMessages(system: TextPart[], messages: Message[], dr
   // v2 takes a system message with a list of text items, so the client's parts stay apart.
   if (system.length > 0) out.push({ role: 'system', content: system.map((part) => ({ type: 'text', text: part.text })) });
   for (const message of messages) {
-    if (message.role === 'user') out.push(...encodeUserTurn(message.content, dropped));
-    else out.push(...encodeAssistantTurn(message.content, dropped));
+    if (message.role === 'user') pushAll(out, encodeUserTurn(message.content, dropped));
+    else pushAll(out, encodeAssistantTurn(message.content, dropped));
   }
   return out;
 }

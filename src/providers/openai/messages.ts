@@ -1,6 +1,7 @@
 import type { DocumentPart, ImagePart, Message, Part, TextPart, ToolCallPart, ToolResultPart } from '../../ir/chat.js';
 import { base64ToText, toDataUrl } from '../../ir/media.js';
 import type { OpenAICompatibleProfile } from './vendors.js';
+import { pushAll } from '../../ir/push-all.js';
 
 /** A Chat Completions message as sent upstream (the SDK's ChatCompletionMessageParam, loosely typed). */
 export type OpenAIMessage = Record<string, unknown>;
@@ -20,8 +21,8 @@ export function encodeMessages(
   // models), while several chat templates refuse more than one or an array content.
   if (system.length > 0) out.push({ role: 'system', content: system.map((part) => part.text).join('\n\n') });
   for (const message of messages) {
-    if (message.role === 'user') out.push(...encodeUserTurn(message.content, profile, dropped));
-    else out.push(...encodeAssistantTurn(message.content, profile, dropped));
+    if (message.role === 'user') pushAll(out, encodeUserTurn(message.content, profile, dropped));
+    else pushAll(out, encodeAssistantTurn(message.content, profile, dropped));
   }
   return out;
 }

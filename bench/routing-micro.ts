@@ -117,20 +117,23 @@ function routingRequest(): RoutingRequest {
   return { projectId: 'bench', operation: 'chat', stream: false, features: () => (features ??= { ...FEATURES }) };
 }
 
+/** Every routing policy but the judge: what the micro-benchmark ranks with and the routed row configures. */
+export const EVERY_POLICY_BUT_LLM = [
+  { type: 'cheapest' },
+  { type: 'health' },
+  { type: 'performance' },
+  { type: 'capability' },
+  { type: 'context' },
+  { type: 'budget-remaining' },
+  { type: 'rate-limit' },
+  { type: 'fairness' },
+] as const;
+
 export function setup() {
   const models = Array.from({ length: POOL_SIZE }, (_, i) => model(i));
   const candidates: Candidate[] = models.map((m, order) => ({ model: m, order }));
   const routing = Routing.parse({
-    policies: [
-      { type: 'cheapest' },
-      { type: 'health' },
-      { type: 'performance' },
-      { type: 'capability' },
-      { type: 'context' },
-      { type: 'budget-remaining' },
-      { type: 'rate-limit' },
-      { type: 'fairness', weights: { 'model-01': 2, 'model-02': 3 } },
-    ],
+    policies: [...EVERY_POLICY_BUT_LLM.filter((p) => p.type !== 'fairness'), { type: 'fairness', weights: { 'model-01': 2, 'model-02': 3 } }],
   });
   const { policies } = compileRouting(routing);
   const env: PolicyEnv = { now: NOW, stats: warmStats(models), budget: BUDGET };

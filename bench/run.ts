@@ -23,7 +23,7 @@ import { adminClient, createModel, createProject } from '../test/support/gateway
 import { LoadSession, type LoadTarget } from './load.js';
 import { BENCH_UPSTREAM_KEY, killAllServerProcesses, startServerProcess, type ServerProcess } from './processes.js';
 import { measure, printTable, verdicts, withAddedLatency, type ModeName, type TargetName } from './report.js';
-import { printRoutingMicro, routingMicroIterations, runRoutingMicro } from './routing-micro.js';
+import { EVERY_POLICY_BUT_LLM, printRoutingMicro, routingMicroIterations, runRoutingMicro } from './routing-micro.js';
 import { printSoak, runSoak, type SoakResult } from './soak.js';
 
 function envNumber(name: string, fallback: number): number {
@@ -57,16 +57,7 @@ const ROUTED_MODELS = [
 ] as const;
 const ROUTED_LIMITS = { rpm: 100_000_000, tpm: 100_000_000_000 };
 const ROUTED_ROUTING = {
-  policies: [
-    { type: 'cheapest' },
-    { type: 'health' },
-    { type: 'performance' },
-    { type: 'capability' },
-    { type: 'context' },
-    { type: 'budget-remaining' },
-    { type: 'rate-limit' },
-    { type: 'fairness' },
-  ],
+  policies: EVERY_POLICY_BUT_LLM,
   fallback: {},
   retries: { max: 0 },
 };

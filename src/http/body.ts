@@ -15,7 +15,18 @@ export async function readBodyText(request: Request, limit: number): Promise<str
   // `request.body` first would make them build a stream for nothing.
   if (declared !== null && /^\d+$/.test(declared)) return decodeUtf8(new Uint8Array(await request.arrayBuffer()));
   if (!request.body) return '';
-  const reader = request.body.getReader();
+  const bytes = await readAllBounded(request.body, limit);
+  if (!bytes) throw tooLarge(limit);
+  return decodeUtf8(bytes);
+}
+
+/**
+ * Reads a whole byte stream, or stops (cancelling it) once it passes `limit` bytes and
+ * answers undefined: request bodies and provider answers are both read this way, so
+ * neither is ever held whole past its cap.
+ */
+export async function readAllBounded(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -23,10 +34,15 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
+      void reader.cancel().catch(() => undefined);
+      return undefined;
     }
     chunks.push(value);
+  }
+  // Most answers arrive in one chunk: hand it over without a copy.
+  const only = chunks.length === 1 ? chunks[0]! : undefined;
+  if (only && only.byteOffset === 0 && only.byteLength === only.buffer.byteLength && only.buffer instanceof ArrayBuffer) {
+    return only as Uint8Array<ArrayBuffer>;
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -34,7 +50,7 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return decodeUtf8(bytes);
+  return bytes;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

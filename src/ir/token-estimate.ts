@@ -138,7 +138,7 @@ const SHARED_SLICER = new Slicer();
 export interface CountOptions {
   /** Stops the count (it rejects with a client_closed GatewayError) once this aborts: the client went away. */
   signal?: AbortSignal;
-  /** Defaults to the one shared by every count in the process. */
+  /** Defaults to the one shared by every count in this gateway. */
   slicer?: Slicer;
   /** UTF-8 bytes of text the tokenizer counts in one request; see COUNT_LIMITS. */
   tokenizerBytes?: number;

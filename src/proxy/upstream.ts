@@ -1,5 +1,6 @@
 import type { Timeouts } from '../config/schemas.js';
 import { GatewayError } from '../errors.js';
+import { readAllBounded } from '../http/body.js';
 import type { UpstreamRequest } from '../providers/types.js';
 
 export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' | 'idle_timeout' | 'deadline' | 'refused' | 'too_large';
@@ -88,28 +89,10 @@ export class UpstreamCall {
         throw this.failure();
       }
       if (!response.body) return new Uint8Array(0);
-      const reader = response.body.getReader();
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > limit) {
-          this.abort('too_large');
-          void reader.cancel().catch(() => undefined);
-          throw this.failure();
-        }
-        chunks.push(value);
-      }
-      if (chunks.length === 1 && chunks[0]!.byteOffset === 0 && chunks[0]!.buffer.byteLength === size) return chunks[0] as Uint8Array<ArrayBuffer>;
-      const body = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of chunks) {
-        body.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      return body;
+      const body = await readAllBounded(response.body, limit);
+      if (body) return body;
+      this.abort('too_large');
+      throw this.failure();
     } catch (error) {
       throw error instanceof GatewayError ? error : this.failure();
     } finally {

@@ -44,6 +44,36 @@ export function pathForKey(root: string, key: string): string {
   return target;
 }
 
+/** A temp file of writeAtomically: `.<name>.<16 hex>.tmp`. */
+const TEMP_FILE = /^\..+\.[0-9a-f]{16}\.tmp$/;
+
+/**
+ * Removes temp files a crash left behind (a kill between a temp file's write and its rename).
+ * They are never read, but each crash during a write would leave one more. Call it at start,
+ * before the store is used: a temp file of a write in progress would be removed too.
+ */
+export async function removeStaleTempFiles(root: string): Promise<number> {
+  let removed = 0;
+  const walk = async (folder: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch {
+      return; // A folder that does not exist yet holds nothing stale.
+    }
+    for (const entry of entries) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && TEMP_FILE.test(entry.name)) {
+        await unlink(full).catch(() => undefined);
+        removed++;
+      }
+    }
+  };
+  await walk(path.resolve(root));
+  return removed;
+}
+
 export function createFileStore(root: string, options: FileStoreOptions = {}): Store {
   const resolvedRoot = path.resolve(root);
   const writes = new KeyedQueue();

@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
-import { createFileStore } from '../../storage/files.js';
+import { createFileStore, removeStaleTempFiles } from '../../storage/files.js';
 import { loadOpenAITokenizer } from './tokenizer.js';
 import { createNodeFetch } from './fetch.js';
 import { jsonLogger } from './logger.js';
@@ -37,6 +37,8 @@ export interface NodeServer {
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
   const background = new Set<Promise<unknown>>();
+  // A crash mid-write (kill -9) leaves its temp file: nothing reads it, but it would pile up.
+  await removeStaleTempFiles(options.home);
   const gateway = createGateway({
     store: createFileStore(options.home),
     secret: await loadOrCreateSecret(options.home, options.secret),

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidKeyError, type Store } from '../../src/store.js';
-import { createFileStore, pathForKey } from '../../storage/files.js';
+import { createFileStore, pathForKey, removeStaleTempFiles } from '../../storage/files.js';
 import { collect, describeStoreConformance } from './conformance.js';
 
 // Pass-through spies, so single tests can make one file-system call fail.
@@ -246,5 +246,25 @@ describe('file driver specifics', () => {
       path.join(root, 'data'),
       path.join(root, 'data', 'usage'),
     ]);
+  });
+});
+
+describe('stale temp files', () => {
+  it('removes what a crash mid-write left behind, and nothing else', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'routerly-stale-'));
+    try {
+      const store = createFileStore(root);
+      await store.put('config/models.json', '[]\n');
+      await store.append('data/usage/2026-12-01.jsonl', '{"a":1}\n');
+      // What writeAtomically leaves when killed between its write and its rename.
+      await writeFile(path.join(root, 'config', '.models.json.0123456789abcdef.tmp'), '[{"torn"');
+      await writeFile(path.join(root, 'config', '.notes.txt'), 'not a temp file of ours');
+      expect(await removeStaleTempFiles(root)).toBe(1);
+      expect((await readdir(path.join(root, 'config'))).sort()).toEqual(['.notes.txt', 'models.json']);
+      expect(await store.get('config/models.json')).toBe('[]\n');
+      expect(await removeStaleTempFiles(path.join(root, 'missing'))).toBe(0);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -93,6 +93,24 @@ describe('toAnthropicSchema', () => {
     });
   });
 
+  it('finds recursion through a cycle of several definitions, and none in a long chain, in linear time', () => {
+    // A -> B -> C -> A is recursive: unrolled twice like a self-reference, never forever.
+    const cycle = {
+      $ref: '#/$defs/A',
+      $defs: {
+        A: { type: 'object', properties: { b: { $ref: '#/$defs/B' } } },
+        B: { type: 'object', properties: { c: { $ref: '#/$defs/C' } } },
+        C: { type: 'object', properties: { a: { anyOf: [{ $ref: '#/$defs/A' }, { type: 'null' }] } } },
+      },
+    };
+    expect(toAnthropicSchema(cycle).narrowed).toContain('$ref');
+    // 20,000 chained definitions without a cycle: a search per ref (5 s at 8,000, quadratic)
+    // would outlast the test's timeout; a linear pass finishes at once.
+    const defs: Record<string, unknown> = {};
+    for (let i = 0; i < 20_000; i++) defs[`d${i}`] = i < 19_999 ? { $ref: `#/$defs/d${i + 1}` } : { type: 'string' };
+    expect(toAnthropicSchema({ $defs: defs, $ref: '#/$defs/d0' }).schema).toBeDefined();
+  });
+
   it('inlines refs inside allOf, merges oneOf beside anyOf, and drops false subschemas', () => {
     const input = {
       allOf: [{ $ref: '#/definitions/A' }, { type: 'object', properties: { b: false, c: true } }],

@@ -26,17 +26,19 @@ export async function routeCall(call: CallContext, set: CandidateSet): Promise<R
   const { services, routing, trace } = call;
   const request = routingRequest(call.endpoint, call.parsed, call.body, call.project.id, call.request.headers);
   const env: PolicyEnv = { now: services.now(), stats: services.stats, budget: services.budget };
-  // Only chats are judged: a judge call to route a free count_tokens, or an embedding, costs more than it could save.
-  if (routing.judge && call.endpoint.operation === 'chat') {
+  const candidates = rankable(set, routing);
+  // Only chats among several candidates are judged: a judge call to route a free count_tokens,
+  // an embedding, or a call with one possible model costs more than it could save.
+  if (routing.judge && call.endpoint.operation === 'chat' && candidates.length > 1) {
     const judge = routing.judge;
-    const verdict = await services.judge.choose(judge, services.config.index.models.get(judge.model), call.project.id, set.candidates, request.features(), (report) =>
+    const verdict = await services.judge.choose(judge, services.config.index.models.get(judge.model), call.project.id, candidates, request.features(), (report) =>
       recordJudgeCall(services, call, report),
     );
     env.judgeChoice = verdict.choice;
     trace.judge = { model: judge.model, ...verdict };
     env.now = services.now();
   }
-  const ranking = rank(rankable(set, routing), request, env, routing.policies, services.logger);
+  const ranking = rank(candidates, request, env, routing.policies, services.logger);
   traceRanking(trace, ranking, set.unfit);
 
   const order = attemptOrder(ranking, set, routing);

@@ -87,6 +87,12 @@ export function routingPolicyTests(ctx: SuiteContext, env: RoutingEnv): void {
     expect(env.callsTo('r-judge')).toBe(1);
   });
 
+  it('does not ask the judge when only one model may be tried', async () => {
+    const { token } = await env.project(['r-gpt'], { routing: { policies: [{ type: 'llm', model: 'r-judge' }] } });
+    expect((await chat(token)).headers.get('x-routerly-model')).toBe('r-gpt');
+    expect(env.callsTo('r-judge')).toBe(0);
+  });
+
   it('goes on without the judge when it fails, never failing the call', async () => {
     const { token } = await env.project(['r-gpt', 'r-gpt2'], { routing: { policies: [{ type: 'llm', model: 'r-judge', timeoutMs: 300 }] } });
     ctx.mock.enqueue({ kind: 'error', status: 500 }, { model: UPSTREAM['r-judge'] });

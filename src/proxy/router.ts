@@ -1,5 +1,6 @@
 import type { ResolvedModel } from '../config/state.js';
 import { ERROR_TABLE, errorResponse, GatewayError } from '../errors.js';
+import type { ClientChatFormat } from '../ir/codec.js';
 import type { CompiledRouting } from '../routing/compile.js';
 import { rank } from '../routing/engine.js';
 import { attemptsHeader, attemptsSummary, traceRanking } from '../routing/trace.js';
@@ -90,7 +91,7 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
     // One context per candidate, its attempt and record set anew for each try: nothing keeps the
     // previous try's (a failure is held in `pending` with its own record function).
     const ctx: ProxyContext = { ...call, model, attempt: 0, record: NO_RECORD };
-    let plan: ExchangePlan | 'count_tokens';
+    let plan: ExchangePlan | Estimate;
     try {
       plan = planFor(ctx);
     } catch (error) {
@@ -108,11 +109,10 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
       attempt++;
       ctx.attempt = attempt;
       ctx.record = createUsageRecorder(call, model, attempt);
-      if (plan === 'count_tokens' && endpoint.operation === 'count_tokens') {
+      if ('estimateWith' in plan) {
         trace.attempts.push({ model: model.config.id, attempt, status: 200, ms: 0 });
-        return estimatedCountTokens(ctx, endpoint.client, call.warnings);
+        return estimatedCountTokens(ctx, plan.estimateWith, call.warnings);
       }
-      if (plan === 'count_tokens') throw new GatewayError('internal', 'count_tokens planned for another operation');
       const started = services.now();
       const outcome = await exchange(ctx, plan, (status) => {
         trace.attempts.push({ model: model.config.id, attempt, status, ms: services.now() - started });
@@ -161,8 +161,13 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
   return response;
 }
 
+/** count_tokens for a model whose provider has no counting API: estimated with the client format's decoder, no upstream call. */
+interface Estimate {
+  estimateWith: ClientChatFormat;
+}
+
 /** How the call reaches this model: forwarded as is, translated, or (count_tokens without an API) estimated. */
-function planFor(ctx: ProxyContext): ExchangePlan | 'count_tokens' {
+function planFor(ctx: ProxyContext): ExchangePlan | Estimate {
   const { endpoint, model, warnings } = ctx;
   const route = routeFor(model, endpoint);
   if (route === 'passthrough') return withPlanWarnings(passthroughPlan(ctx, model.provider.passthrough!), warnings);
@@ -171,7 +176,7 @@ function planFor(ctx: ProxyContext): ExchangePlan | 'count_tokens' {
     case 'chat':
       return withPlanWarnings(translatedChatPlan(ctx, endpoint.client), warnings);
     case 'count_tokens':
-      return 'count_tokens';
+      return { estimateWith: endpoint.client };
     case 'embeddings':
       return withPlanWarnings(translatedEmbeddingsPlan(ctx, endpoint.client), warnings);
   }

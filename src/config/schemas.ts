@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PRESET_NAMES, PROVIDER_NAMES } from '../providers/registry.js';
 import { baseUrlProblem } from './base-url.js';
 import { Aliases, Routing } from './routing.js';
+import { Budgets, RateLimits } from './tenancy.js';
 
 /**
  * The shapes of Routerly's configuration, shared by the management API (input
@@ -86,6 +87,11 @@ export const ModelInput = z
     upstreamModel: z.string().min(1).max(256).optional(),
     pricing: Pricing.optional(),
     contextWindow: z.number().int().positive().optional(),
+    /**
+     * The most output tokens the model writes in one answer. A budget reserves this much output
+     * for a call that sets no cap of its own (else a documented default, src/limits/reserve.ts).
+     */
+    maxOutputTokens: z.number().int().positive().max(10_000_000).optional(),
     capabilities: Capabilities.optional(),
     timeouts: Timeouts.optional(),
     /** Extra headers sent upstream (custom endpoints, gateways in front of a provider). */
@@ -137,6 +143,10 @@ const ProjectFields = z
      * like `auto` and warns (drop-in apps hard-code names); `reject` answers 404.
      */
     unknownModel: z.enum(['route', 'reject']).optional(),
+    /** Spending envelopes, at most one per period; every call must fit all of them (and its token's). */
+    budgets: Budgets.optional(),
+    /** Requests and tokens a minute and calls at once, for the whole project (a token's apply on top). */
+    limits: RateLimits.optional(),
   })
   .strict();
 export const ProjectInput = ProjectFields.extend({ models: ProjectFields.shape.models.default([]) }).strict();
@@ -150,6 +160,9 @@ export const StoredToken = z.object({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   hint: z.string(),
   createdAt: z.string(),
+  /** This token's own budgets and limits, on top of its project's. */
+  budgets: Budgets.optional(),
+  limits: RateLimits.optional(),
 });
 export type StoredToken = z.infer<typeof StoredToken>;
 
@@ -161,13 +174,20 @@ export const StoredProject = z.object({
   routing: Routing.optional(),
   aliases: Aliases.optional(),
   unknownModel: z.enum(['route', 'reject']).optional(),
+  budgets: Budgets.optional(),
+  limits: RateLimits.optional(),
   tokens: z.array(StoredToken),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type StoredProject = z.infer<typeof StoredProject>;
 
-export const TokenInput = z.object({ name: z.string().trim().min(1).max(200).optional() }).strict();
+export const TokenInput = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), budgets: Budgets.optional(), limits: RateLimits.optional() })
+  .strict();
+export type TokenInput = z.infer<typeof TokenInput>;
+/** PUT /api/projects/:id/tokens/:tokenId: the fields given replace the token's; `budgets: []` and `limits: {}` remove them. */
+export const TokenUpdate = TokenInput.partial().strict();
 
 export const Credentials = z
   .object({

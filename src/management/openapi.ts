@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Credentials, ModelInput, ModelUpdate, ProjectInput, ProjectUpdate, PublicModel, Settings, SettingsInput, TokenInput } from '../config/schemas.js';
+import { Credentials, ModelInput, ModelUpdate, ProjectInput, ProjectUpdate, PublicModel, Settings, SettingsInput, TokenInput, TokenUpdate } from '../config/schemas.js';
 import { RoutePreviewInput } from './project-routing.js';
 
 /**
@@ -89,6 +89,7 @@ export function openApiDocument(): object {
       },
       '/api/projects/{id}/tokens/{tokenId}': {
         parameters: [idParam('id'), idParam('tokenId')],
+        put: operation({ summary: "Rename a token or replace its budgets and limits (budgets: [] and limits: {} remove them)", body: TokenUpdate, ok: 200 }),
         delete: operation({ summary: 'Revoke a token, at once', ok: 204 }),
       },
       '/api/usage': { get: operation({ summary: 'Usage records (a page, in recorded order) and totals (first page only); nextCursor for the next page', ok: 200, query: ['projectId', 'from', 'to', 'limit', 'cursor'] }) },

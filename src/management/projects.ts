@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ProjectInput, ProjectUpdate, TokenInput, type StoredProject, type StoredToken } from '../config/schemas.js';
+import { ProjectInput, ProjectUpdate, TokenInput, TokenUpdate, type StoredProject, type StoredToken } from '../config/schemas.js';
 import type { ConfigSnapshot } from '../config/state.js';
 import { randomId } from '../crypto/encoding.js';
 import { generateToken, hashToken, tokenHint } from '../crypto/tokens.js';
@@ -11,7 +11,7 @@ import { readJson } from './validate.js';
 
 /** What the API shows of a project: token ids, names and hints, never hashes. */
 function publicProject({ tokens, ...project }: StoredProject) {
-  return { ...project, tokens: tokens.map(({ hash: _hash, ...token }) => token) };
+  return { ...project, tokens: tokens.map(publicToken) };
 }
 
 function assertModelsExist(models: string[], snapshot: ConfigSnapshot): void {
@@ -21,11 +21,29 @@ function assertModelsExist(models: string[], snapshot: ConfigSnapshot): void {
   }
 }
 
-function newToken(name: string | undefined, now: string): { token: string; stored: StoredToken } {
+function newToken(input: TokenInput, now: string): { token: string; stored: StoredToken } {
   const token = generateToken();
   const stored: StoredToken = { id: randomId('tok'), hash: hashToken(token), hint: tokenHint(token), createdAt: now };
-  if (name !== undefined) stored.name = name;
+  applyTokenFields(stored, input);
   return { token, stored };
+}
+
+/** Sets what `input` gives; an empty budget list or limits object removes them rather than storing an empty envelope. */
+function applyTokenFields(token: StoredToken, input: TokenInput): void {
+  if (input.name !== undefined) token.name = input.name;
+  if (input.budgets !== undefined) {
+    if (input.budgets.length > 0) token.budgets = input.budgets;
+    else delete token.budgets;
+  }
+  if (input.limits !== undefined) {
+    if (Object.keys(input.limits).length > 0) token.limits = input.limits;
+    else delete token.limits;
+  }
+}
+
+/** What the API shows of a token: never its hash. */
+function publicToken({ hash: _hash, ...token }: StoredToken) {
+  return token;
 }
 
 export function projectRoutes(services: Services): Hono<AppEnv> {
@@ -54,7 +72,7 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
   app.post('/', write, async (c) => {
     const input = await readJson(c, services, ProjectInput);
     const now = nowIso();
-    const { token, stored } = newToken('default', now);
+    const { token, stored } = newToken({ name: 'default' }, now);
     const project = await services.config.update('projects', async (projects, snapshot) => {
       assertModelsExist(input.models, snapshot);
       const created: StoredProject = { id: randomId('prj'), name: input.name, models: [...new Set(input.models)], tokens: [stored], createdAt: now, updatedAt: now };
@@ -62,6 +80,8 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
       if (input.routing !== undefined) created.routing = input.routing;
       if (input.aliases !== undefined) created.aliases = input.aliases;
       if (input.unknownModel !== undefined) created.unknownModel = input.unknownModel;
+      if (input.budgets?.length) created.budgets = input.budgets;
+      if (input.limits && Object.keys(input.limits).length > 0) created.limits = input.limits;
       assertRoutingModelsExist(created, snapshot);
       return { next: [...projects, created], result: created };
     });
@@ -81,6 +101,14 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
       if (changes.routing !== undefined) project.routing = changes.routing;
       if (changes.aliases !== undefined) project.aliases = changes.aliases;
       if (changes.unknownModel !== undefined) project.unknownModel = changes.unknownModel;
+      if (changes.budgets !== undefined) {
+        if (changes.budgets.length > 0) project.budgets = changes.budgets;
+        else delete project.budgets;
+      }
+      if (changes.limits !== undefined) {
+        if (Object.keys(changes.limits).length > 0) project.limits = changes.limits;
+        else delete project.limits;
+      }
       assertRoutingModelsExist(project, snapshot);
       return project;
     });
@@ -97,12 +125,24 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
   });
 
   app.post('/:id/tokens', write, async (c) => {
-    const { name } = await readJson(c, services, TokenInput, { optional: true });
-    const { token, stored } = newToken(name, nowIso());
+    const input = await readJson(c, services, TokenInput, { optional: true });
+    const { token, stored } = newToken(input, nowIso());
     await updateProject(c.req.param('id'), (project) => {
       project.tokens.push(stored);
     });
-    return c.json({ id: stored.id, name: stored.name, hint: stored.hint, createdAt: stored.createdAt, token }, 201);
+    return c.json({ ...publicToken(stored), token }, 201);
+  });
+
+  app.put('/:id/tokens/:tokenId', write, async (c) => {
+    const changes = await readJson(c, services, TokenUpdate);
+    const tokenId = c.req.param('tokenId');
+    const updated = await updateProject(c.req.param('id'), (project) => {
+      const token = project.tokens.find((t) => t.id === tokenId);
+      if (!token) throw new GatewayError('not_found', `no token "${tokenId}"`);
+      applyTokenFields(token, changes);
+      return token;
+    });
+    return c.json(publicToken(updated));
   });
 
   app.delete('/:id/tokens/:tokenId', write, async (c) => {

@@ -1,0 +1,54 @@
+/**
+ * Shared numeric counters: the one port budgets, reservations, rate limits and login throttling
+ * count through, so that on a runtime with many isolates (Workers: a Durable Object) they hold
+ * exactly across all of them, and a single process (Node, Bun, Deno) keeps them in memory.
+ *
+ * Windows are the caller's: a counter for "requests of project p in the minute starting at t"
+ * has a key that names p and t, and an `expiresAt` at the end of that window, after which the
+ * driver may forget it (and must read it as 0). Every operation is atomic as a whole, and a
+ * driver orders them (no two interleave), which is what makes a reservation exact under
+ * concurrency: the check and the charge are one step.
+ *
+ * Amounts are plain numbers; callers that need exact sums use integers (USD as nano-dollars).
+ * `now` (epoch ms) is the caller's clock, passed in so that tests can move it and so that
+ * every node of a deployment agrees on which windows are over.
+ */
+export interface CounterEntry {
+  key: string;
+  /** Added to the counter; negative to take back (a released reservation). */
+  amount: number;
+  /** `reserve` only: the counter after the add must not be above this. Absent: not checked. */
+  limit?: number;
+  /** When the counter may be forgotten (epoch ms). A later add may push it later, never earlier. */
+  expiresAt: number;
+}
+
+export interface ReserveResult {
+  ok: boolean;
+  /** Each entry's counter after the operation (when refused: as it was, nothing added). */
+  values: number[];
+  /** When refused: the index of the first entry whose limit would have been passed. */
+  refused?: number;
+}
+
+export interface Counters {
+  /**
+   * All or nothing: adds every entry's amount when each entry that has a `limit` stays within
+   * it, else adds nothing. Entries with a non-positive amount always fit.
+   */
+  reserve(entries: readonly CounterEntry[], now: number): Promise<ReserveResult>;
+  /** Adds without checking (settling or releasing a reservation); the values after. */
+  add(entries: readonly CounterEntry[], now: number): Promise<number[]>;
+  /** The current values; 0 for a counter that is absent or expired. */
+  read(keys: readonly string[], now: number): Promise<number[]>;
+  /**
+   * Sets each counter to `amount` only where it does not exist yet (warming a fresh process's
+   * counters from stored history); the values held after.
+   */
+  initialize(entries: readonly CounterEntry[], now: number): Promise<number[]>;
+  /**
+   * Whether counters outlive the process (a Durable Object's storage). When false, the gateway
+   * warms spend counters from the usage rollups the first time it needs each one.
+   */
+  readonly durable: boolean;
+}

@@ -31,7 +31,7 @@ const RUNTIME_SYNTAX = [
  */
 const LAYERS = [
   { members: ['json/', 'sse/', 'crypto/'] },
-  { members: ['errors.ts', 'deps.ts', 'store.ts', 'counters.ts', 'http/'] },
+  { members: ['errors.ts', 'deps.ts', 'store.ts', 'counters/', 'http/'] },
   { members: ['ir/'] },
   { members: ['formats/', 'providers/'], isolated: true },
   { members: ['config/'] },

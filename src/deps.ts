@@ -1,3 +1,4 @@
+import type { Counters } from './counters/port.js';
 import type { Store } from './store.js';
 
 /** Structured log sink. Messages never carry provider keys or tokens. */
@@ -47,6 +48,17 @@ export interface GatewaySettings {
 /** Everything that differs between runtimes, handed in by an adapter. */
 export interface GatewayDeps {
   store: Store;
+  /**
+   * Where budgets, reservations, rate limits and login throttling count. Default: this
+   * process's memory (exact for one process). Workers pass a Durable Object, so that every
+   * isolate counts in one place.
+   */
+  counters?: Counters;
+  /**
+   * Names this gateway instance in what it writes that others may write too (its usage rollup
+   * documents). Default: a random id per instance.
+   */
+  instanceId?: string;
   /** Master secret: encrypts provider keys at rest and signs session tokens. At least 32 characters. */
   secret: string;
   settings?: GatewaySettings;

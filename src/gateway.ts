@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { ConfigState } from './config/state.js';
+import { memoryCounters } from './counters/memory.js';
+import { randomId } from './crypto/encoding.js';
 import { deriveKeys } from './crypto/keys.js';
 import type { Gateway, GatewayDeps, Logger, RequestContext } from './deps.js';
 import { errorResponse, GatewayError, toGatewayError, type ErrorFormat } from './errors.js';
@@ -48,6 +50,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const guardedFetch = guardOutboundFetch(outboundFetch, () => config.snapshot.settings.forbidPrivateAddresses === true, logger);
     const services: Services = {
       store: deps.store,
+      counters: deps.counters ?? memoryCounters(),
+      instanceId: deps.instanceId ?? randomId('gw'),
       config,
       usage,
       fetch: guardedFetch,

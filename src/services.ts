@@ -1,4 +1,5 @@
 import type { ConfigState } from './config/state.js';
+import type { Counters } from './counters/port.js';
 import type { CountTextTokens, Logger } from './deps.js';
 import type { Store } from './store.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -10,6 +11,10 @@ import type { UsageRecorder } from './usage/recorder.js';
 /** What route handlers share, built once by createGateway. */
 export interface Services {
   store: Store;
+  /** Budgets, reservations, rate limits and login throttling (GatewayDeps.counters). */
+  counters: Counters;
+  /** GatewayDeps.instanceId, or a random one. */
+  instanceId: string;
   config: ConfigState;
   usage: UsageRecorder;
   fetch: typeof fetch;

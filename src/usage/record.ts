@@ -27,6 +27,13 @@ export interface UsageRecord {
   /** False when the provider's answer carried no usage: the tokens (and cost) are then unknown, not zero. */
   usageReported: boolean;
   costUsd: number;
+  /**
+   * What the call's budgets were charged, where that differs from `costUsd` and from its
+   * input plus output tokens: an answer whose usage was not reported keeps its reservation
+   * (the most it could have cost), so spend is never undercounted. Rollups sum these.
+   */
+  chargedUsd?: number;
+  chargedTokens?: number;
   latencyMs: number;
   /** Time to the first byte of the upstream's body; null when none arrived. */
   ttftMs: number | null;
@@ -70,6 +77,11 @@ export function addToTotals(totals: UsageTotals, record: UsageRecord): void {
 /** Whether a record stands for a whole call: its last attempt (it carries the trace), or a record without attempts. */
 export function isCallRecord(record: UsageRecord): boolean {
   return record.attempt === undefined || record.routing !== undefined;
+}
+
+/** What a record charged its budgets: its reservation when its usage went unreported, else its cost and tokens. */
+export function chargeOf(record: UsageRecord): { usd: number; tokens: number } {
+  return { usd: record.chargedUsd ?? record.costUsd, tokens: record.chargedTokens ?? record.inputTokens + record.outputTokens };
 }
 
 /** The log segment a record belongs to: one per UTC day. */

@@ -15,6 +15,7 @@ import { Routing } from '../src/config/routing.js';
 import type { StoredModel } from '../src/config/schemas.js';
 import { DEFAULT_TIMEOUTS, type ResolvedModel } from '../src/config/state.js';
 import { providerEntry } from '../src/providers/registry.js';
+import { BudgetSnapshot, budgetLines } from '../src/limits/budgets.js';
 import type { BudgetView } from '../src/routing/budget.js';
 import { compileRouting } from '../src/routing/compile.js';
 import { rank } from '../src/routing/engine.js';
@@ -55,6 +56,7 @@ const FEATURES: RequestFeatures = {
   json: false,
   thinking: false,
   inputTokens: 6_000,
+  inputTokensBound: 24_000,
   maxOutputTokens: 1_024,
   digest: 'system: You are a helpful assistant.\nuser: Summarise the attached report.',
 };
@@ -108,8 +110,11 @@ function warmStats(models: ResolvedModel[]): ModelStatsTable {
   return stats;
 }
 
-/** Budgets arrive with tenancy (the gateway passes NO_BUDGETS today); a fixed remainder makes the filter exclude the dearest models. */
-const BUDGET: BudgetView = { remainingUsd: () => 0.08 };
+/** A day budget with $0.08 left, as the gateway reads it at a call's start: the filter excludes the dearest models. */
+const BUDGET: BudgetView = new BudgetSnapshot(
+  budgetLines({ id: 'bench', name: 'bench', models: [], tokens: [], createdAt: '', updatedAt: '', budgets: [{ period: 'day', limitUsd: 1 }] }, undefined, NOW),
+  [{ nanoUsd: 0.92e9, tokens: 0 }],
+);
 
 function routingRequest(): RoutingRequest {
   // Memoised as src/proxy/routing-request.ts does: decoding the body happens once per call, and is the load rows' to measure.

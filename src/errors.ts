@@ -14,6 +14,8 @@ export const ERROR_TABLE = {
   payload_too_large: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large' },
   unsupported_media_type: { status: 415, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   rate_limited: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error' },
+  /** A project's or token's budget is spent: OpenAI's own type for an exhausted quota. */
+  budget_exceeded: { status: 429, openai: 'insufficient_quota', anthropic: 'rate_limit_error' },
   internal: { status: 500, openai: 'server_error', anthropic: 'api_error' },
   upstream_error: { status: 502, openai: 'server_error', anthropic: 'api_error' },
   upstream_unreachable: { status: 502, openai: 'server_error', anthropic: 'api_error' },

@@ -20,6 +20,8 @@ export interface NodeServerOptions {
   logger?: Logger | false;
   /** Outbound fetch; defaults to node:http(s) with keep-alive agents (see fetch.ts). */
   fetch?: typeof fetch;
+  /** The gateway's clock (tests move it to cross budget periods); defaults to Date.now. */
+  now?: () => number;
 }
 
 export interface NodeServer {
@@ -46,6 +48,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     fetch: options.fetch ?? createNodeFetch(),
     logger,
     loadOpenAITokenizer,
+    ...(options.now ? { now: options.now } : {}),
     waitUntil(promise) {
       const tracked = promise.catch(() => undefined).finally(() => background.delete(tracked));
       background.add(tracked);

@@ -1,6 +1,7 @@
 import type { StoredProject, StoredToken } from '../config/schemas.js';
 import type { ResolvedModel } from '../config/state.js';
 import type { TokenUsage } from '../providers/types.js';
+import type { AttemptHold, CallLimits } from '../limits/call-limits.js';
 import type { CompiledRouting } from '../routing/compile.js';
 import type { JudgeCallReport } from '../routing/judge.js';
 import type { RoutingTrace } from '../routing/trace.js';
@@ -31,6 +32,8 @@ export interface CallContext {
   trace: RoutingTrace;
   /** Gateway warnings for every answer (`unknown-model:<name>`). */
   warnings: string[];
+  /** Its budgets and rate limits, from admission (src/limits/call-limits.ts) to its end. */
+  limits: CallLimits;
 }
 
 /** One attempt of the call: the model it goes to. */
@@ -49,6 +52,12 @@ export type RecordUsage = (entry: {
   ttftMs?: number | null;
   /** The call's last record: it carries the routing trace and counts as the call in metrics. */
   final: boolean;
+  /**
+   * Whether this attempt answered the client (a stream counts once its first event was relayed,
+   * even if it broke off later): an answer keeps its reservation when its usage went unreported;
+   * an attempt that did not answer releases it. Default true.
+   */
+  answered?: boolean;
 }) => Promise<void>;
 
 /** Who a usage record is charged to: the call's project, token and request id. */
@@ -65,7 +74,8 @@ function writeRecord(
   services: Services,
   call: Charged,
   model: ResolvedModel,
-  fields: Pick<UsageRecord, 'endpoint' | 'stream' | 'status' | 'outcome' | 'costUsd' | 'latencyMs' | 'ttftMs'> & Partial<Pick<UsageRecord, 'attempt' | 'routing'>>,
+  fields: Pick<UsageRecord, 'endpoint' | 'stream' | 'status' | 'outcome' | 'costUsd' | 'latencyMs' | 'ttftMs'> &
+    Partial<Pick<UsageRecord, 'attempt' | 'routing' | 'chargedUsd' | 'chargedTokens'>>,
   reported: TokenUsage | undefined,
   final: boolean,
 ): Promise<void> {
@@ -87,11 +97,16 @@ function writeRecord(
   return written;
 }
 
-/** Builds the function that writes one attempt's usage record. */
-export function createUsageRecorder(call: CallContext, model: ResolvedModel, attempt: number): RecordUsage {
+/**
+ * Builds the function that writes one attempt's usage record. It also settles the attempt's
+ * budget reservation (`hold`), and on the call's last record ends the call's rate-limit hold.
+ */
+export function createUsageRecorder(call: CallContext, model: ResolvedModel, attempt: number, hold?: AttemptHold): RecordUsage {
   const { services, endpoint, requestId, startedAt } = call;
   const charged = endpoint.operation !== 'count_tokens';
-  return ({ status, outcome, stream, usage: reported, ttftMs = null, final }) => {
+  return ({ status, outcome, stream, usage: reported, ttftMs = null, final, answered = true }) => {
+    const settled = hold?.settle(reported, answered);
+    if (final) call.limits.end(answered ? (reported ? reported.inputTokens + reported.outputTokens : undefined) : 0);
     if (!reported && outcome === 'ok' && charged) {
       // Costing this call at $0 silently is the bug we exist to avoid: say so, in the log and the record.
       services.logger.warn('provider reported no usage', { model: model.config.id, requestId, stream });
@@ -107,14 +122,18 @@ export function createUsageRecorder(call: CallContext, model: ResolvedModel, att
       latencyMs: services.now() - startedAt,
       ttftMs,
       ...(final ? { routing: call.trace } : {}),
+      ...settled?.charged,
     };
-    return writeRecord(services, call, model, fields, reported, final);
+    const written = writeRecord(services, call, model, fields, reported, final);
+    // Durable usage waits for both: the record stored and the budgets settled.
+    return settled ? Promise.all([written, settled.done]).then(() => undefined) : written;
   };
 }
 
-/** The routing judge's own call, metered as a record of its own under the call's request id. */
-export function recordJudgeCall(services: Services, call: Charged, report: JudgeCallReport): void {
+/** The routing judge's own call, metered as a record of its own under the call's request id, and charged to the call's budgets. */
+export function recordJudgeCall(services: Services, call: Charged & { limits: CallLimits }, report: JudgeCallReport): void {
   const { model, usage } = report;
+  call.limits.charge(model, usage);
   const fields = {
     endpoint: 'routing',
     stream: false,

@@ -1,6 +1,7 @@
 import { errorResponse, GatewayError, toGatewayError } from '../errors.js';
 import { assertJsonContentType, parseJsonObject, readBodyText } from '../http/body.js';
 import { duplicateTopLevelKey } from '../json/members.js';
+import { UNLIMITED } from '../limits/call-limits.js';
 import { compileRouting } from '../routing/compile.js';
 import { newTrace } from '../routing/trace.js';
 import type { Services } from '../services.js';
@@ -78,6 +79,8 @@ async function routeRequest(
       set.candidates.map((c) => c.model.config.id),
     ),
     warnings: set.warnings,
+    // Set by routeCall at admission.
+    limits: UNLIMITED,
   };
   return routeCall(call, set);
 }

@@ -13,6 +13,7 @@ import { passthroughPlan } from './passthrough.js';
 import { routingRequest } from './routing-request.js';
 import { assertTranslatableNesting, estimatedCountTokens, translatedChatPlan, translatedEmbeddingsPlan } from './translate.js';
 import { IneligibleModelError, withWarnings } from './warnings.js';
+import type { AttemptAdmission, AttemptHold } from '../limits/call-limits.js';
 
 /** Statuses worth a second try on the same model: it was busy or timed out, not broken. */
 const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -24,10 +25,31 @@ const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
  * attempt is recorded with the call's request id; the last one carries the routing trace.
  */
 export async function routeCall(call: CallContext, set: CandidateSet): Promise<Response> {
-  const { services, routing, trace } = call;
   const request = routingRequest(call.endpoint, call.parsed, call.body, call.project.id, call.request.headers);
-  const env: PolicyEnv = { now: services.now(), stats: services.stats, budget: services.budget };
-  const candidates = rankable(set, routing);
+  const candidates = rankable(set, call.routing);
+  // Admission first: a call over its project's or token's rate limits is refused before anything else.
+  call.limits = await call.services.limits.begin(call.project, call.token, request, candidates, call.endpoint.errorFormat);
+  let response: Response;
+  try {
+    response = await rankAndAttempt(call, set, request, candidates);
+  } catch (error) {
+    // No attempt answered and none recorded the call's end: it holds nothing any more.
+    call.limits.end(0);
+    throw withHeaders(error, call.limits.headers);
+  }
+  if (call.limits.headers) for (const [name, value] of Object.entries(call.limits.headers)) response.headers.set(name, value);
+  return response;
+}
+
+/** A gateway error carrying the call's rate-limit headers too: every answer of a limited project has them. */
+function withHeaders(error: unknown, headers: Record<string, string> | undefined): unknown {
+  if (!headers || !(error instanceof GatewayError)) return error;
+  return new GatewayError(error.code, error.message, { ...error.options, headers: { ...headers, ...error.options.headers } });
+}
+
+async function rankAndAttempt(call: CallContext, set: CandidateSet, request: RoutingRequest, candidates: CandidateSet['candidates']): Promise<Response> {
+  const { services, routing, trace } = call;
+  const env: PolicyEnv = { now: services.now(), stats: services.stats, budget: call.limits.budget, modelMinute: call.limits.modelMinute };
   // Only chats among several candidates are judged: a judge call to route a free count_tokens,
   // an embedding, or a call with one possible model costs more than it could save.
   if (routing.judge && call.endpoint.operation === 'chat' && candidates.length > 1) {
@@ -74,15 +96,17 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
   const { services, routing, trace, endpoint } = call;
   let attempt = 0;
   let ineligible: GatewayError | undefined;
+  /** Why the last candidate passed over at its reservation was: the answer if no attempt is made. */
+  let notSent: GatewayError | undefined;
   /** The last failure, not yet told to the client: it is, unless another attempt follows. */
-  let pending: { model: ResolvedModel; record: RecordUsage; outcome: Exclude<AttemptOutcome, { kind: 'answered' }> } | undefined;
+  let pending: { model: ResolvedModel; record: RecordUsage; outcome: Exclude<AttemptOutcome, { kind: 'answered' }>; hold: AttemptHold | undefined } | undefined;
   const settlePending = (final: boolean): Promise<void> | undefined => {
     if (!pending) return undefined;
     const { record, outcome } = pending;
     const cause = outcome.kind === 'refused' ? (outcome.status === 429 ? 'rate_limited' : 'upstream_error') : outcome.cause;
     // A client that went away never received a status: recorded as 499, nginx's "client closed request".
     const status = outcome.kind === 'refused' ? outcome.status : cause === 'client_aborted' ? ERROR_TABLE.client_closed.status : outcome.error.status;
-    const written = record({ status, outcome: cause, stream: request.stream, ttftMs: outcome.ttftMs, final });
+    const written = record({ status, outcome: cause, stream: request.stream, ttftMs: outcome.ttftMs, final, answered: false });
     if (!final && outcome.kind === 'refused') outcome.discard();
     return written;
   };
@@ -104,11 +128,24 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
     }
     for (let retry = 0; ; retry++) {
       if (call.request.signal.aborted || (call.deadlineAt !== undefined && services.now() >= call.deadlineAt)) break candidates;
+      let hold: AttemptHold | undefined;
+      if (!('estimateWith' in plan)) {
+        // A failed attempt holds nothing: its reservation goes back before the next one is made.
+        void pending?.hold?.settle(undefined, false);
+        // The reservation, before a byte is sent: budgets and the model's own limits, all or nothing.
+        const admission = await call.limits.reserve(model);
+        if (!admission.ok) {
+          (trace.notSent ??= []).push({ model: model.config.id, reason: admission.reason });
+          notSent = notSentError(admission);
+          continue candidates;
+        }
+        hold = admission.hold;
+      }
       void settlePending(false);
       pending = undefined;
       attempt++;
       ctx.attempt = attempt;
-      ctx.record = createUsageRecorder(call, model, attempt);
+      ctx.record = createUsageRecorder(call, model, attempt, hold);
       if ('estimateWith' in plan) {
         trace.attempts.push({ model: model.config.id, attempt, status: 200, ms: 0 });
         return estimatedCountTokens(ctx, plan.estimateWith, call.warnings);
@@ -128,7 +165,7 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
         ...(cause !== undefined ? { cause } : {}),
         ms: services.now() - started,
       });
-      pending = { model, record: ctx.record, outcome };
+      pending = { model, record: ctx.record, outcome, hold };
       if (cause === 'client_aborted' || cause === 'deadline') break candidates;
       const fallsBack = status === undefined ? true : routing.fallback.onStatus(status);
       if (!fallsBack) break candidates;
@@ -139,6 +176,7 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
   }
 
   if (!pending) {
+    if (notSent) throw notSent;
     if (ineligible) throw ineligible;
     throw new GatewayError('upstream_timeout', `the call's deadline of ${call.project.routing?.deadlineMs} ms passed before any model was tried`);
   }
@@ -218,13 +256,28 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
+/** The client's answer when every candidate was passed over at its reservation. */
+function notSentError(refusal: Extract<AttemptAdmission, { ok: false }>): GatewayError {
+  if (refusal.kind === 'budget') return new GatewayError('budget_exceeded', `no model of this call fits its budget: ${refusal.reason}`);
+  const seconds = Math.max(1, Math.ceil((refusal.retryAfterMs ?? 1000) / 1000));
+  return new GatewayError('rate_limited', `every model of this call is rate limited: ${refusal.reason}`, { headers: { 'retry-after': String(seconds) } });
+}
+
 /**
- * Every candidate was excluded. If some only wait out a rate limit, the client gets a 429
- * with the shortest wait; otherwise a 400 that says why each model was ruled out.
+ * Every candidate was excluded. When budgets ruled them out (and nothing that will pass soon
+ * remains), a 429 `budget_exceeded` naming each budget, its limit and its reset; if some only
+ * wait out a rate limit, a 429 with the shortest wait; otherwise a 400 that says why each
+ * model was ruled out.
  */
 export function nothingLeft(ranking: Ranking, named: string | undefined): GatewayError {
-  const waits = ranking.excluded.flatMap((e) => (e.retryAfterMs !== undefined ? [e.retryAfterMs] : []));
   const reasons = ranking.excluded.map((e) => `${e.model}: ${e.reason} (${e.policy})`).join('; ');
+  const overBudget = ranking.excluded.filter((e) => e.policy === 'budget-remaining');
+  if (overBudget.length > 0 && ranking.excluded.every((e) => e.policy === 'budget-remaining' || e.policy === 'health')) {
+    const resets = overBudget.flatMap((e) => (e.retryAfterMs !== undefined ? [e.retryAfterMs] : []));
+    const headers = resets.length === overBudget.length ? { 'retry-after': String(Math.max(1, Math.ceil(Math.min(...resets) / 1000))) } : undefined;
+    return new GatewayError('budget_exceeded', `no model of this call fits its budget: ${reasons}`, headers ? { headers } : {});
+  }
+  const waits = ranking.excluded.flatMap((e) => (e.retryAfterMs !== undefined && e.policy !== 'budget-remaining' ? [e.retryAfterMs] : []));
   if (waits.length > 0 && ranking.excluded.every((e) => e.retryAfterMs !== undefined || e.policy === 'health')) {
     const seconds = Math.max(1, Math.ceil(Math.min(...waits) / 1000));
     return new GatewayError('rate_limited', `every model of this call is rate limited: ${reasons}`, { headers: { 'retry-after': String(seconds) } });

@@ -40,7 +40,8 @@ export interface CompiledRouting {
 
 /**
  * Filters that apply even when a project lists none of them: a request must not go to a model
- * that cannot take it, is cooling down after a 429, or has an open circuit. Listed explicitly,
+ * that cannot take it, is cooling down after a 429, has an open circuit, or could cost more
+ * than the call's budgets have left. Listed explicitly,
  * they take the project's options and weight; `enabled: false` turns one off. Implicit ones
  * only filter (weight 0): without routing configured, the survivors keep pool order.
  */
@@ -49,6 +50,7 @@ const IMPLICIT: readonly Policy[] = [
   { type: 'context', weight: 0 },
   { type: 'rate-limit', weight: 0 },
   { type: 'health', weight: 0 },
+  { type: 'budget-remaining', weight: 0 },
 ];
 
 function build(policy: Policy): RoutingPolicy {

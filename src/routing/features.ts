@@ -1,5 +1,5 @@
 import type { ChatRequest, Part } from '../ir/chat.js';
-import { bytesEstimate, estimateInputTokens } from '../ir/token-estimate.js';
+import { bytesEstimate, estimateInputTokens, utf8Length } from '../ir/token-estimate.js';
 import type { RequestFeatures } from './types.js';
 
 /** How much of the system prompt and of the last user turn the digest keeps. */
@@ -29,6 +29,7 @@ export function chatFeatures(request: ChatRequest): RequestFeatures {
     }
   }
   let digest: string | undefined;
+  let bound: number | undefined;
   return {
     images,
     tools: request.tools.length > 0,
@@ -36,6 +37,10 @@ export function chatFeatures(request: ChatRequest): RequestFeatures {
     thinking: request.reasoning?.enabled === true,
     inputTokens: estimateInputTokens(request),
     maxOutputTokens: request.maxOutputTokens,
+    // Only budgets read it: one more pass over the text, for calls that have a budget.
+    get inputTokensBound() {
+      return (bound ??= estimateInputTokens(request, utf8Length));
+    },
     // Only the judge reads it: built on first read, not for every ranked call.
     get digest() {
       if (digest === undefined) {
@@ -50,5 +55,6 @@ export function chatFeatures(request: ChatRequest): RequestFeatures {
 
 /** Embeddings and requests that could not be read as chat: sized by their body, needing nothing special. */
 export function plainFeatures(body: string): RequestFeatures {
-  return { images: false, tools: false, json: false, thinking: false, inputTokens: bytesEstimate(body), maxOutputTokens: undefined, digest: '' };
+  // Every text of the body is in its bytes: the body's length bounds its tokens.
+  return { images: false, tools: false, json: false, thinking: false, inputTokens: bytesEstimate(body), inputTokensBound: utf8Length(body), maxOutputTokens: undefined, digest: '' };
 }

@@ -29,6 +29,11 @@ export interface RoutingTrace {
   judge?: { model: string; choice?: string; cached?: boolean; error?: string };
   /** Candidates that could not take this request as sent (a strict project's unsupported parameters). */
   ineligible?: Array<{ model: string; reason: string }>;
+  /**
+   * Candidates passed over without a call because the reservation before sending did not fit
+   * (a budget spent by calls that ran concurrently, a model's own limit reached meanwhile).
+   */
+  notSent?: Array<{ model: string; reason: string }>;
   attempts: AttemptTrace[];
 }
 

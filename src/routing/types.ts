@@ -1,6 +1,5 @@
 import type { PolicyType } from '../config/routing.js';
 import type { ResolvedModel } from '../config/state.js';
-import type { BudgetView } from './budget.js';
 import type { ModelStatsTable } from './stats.js';
 
 /** A model the call may go to, with its place in the pool (or alias): ties keep that order. */
@@ -17,6 +16,11 @@ export interface RequestFeatures {
   thinking: boolean;
   /** The prompt's tokens by the gateway's estimate (src/ir/token-estimate.ts). */
   inputTokens: number;
+  /**
+   * The most tokens the prompt can be: a token is at least one byte of text, so its text's UTF-8
+   * bytes, plus the per-message framing and fixed ceilings for images. What a budget reserves.
+   */
+  inputTokensBound: number;
   /** The output cap the client asked for, when it set one. */
   maxOutputTokens: number | undefined;
   /** The system prompt and the last user turn, truncated: what the judge reads and its cache key. */
@@ -35,7 +39,14 @@ export interface RoutingRequest {
 export interface PolicyEnv {
   now: number;
   stats: ModelStatsTable;
+  /** The call's budgets (src/limits/): NO_BUDGETS when none applies. */
   budget: BudgetView;
+  /**
+   * Requests and tokens this minute of each model that has its own `limits`, as the shared
+   * counters have them (every process and isolate). Absent: the policy falls back to this
+   * process's own statistics.
+   */
+  modelMinute?: ((modelId: string) => { requests: number; tokens: number }) | undefined;
   /** The judge's pick for this request, when the llm policy asked one (undefined: it abstains). */
   judgeChoice?: string | undefined;
 }
@@ -88,4 +99,29 @@ export interface Ranking {
   failed: Array<{ policy: PolicyType; error: string }>;
   /** Soft exclusions lifted because nothing else was left. */
   overridden: string[];
+}
+
+/** How a call would fit the budgets that apply to it on one model. */
+export type BudgetFit =
+  | {
+      fits: true;
+      /** The share of the tightest budget left after this call's reservation, 0..1: more is better. */
+      headroom: number;
+    }
+  | {
+      fits: false;
+      /** Names the budget, its limit and when it resets. */
+      reason: string;
+      /** When that budget's period ends (epoch ms); absent for a total budget, which never resets. */
+      resetsAt?: number;
+    };
+
+/**
+ * What the `budget-remaining` policy asks of a call's budgets (the project's and its token's),
+ * as they stood when the call began. The gateway builds one per call (src/limits/); the
+ * reservation made before each attempt is what holds exactly under concurrency.
+ */
+export interface BudgetView {
+  /** Undefined when no budget applies to this call on this model. */
+  fit(model: ResolvedModel, request: RoutingRequest): BudgetFit | undefined;
 }

@@ -5,6 +5,8 @@ import { adminClient, createModel, createProject, NAMED_MODEL_ONLY, type AdminCl
 export interface GatewayUnderTest {
   url: string;
   close(): Promise<void>;
+  /** Moves the gateway's clock `offsetMs` ahead of real time (0: back to real time). */
+  setClock?(offsetMs: number): Promise<void>;
 }
 
 export interface StartOptions {

@@ -8,6 +8,7 @@ import { openAITests } from './openai.js';
 import { useRoutingEnv } from './routing-env.js';
 import { routingFallbackTests } from './routing-fallback.js';
 import { routingPolicyTests } from './routing-policies.js';
+import { tenancyTests } from './tenancy.js';
 import { translationTests } from './translation.js';
 import { resetModelStats } from '../support/gateway-client.js';
 
@@ -40,6 +41,7 @@ export function describeGatewayConformance(runtime: string, start: StartGateway,
       const env = useRoutingEnv(ctx);
       describe('fallback, retries and deadlines', () => routingFallbackTests(ctx, env));
       describe('policies, judge, preview and metrics', () => routingPolicyTests(ctx, env));
+      describe('budgets, reservations and rate limits', () => tenancyTests(ctx, env));
     });
   });
 }

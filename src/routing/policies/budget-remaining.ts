@@ -1,28 +1,32 @@
 import type { Exclusion, RoutingPolicy } from '../types.js';
-import { worstCaseCostUsd } from './cost.js';
-
-/** Output tokens assumed for the worst case when the client set no cap. */
-const UNCAPPED_OUTPUT_TOKENS = 4096;
 
 /**
- * Excludes models on which this request could cost more than the project has left to spend.
- * A no-op while the project has no budget (BudgetView answers undefined).
+ * Excludes models on which this call's reservation (the most it can cost) does not fit what its
+ * budgets have left, and ranks the others by the headroom they would leave. Free models always
+ * fit a USD budget; a token budget counts every model's tokens. A no-op when no budget applies.
+ * It runs as a filter even when a project does not list it (src/routing/compile.ts).
  */
 export function budgetRemainingPolicy(weight: number): RoutingPolicy {
   return {
     type: 'budget-remaining',
     weight,
     filter(candidates, request, env) {
-      const remaining = env.budget.remainingUsd(request.projectId);
-      if (remaining === undefined) return undefined;
-      const features = request.features();
-      const out: Exclusion[] = [];
+      let out: Exclusion[] | undefined;
       candidates.forEach((candidate, index) => {
-        const cost = worstCaseCostUsd(candidate.model, features, UNCAPPED_OUTPUT_TOKENS);
-        // An overspent budget (concurrent calls can overshoot) is an exhausted one: free models still pass.
-        if (cost > Math.max(0, remaining)) out.push({ index, reason: `could cost $${cost.toFixed(6)}; $${Math.max(0, remaining).toFixed(6)} of the budget is left` });
+        const fit = env.budget.fit(candidate.model, request);
+        if (fit && !fit.fits) (out ??= []).push({ index, reason: fit.reason, ...(fit.resetsAt !== undefined ? { retryAfterMs: Math.max(0, fit.resetsAt - env.now) } : {}) });
       });
       return out;
+    },
+    score(candidates, request, env) {
+      let any = false;
+      const scores = candidates.map((candidate) => {
+        const fit = env.budget.fit(candidate.model, request);
+        if (!fit) return 1;
+        any = true;
+        return fit.fits ? fit.headroom : 0;
+      });
+      return any ? scores : undefined;
     },
   };
 }

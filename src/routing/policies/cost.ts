@@ -14,11 +14,3 @@ export function expectedCostUsd(model: ResolvedModel, features: RequestFeatures)
   const output = Math.min(features.maxOutputTokens ?? EXPECTED_OUTPUT_TOKENS, EXPECTED_OUTPUT_TOKENS);
   return (features.inputTokens * pricing.input + output * pricing.output) / 1e6;
 }
-
-/** The most this request can cost on the model: the whole output cap spent (budgets must not be overrun). */
-export function worstCaseCostUsd(model: ResolvedModel, features: RequestFeatures, defaultOutputTokens: number): number {
-  const pricing = model.config.pricing;
-  if (!pricing) return 0;
-  const output = features.maxOutputTokens ?? defaultOutputTokens;
-  return (features.inputTokens * pricing.input + output * pricing.output) / 1e6;
-}

@@ -31,7 +31,7 @@ export function rateLimitPolicy(weight: number, options: { defaultCooldownMs?: n
         }
         const limits = candidate.model.config.limits;
         if (!limits) return;
-        const used = env.stats.lastMinute(id);
+        const used = env.modelMinute?.(id) ?? env.stats.lastMinute(id);
         if (limits.rpm !== undefined && used.requests >= limits.rpm) {
           (out ??= []).push({ index, reason: `at its limit of ${limits.rpm} requests a minute`, retryAfterMs: 1000 });
         } else if (limits.tpm !== undefined && used.tokens + request.features().inputTokens > limits.tpm) {
@@ -45,7 +45,7 @@ export function rateLimitPolicy(weight: number, options: { defaultCooldownMs?: n
       return candidates.map((candidate) => {
         const limits = candidate.model.config.limits;
         if (!limits) return 1;
-        const used = env.stats.lastMinute(candidate.model.config.id);
+        const used = env.modelMinute?.(candidate.model.config.id) ?? env.stats.lastMinute(candidate.model.config.id);
         const share = Math.max(limits.rpm ? used.requests / limits.rpm : 0, limits.tpm ? used.tokens / limits.tpm : 0);
         return share <= HEADROOM ? 1 : Math.max(0, (1 - share) / (1 - HEADROOM));
       });

@@ -13,6 +13,7 @@ const IMPLICIT = [
   ['context', 0],
   ['rate-limit', 0],
   ['health', 0],
+  ['budget-remaining', 0],
 ];
 
 describe('compileRouting: policies', () => {
@@ -20,7 +21,7 @@ describe('compileRouting: policies', () => {
     ['no routing at all', undefined],
     ['an empty routing object', {}],
     ['an empty policy list', { policies: [] }],
-  ])('has the capability, context, rate-limit and health filters at weight 0 with %s', (_case, routing) => {
+  ])('has the capability, context, rate-limit, health and budget filters at weight 0 with %s', (_case, routing) => {
     expect(summary(routing)).toEqual(IMPLICIT);
   });
 
@@ -28,14 +29,14 @@ describe('compileRouting: policies', () => {
     expect(summary({ policies: [{ type: 'cheapest' }, { type: 'fairness', weight: 0.5 }] })).toEqual([...IMPLICIT, ['cheapest', 1], ['fairness', 0.5]]);
   });
 
-  it.each(['capability', 'context', 'rate-limit', 'health'] as const)('takes the weight of a listed %s policy instead of its implicit one', (type) => {
+  it.each(['capability', 'context', 'rate-limit', 'health', 'budget-remaining'] as const)('takes the weight of a listed %s policy instead of its implicit one', (type) => {
     const policies = summary({ policies: [{ type, weight: 4 }] });
     expect(policies.filter(([t]) => t === type)).toEqual([[type, 4]]);
     expect(policies.at(-1)).toEqual([type, 4]);
-    expect(policies).toHaveLength(4);
+    expect(policies).toHaveLength(IMPLICIT.length);
   });
 
-  it.each(['capability', 'context', 'rate-limit', 'health'] as const)('removes the %s filter when it is listed with enabled: false', (type) => {
+  it.each(['capability', 'context', 'rate-limit', 'health', 'budget-remaining'] as const)('removes the %s filter when it is listed with enabled: false', (type) => {
     const policies = summary({ policies: [{ type, enabled: false }] });
     expect(policies.map(([t]) => t)).toEqual(IMPLICIT.map(([t]) => t).filter((t) => t !== type));
   });

@@ -138,13 +138,14 @@ describe('chatFeatures: digest', () => {
 });
 
 describe('plainFeatures', () => {
-  it('sizes a body by the byte rule and needs nothing special', () => {
+  it('sizes a body by the byte rule, bounds it by its bytes, and needs nothing special', () => {
     expect(plainFeatures('{"input":"abcdefgh"}')).toEqual({
       images: false,
       tools: false,
       json: false,
       thinking: false,
       inputTokens: Math.ceil(20 / ESTIMATE_RULES.bytesPerToken),
+      inputTokensBound: 20,
       maxOutputTokens: undefined,
       digest: '',
     });

@@ -36,7 +36,7 @@ export function candidates(...specs: Array<ModelSpec | string>): Candidate[] {
 export const ids = (list: readonly Candidate[]): string[] => list.map((c) => c.model.config.id);
 
 export function features(overrides: Partial<RequestFeatures> = {}): RequestFeatures {
-  return { images: false, tools: false, json: false, thinking: false, inputTokens: 100, maxOutputTokens: undefined, digest: 'user: hello', ...overrides };
+  return { images: false, tools: false, json: false, thinking: false, inputTokens: 100, inputTokensBound: 400, maxOutputTokens: undefined, digest: 'user: hello', ...overrides };
 }
 
 export type SpiedRequest = RoutingRequest & { features: ReturnType<typeof vi.fn<() => RequestFeatures>> };

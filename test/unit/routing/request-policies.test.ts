@@ -2,12 +2,13 @@
 // window, pricing, the project's budget) and the judge's pick: no live stats involved.
 
 import { describe, expect, it } from 'vitest';
-import type { BudgetView } from '../../../src/routing/budget.js';
+import type { StoredProject } from '../../../src/config/schemas.js';
+import { BudgetSnapshot, budgetLines } from '../../../src/limits/budgets.js';
 import { budgetRemainingPolicy } from '../../../src/routing/policies/budget-remaining.js';
 import { capabilityPolicy } from '../../../src/routing/policies/capability.js';
 import { cheapestPolicy } from '../../../src/routing/policies/cheapest.js';
 import { contextPolicy } from '../../../src/routing/policies/context.js';
-import { expectedCostUsd, worstCaseCostUsd } from '../../../src/routing/policies/cost.js';
+import { expectedCostUsd } from '../../../src/routing/policies/cost.js';
 import { llmPolicy } from '../../../src/routing/policies/llm.js';
 import { ModelStatsTable } from '../../../src/routing/stats.js';
 import type { RequestFeatures } from '../../../src/routing/types.js';
@@ -91,42 +92,54 @@ describe('context policy', () => {
 });
 
 describe('budget-remaining policy', () => {
-  const policy = budgetRemainingPolicy(0);
+  const policy = budgetRemainingPolicy(1);
   // $10 per million tokens in and out.
   const pool = () => candidates({ id: 'priced', pricing: { input: 10, output: 10 } }, { id: 'free' });
+  const project = (budgets: StoredProject['budgets']): StoredProject => ({ id: 'p-42', name: 'p', models: [], tokens: [], createdAt: '', updatedAt: '', ...(budgets ? { budgets } : {}) });
+  /** A day budget of `limitUsd` of which `spentUsd` is gone (the real snapshot the gateway ranks against). */
+  const budget = (limitUsd: number, spentUsd: number, extra: { limitTokens?: number; spentTokens?: number } = {}) =>
+    new BudgetSnapshot(budgetLines(project([{ period: 'day', limitUsd, ...(extra.limitTokens ? { limitTokens: extra.limitTokens } : {}) }]), undefined, T0), [
+      { nanoUsd: Math.round(spentUsd * 1e9), tokens: extra.spentTokens ?? 0 },
+    ]);
 
   it('is a no-op that does not read the request when the project has no budget', () => {
     const req = request({ features: { inputTokens: 1_000_000_000 } });
     expect(policy.filter!(pool(), req, env())).toBeUndefined();
+    expect(policy.score!(pool(), req, env())).toBeUndefined();
     expect(req.features).not.toHaveBeenCalled();
   });
 
   it.each(named([
-    // worst case: (100 in + cap out) * $10 / 1e6
-    { remaining: 0.01, maxOutputTokens: 500, excluded: false, why: 'the capped worst case ($0.006) fits' },
-    { remaining: 0.006, maxOutputTokens: 500, excluded: false, why: 'the worst case equals what is left' },
-    { remaining: 0.005, maxOutputTokens: 500, excluded: true, why: 'the capped worst case ($0.006) exceeds what is left' },
-    { remaining: 0.01, maxOutputTokens: undefined, excluded: true, why: 'no cap assumes 4096 output tokens ($0.04196)' },
-    { remaining: 0, maxOutputTokens: 1, excluded: true, why: 'nothing is left' },
-  ], (r) => `with $${r.remaining} left, ${r.excluded ? 'excludes' : 'keeps'} the priced model: ${r.why}`))('%s', (_name, { remaining, maxOutputTokens, excluded }) => {
-    const asked: string[] = [];
-    const budget: BudgetView = { remainingUsd: (projectId) => (asked.push(projectId), remaining) };
-    const exclusions = policy.filter!(pool(), request({ projectId: 'p-42', features: { inputTokens: 100, maxOutputTokens } }), env({ budget }));
-    expect(indexes(exclusions)).toEqual(excluded ? [0] : []);
-    expect(asked).toEqual(['p-42']);
+    // the reservation: (400 bytes of prompt + cap out) * $10 / 1e6
+    { left: 0.01, maxOutputTokens: 500, excluded: false, why: 'the capped reservation ($0.009) fits' },
+    { left: 0.009, maxOutputTokens: 500, excluded: false, why: 'the reservation equals what is left' },
+    { left: 0.0089, maxOutputTokens: 500, excluded: true, why: 'the capped reservation ($0.009) exceeds what is left' },
+    { left: 0.04, maxOutputTokens: undefined, excluded: true, why: 'no cap reserves 4096 output tokens ($0.04496)' },
+    { left: 0, maxOutputTokens: 1, excluded: true, why: 'nothing is left' },
+  ], (r) => `with $${r.left} left, ${r.excluded ? 'excludes' : 'keeps'} the priced model: ${r.why}`))('%s', (_name, { left, maxOutputTokens, excluded }) => {
+    const exclusions = policy.filter!(pool(), request({ features: { inputTokensBound: 400, maxOutputTokens } }), env({ budget: budget(1, 1 - left) }));
+    expect(indexes(exclusions)).toEqual(excluded ? [0] : undefined);
   });
 
-  it('keeps a model without pricing when exactly nothing is left', () => {
-    const budget: BudgetView = { remainingUsd: () => 0 };
-    const exclusions = policy.filter!(pool(), request({ features: { inputTokens: 100, maxOutputTokens: 500 } }), env({ budget }));
-    expect(exclusions).toEqual([{ index: 0, reason: 'could cost $0.006000; $0.000000 of the budget is left' }]);
+  it('names the budget, its limit and its reset, and gives the wait until then', () => {
+    const exclusions = policy.filter!(pool(), request({ features: { inputTokensBound: 400, maxOutputTokens: 500 } }), env({ budget: budget(5, 5) }));
+    expect(exclusions).toHaveLength(1);
+    expect(exclusions![0]!.reason).toMatch(/^the day budget of project "p" \(\$5\) does not fit this call: \$5 spent, this call could cost up to \$0\.009; it resets at 2023-11-15T00:00:00\.000Z$/);
+    expect(exclusions![0]!.retryAfterMs).toBe(Date.parse('2023-11-15T00:00:00Z') - T0);
   });
 
-  // Concurrent calls can overshoot a budget: a negative remainder must not exclude free models.
-  it('treats an overspent budget like an exhausted one: the free model is kept and the reason shows $0 left', () => {
-    const budget: BudgetView = { remainingUsd: () => -3 };
-    const exclusions = policy.filter!(pool(), request({ features: { inputTokens: 100, maxOutputTokens: 500 } }), env({ budget }));
-    expect(exclusions).toEqual([{ index: 0, reason: 'could cost $0.006000; $0.000000 of the budget is left' }]);
+  // Concurrent calls can overshoot a budget: an overspent USD budget still lets free models through.
+  it('keeps a free model however overspent a USD budget is, and scores it with full headroom', () => {
+    const req = request({ features: { inputTokensBound: 400, maxOutputTokens: 500 } });
+    expect(indexes(policy.filter!(pool(), req, env({ budget: budget(1, 3) })))).toEqual([0]);
+    expect(policy.score!(pool(), req, env({ budget: budget(1, 0.5) }))).toEqual([expect.closeTo(0.491, 6), 1]);
+  });
+
+  it('a token budget counts every model, free ones included', () => {
+    const req = request({ features: { inputTokensBound: 400, maxOutputTokens: 500 } });
+    // 900 tokens reserved; 1000 allowed, 200 used.
+    expect(indexes(policy.filter!(pool(), req, env({ budget: budget(100, 0, { limitTokens: 1000, spentTokens: 200 }) })))).toEqual([0, 1]);
+    expect(policy.filter!(pool(), req, env({ budget: budget(100, 0, { limitTokens: 1000, spentTokens: 100 }) }))).toBeUndefined();
   });
 });
 
@@ -142,14 +155,8 @@ describe('cost estimates', () => {
     expect(expectedCostUsd(priced, f({ maxOutputTokens }))).toBeCloseTo(expected, 12);
   });
 
-  it('the worst case spends the whole cap, or the default when uncapped', () => {
-    expect(worstCaseCostUsd(priced, f({ maxOutputTokens: 8000 }), 4096)).toBeCloseTo((2000 + 80_000) / 1e6, 12);
-    expect(worstCaseCostUsd(priced, f({}), 4096)).toBeCloseTo((2000 + 40_960) / 1e6, 12);
-  });
-
   it('a model without pricing costs nothing', () => {
     expect(expectedCostUsd(fakeModel('local'), f({}))).toBe(0);
-    expect(worstCaseCostUsd(fakeModel('local'), f({}), 4096)).toBe(0);
   });
 });
 

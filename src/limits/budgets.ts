@@ -1,0 +1,188 @@
+import type { StoredProject, StoredToken } from '../config/schemas.js';
+import type { ResolvedModel } from '../config/state.js';
+import type { Budget } from '../config/tenancy.js';
+import type { CounterEntry, Counters } from '../counters/port.js';
+import type { Logger } from '../deps.js';
+import type { BudgetFit, BudgetView } from '../routing/budget.js';
+import type { RoutingRequest } from '../routing/types.js';
+import { periodWindow, windowExpiry, type PeriodWindow } from './periods.js';
+import { NANO_PER_USD, reservationFor, type Reservation } from './reservation.js';
+
+/** One budget of one scope (the project or the token) in the window that holds now. */
+export interface BudgetLine {
+  scope: 'project' | 'token';
+  /** The project's or token's id, and a name for messages. */
+  id: string;
+  name: string;
+  budget: Budget;
+  window: PeriodWindow;
+  usdKey: string;
+  tokensKey: string;
+}
+
+/** Where the spend of a window comes from when a process's counters start empty (src/usage rollups). */
+export interface SpendHistory {
+  /** USD (and tokens) charged to the scope from `from` (inclusive) to `to` (exclusive), epoch ms. */
+  chargedBetween(scope: { projectId?: string; tokenId?: string }, from: number, to: number): Promise<{ usd: number; tokens: number }>;
+}
+
+/** Every budget that applies to a call of this token: its project's, then its own (none without a token). */
+export function budgetLines(project: StoredProject, token: StoredToken | undefined, now: number): BudgetLine[] {
+  const lines: BudgetLine[] = [];
+  const add = (scope: 'project' | 'token', id: string, name: string, budgets: readonly Budget[] | undefined) => {
+    for (const budget of budgets ?? []) {
+      const window = periodWindow(budget.period, now);
+      const base = `b:${scope === 'project' ? 'p' : 't'}:${id}:${budget.period}:${window.id}`;
+      lines.push({ scope, id, name, budget, window, usdKey: `${base}:usd`, tokensKey: `${base}:tok` });
+    }
+  };
+  add('project', project.id, `project "${project.name}"`, project.budgets);
+  if (token) add('token', token.id, `token "${token.name ?? token.id}"`, token.budgets);
+  return lines;
+}
+
+/** The counter entries that reserve `amount` on every line: only where a line has that kind of limit and the amount is not 0. */
+export function budgetEntries(lines: readonly BudgetLine[], amount: Reservation, withLimits: boolean): CounterEntry[] {
+  const entries: CounterEntry[] = [];
+  for (const line of lines) {
+    const expiresAt = windowExpiry(line.window);
+    const { limitUsd, limitTokens } = line.budget;
+    if (limitUsd !== undefined && amount.nanoUsd !== 0) {
+      entries.push({ key: line.usdKey, amount: amount.nanoUsd, expiresAt, ...(withLimits ? { limit: Math.round(limitUsd * NANO_PER_USD) } : {}) });
+    }
+    if (limitTokens !== undefined && amount.tokens !== 0) {
+      entries.push({ key: line.tokensKey, amount: amount.tokens, expiresAt, ...(withLimits ? { limit: limitTokens } : {}) });
+    }
+  }
+  return entries;
+}
+
+/** "the day budget of project "x" ($5.00)", for messages. */
+export function describeBudget(line: BudgetLine, kind: 'usd' | 'tokens'): string {
+  const limit = kind === 'usd' ? `$${line.budget.limitUsd}` : `${line.budget.limitTokens} tokens`;
+  return `the ${line.budget.period} budget of ${line.name} (${limit})`;
+}
+
+/** When the line's window ends, for messages and retry-after. */
+export function resetPhrase(line: BudgetLine): string {
+  return Number.isFinite(line.window.end) ? `it resets at ${new Date(line.window.end).toISOString()}` : 'it never resets (a total budget)';
+}
+
+/**
+ * A call's budgets as they stood when it began: what routing ranks against. Each line's spend
+ * is read once; a model fits when its reservation fits every line.
+ */
+export class BudgetSnapshot implements BudgetView {
+  constructor(
+    readonly lines: readonly BudgetLine[],
+    /** Per line: nano-USD and tokens already spent or held. */
+    private readonly spent: ReadonlyArray<{ nanoUsd: number; tokens: number }>,
+  ) {}
+
+  /** What line `index` had spent (or held) when the snapshot was read. */
+  spentOf(index: number): { nanoUsd: number; tokens: number } {
+    return this.spent[index]!;
+  }
+
+  fit(model: ResolvedModel, request: RoutingRequest): BudgetFit | undefined {
+    const amount = reservationFor(model, request);
+    let headroom = 1;
+    let applies = false;
+    for (let i = 0; i < this.lines.length; i++) {
+      const line = this.lines[i]!;
+      const spent = this.spent[i]!;
+      const { limitUsd, limitTokens } = line.budget;
+      if (limitUsd !== undefined && amount.nanoUsd > 0) {
+        applies = true;
+        const limit = limitUsd * NANO_PER_USD;
+        const left = limit - spent.nanoUsd - amount.nanoUsd;
+        if (left < 0) return { fits: false, reason: overMessage(line, 'usd', spent.nanoUsd / NANO_PER_USD, amount.nanoUsd / NANO_PER_USD), ...resets(line) };
+        headroom = Math.min(headroom, left / limit);
+      }
+      if (limitTokens !== undefined && amount.tokens > 0) {
+        applies = true;
+        const left = limitTokens - spent.tokens - amount.tokens;
+        if (left < 0) return { fits: false, reason: overMessage(line, 'tokens', spent.tokens, amount.tokens), ...resets(line) };
+        headroom = Math.min(headroom, left / limitTokens);
+      }
+    }
+    return applies ? { fits: true, headroom } : undefined;
+  }
+}
+
+function resets(line: BudgetLine): { resetsAt?: number } {
+  return Number.isFinite(line.window.end) ? { resetsAt: line.window.end } : {};
+}
+
+/** Why a reservation does not fit a line: which budget, its limit, what is spent, when it resets. */
+export function overMessage(line: BudgetLine, kind: 'usd' | 'tokens', spent: number, asked: number): string {
+  const shown = kind === 'usd' ? `$${round(spent)} spent, this call could cost up to $${round(asked)}` : `${spent} tokens used, this call could use up to ${asked}`;
+  return `${describeBudget(line, kind)} does not fit this call: ${shown}; ${resetPhrase(line)}`;
+}
+
+function round(usd: number): string {
+  return usd.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+/**
+ * Reads the spend of each line. Counters that do not outlive the process are warmed from the
+ * stored history the first time this process needs each window (once: later reads find them).
+ */
+export class BudgetLedger {
+  /** Windows this process has warmed (or is warming), with when each ends. */
+  private readonly warmed = new Map<string, { done: Promise<void>; end: number }>();
+
+  constructor(
+    private readonly counters: Counters,
+    private readonly history: SpendHistory | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  async snapshot(lines: readonly BudgetLine[], now: number): Promise<BudgetSnapshot> {
+    if (!this.counters.durable && this.history) {
+      await Promise.all(
+        lines.map((line) =>
+          this.warm(line, now).catch((error: unknown) => {
+            // Unreadable history must not stop every call: the counter counts on from what it holds, and the next call retries.
+            this.logger.error('budget warm-up from usage rollups failed', { key: line.usdKey, error: String(error) });
+          }),
+        ),
+      );
+    }
+    const keys: string[] = [];
+    for (const line of lines) keys.push(line.usdKey, line.tokensKey);
+    const values = await this.counters.read(keys, now);
+    const spent = lines.map((_, i) => ({ nanoUsd: values[2 * i]!, tokens: values[2 * i + 1]! }));
+    return new BudgetSnapshot(lines, spent);
+  }
+
+  private warm(line: BudgetLine, now: number): Promise<void> {
+    const key = line.usdKey;
+    const known = this.warmed.get(key);
+    if (known) return known.done;
+    if (this.warmed.size >= 4096) {
+      // Ended windows are never asked for again: forgetting them keeps the map as small as the live ones.
+      for (const [other, { end }] of this.warmed) if (end <= now) this.warmed.delete(other);
+    }
+    const done = this.load(line, now).catch((error: unknown) => {
+      // Retried by the next call; meanwhile the counter counts from what it holds.
+      this.warmed.delete(key);
+      throw error;
+    });
+    this.warmed.set(key, { done, end: line.window.end });
+    return done;
+  }
+
+  private async load(line: BudgetLine, now: number): Promise<void> {
+    const scope = line.scope === 'project' ? { projectId: line.id } : { tokenId: line.id };
+    const charged = await this.history!.chargedBetween(scope, line.window.start, Math.min(line.window.end, now + 1));
+    const expiresAt = windowExpiry(line.window);
+    await this.counters.initialize(
+      [
+        { key: line.usdKey, amount: Math.round(charged.usd * NANO_PER_USD), expiresAt },
+        { key: line.tokensKey, amount: charged.tokens, expiresAt },
+      ],
+      now,
+    );
+  }
+}

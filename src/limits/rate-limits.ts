@@ -1,0 +1,118 @@
+import type { StoredProject, StoredToken } from '../config/schemas.js';
+import type { ResolvedModel } from '../config/state.js';
+import type { RateLimits } from '../config/tenancy.js';
+import type { CounterEntry } from '../counters/port.js';
+import { goDuration, rfc3339Seconds, SETTLE_GRACE_MS, windowExpiry, type PeriodWindow } from './periods.js';
+
+/**
+ * A concurrency slot is held until the call ends; if the process holding it dies first (a
+ * Worker isolate evicted mid-call), the count would stay up. Each new call pushes the counter's
+ * expiry this far ahead, so a leaked slot is forgotten once the scope has been idle this long.
+ */
+export const CONCURRENCY_LEASE_MS = 3_600_000;
+
+/** The limits of one scope: the project or the token. */
+export interface RateLine {
+  scope: 'project' | 'token';
+  name: string;
+  limits: RateLimits;
+  requestsKey: string;
+  tokensKey: string;
+  concurrencyKey: string;
+}
+
+export function rateLines(project: StoredProject, token: StoredToken, minute: PeriodWindow): RateLine[] {
+  const lines: RateLine[] = [];
+  const add = (scope: 'project' | 'token', id: string, name: string, limits: RateLimits | undefined) => {
+    if (!limits || (limits.rpm === undefined && limits.tpm === undefined && limits.concurrency === undefined)) return;
+    const base = `r:${scope === 'project' ? 'p' : 't'}:${id}`;
+    lines.push({ scope, name, limits, requestsKey: `${base}:req:${minute.id}`, tokensKey: `${base}:tok:${minute.id}`, concurrencyKey: `c:${base}` });
+  };
+  add('project', project.id, `project "${project.name}"`, project.limits);
+  add('token', token.id, `token "${token.name ?? token.id}"`, token.limits);
+  return lines;
+}
+
+/** The entries that admit one call of `tokens` estimated tokens on every line. */
+export function admissionEntries(lines: readonly RateLine[], tokens: number, minute: PeriodWindow, now: number): CounterEntry[] {
+  const entries: CounterEntry[] = [];
+  const expiresAt = windowExpiry(minute, SETTLE_GRACE_MS.minute);
+  for (const line of lines) {
+    const { rpm, tpm, concurrency } = line.limits;
+    if (rpm !== undefined) entries.push({ key: line.requestsKey, amount: 1, limit: rpm, expiresAt });
+    if (tpm !== undefined) entries.push({ key: line.tokensKey, amount: tokens, limit: tpm, expiresAt });
+    if (concurrency !== undefined) entries.push({ key: line.concurrencyKey, amount: 1, limit: concurrency, expiresAt: now + CONCURRENCY_LEASE_MS });
+  }
+  return entries;
+}
+
+/** What the limits leave after (or, refused, before) an admission, for the headers. */
+export interface RateState {
+  requests?: { limit: number; remaining: number };
+  tokens?: { limit: number; remaining: number };
+}
+
+/** The tightest line of each kind: the one with the least left. */
+export function rateState(entries: readonly CounterEntry[], values: readonly number[]): RateState {
+  const state: RateState = {};
+  entries.forEach((entry, i) => {
+    const kind = entry.key.includes(':req:') ? 'requests' : entry.key.includes(':tok:') ? 'tokens' : undefined;
+    if (!kind || entry.limit === undefined) return;
+    const remaining = Math.max(0, entry.limit - values[i]!);
+    const current = state[kind];
+    if (!current || remaining < current.remaining) state[kind] = { limit: entry.limit, remaining };
+  });
+  return state;
+}
+
+/**
+ * The rate-limit headers of the client's API: OpenAI's `x-ratelimit-{limit,remaining,reset}-
+ * {requests,tokens}` (resets as Go durations), Anthropic's `anthropic-ratelimit-{requests,
+ * tokens}-{limit,remaining,reset}` (resets as RFC 3339 instants).
+ */
+export function rateHeaders(state: RateState, format: 'openai' | 'anthropic', minute: PeriodWindow, now: number): Record<string, string> | undefined {
+  if (!state.requests && !state.tokens) return undefined;
+  const headers: Record<string, string> = {};
+  for (const kind of ['requests', 'tokens'] as const) {
+    const figures = state[kind];
+    if (!figures) continue;
+    if (format === 'openai') {
+      headers[`x-ratelimit-limit-${kind}`] = String(figures.limit);
+      headers[`x-ratelimit-remaining-${kind}`] = String(figures.remaining);
+      headers[`x-ratelimit-reset-${kind}`] = goDuration(minute.end - now);
+    } else {
+      headers[`anthropic-ratelimit-${kind}-limit`] = String(figures.limit);
+      headers[`anthropic-ratelimit-${kind}-remaining`] = String(figures.remaining);
+      headers[`anthropic-ratelimit-${kind}-reset`] = rfc3339Seconds(minute.end);
+    }
+  }
+  return headers;
+}
+
+/** Why an admission was refused, for the 429's message. */
+export function refusalReason(lines: readonly RateLine[], entry: CounterEntry): string {
+  const line = lines.find((l) => l.requestsKey === entry.key || l.tokensKey === entry.key || l.concurrencyKey === entry.key)!;
+  if (entry.key === line.requestsKey) return `${line.name} is at its limit of ${line.limits.rpm} requests a minute`;
+  if (entry.key === line.tokensKey) {
+    return entry.amount > line.limits.tpm!
+      ? `this call's estimated ${entry.amount} tokens exceed ${line.name}'s limit of ${line.limits.tpm} tokens a minute`
+      : `${line.name} is at its limit of ${line.limits.tpm} tokens a minute`;
+  }
+  return `${line.name} is at its limit of ${line.limits.concurrency} calls at once`;
+}
+
+/** A model's own quota (its `limits`), counted across every project that uses it. */
+export function modelRateKeys(model: ResolvedModel, minute: PeriodWindow): { requestsKey: string; tokensKey: string } {
+  return { requestsKey: `r:m:${model.config.id}:req:${minute.id}`, tokensKey: `r:m:${model.config.id}:tok:${minute.id}` };
+}
+
+export function modelRateEntries(model: ResolvedModel, tokens: number, minute: PeriodWindow): CounterEntry[] {
+  const limits = model.config.limits;
+  if (!limits) return [];
+  const keys = modelRateKeys(model, minute);
+  const expiresAt = windowExpiry(minute, SETTLE_GRACE_MS.minute);
+  const entries: CounterEntry[] = [];
+  if (limits.rpm !== undefined) entries.push({ key: keys.requestsKey, amount: 1, limit: limits.rpm, expiresAt });
+  if (limits.tpm !== undefined) entries.push({ key: keys.tokensKey, amount: tokens, limit: limits.tpm, expiresAt });
+  return entries;
+}

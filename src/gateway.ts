@@ -6,13 +6,14 @@ import { deriveKeys } from './crypto/keys.js';
 import type { Gateway, GatewayDeps, Logger, RequestContext } from './deps.js';
 import { errorResponse, GatewayError, toGatewayError, type ErrorFormat } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.js';
+import { AuditLog } from './management/audit-log.js';
 import { managementApi } from './management/index.js';
 import { metricsHandlers } from './management/metrics-route.js';
 import { guardOutboundFetch } from './proxy/outbound-guard.js';
 import { proxyApi } from './proxy/routes.js';
 import type { AppEnv, Services } from './services.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { NO_BUDGETS } from './routing/budget.js';
+import { Limits } from './limits/call-limits.js';
 import { Judge } from './routing/judge.js';
 import { ModelStatsTable } from './routing/stats.js';
 import { DEFAULT_UPSTREAM_LIMITS } from './proxy/upstream.js';
@@ -39,8 +40,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const defaultWaitUntil = deps.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
   const durableUsage = deps.settings?.durableUsage === true;
   // Durable: no gathering window, each record goes out at once (same-tick records still share a write).
-  const usage = new UsageRecorder(deps.store, logger, durableUsage ? 0 : DEFAULT_BATCH_WINDOW_MS);
+  const usage = new UsageRecorder(deps.store, logger, durableUsage ? 0 : DEFAULT_BATCH_WINDOW_MS, { instanceId: deps.instanceId });
   const stats = new ModelStatsTable(now);
+  const counters = deps.counters ?? memoryCounters();
+  const audit = new AuditLog(deps.store, logger);
 
   const ready: Promise<{ app: Hono<AppEnv>; config: ConfigState }> = (async () => {
     const keys = await deriveKeys(deps.secret);
@@ -50,10 +53,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const guardedFetch = guardOutboundFetch(outboundFetch, () => config.snapshot.settings.forbidPrivateAddresses === true, logger);
     const services: Services = {
       store: deps.store,
-      counters: deps.counters ?? memoryCounters(),
+      counters,
       instanceId: deps.instanceId ?? randomId('gw'),
       config,
       usage,
+      audit,
       fetch: guardedFetch,
       now,
       logger,
@@ -68,7 +72,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       stats,
       judge: new Judge({ fetch: guardedFetch, now, logger }),
       metrics: new GatewayMetrics(stats, now),
-      budget: NO_BUDGETS,
+      // Spend history for warming budgets comes with the usage rollups.
+      limits: new Limits(counters, undefined, logger, now),
       encryptionKey: keys.encryption,
       signingKey: keys.signing,
       ...(deps.loadOpenAITokenizer ? { openAITokenizer: once(deps.loadOpenAITokenizer) } : {}),
@@ -102,7 +107,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return started.app.fetch(request, context?.clientAddress === undefined ? { waitUntil } : { waitUntil, clientAddress: context.clientAddress });
     },
     ready: () => ready.then(() => undefined),
-    flush: () => usage.flush(),
+    // Usage and the audit log both write off the request path: a shutdown waits for both.
+    flush: async () => {
+      await Promise.all([usage.flush(), audit.flush()]);
+    },
   };
 }
 

@@ -1,9 +1,10 @@
 import type { ConfigState } from './config/state.js';
 import type { Counters } from './counters/port.js';
 import type { CountTextTokens, Logger } from './deps.js';
+import type { AuditLog, AuditNote } from './management/audit-log.js';
 import type { Store } from './store.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
-import type { BudgetView } from './routing/budget.js';
+import type { Limits } from './limits/call-limits.js';
 import type { Judge } from './routing/judge.js';
 import type { ModelStatsTable } from './routing/stats.js';
 import type { UsageRecorder } from './usage/recorder.js';
@@ -17,6 +18,8 @@ export interface Services {
   instanceId: string;
   config: ConfigState;
   usage: UsageRecorder;
+  /** The management API's audit log (data/audit/), flushed by Gateway.flush. */
+  audit: AuditLog;
   fetch: typeof fetch;
   now: () => number;
   logger: Logger;
@@ -33,8 +36,8 @@ export interface Services {
   /** The `llm` routing policy's judge, with its cache of picks. */
   judge: Judge;
   metrics: GatewayMetrics;
-  /** What the budget-remaining policy reads; no budgets until tenancy fills it. */
-  budget: BudgetView;
+  /** Budgets and rate limits: admission, reservations and settling, through `counters`. */
+  limits: Limits;
   /** GatewaySettings.trustProxy: take the client address from X-Forwarded-For. Unset: false. */
   trustProxy?: boolean;
   /** The OpenAI tokenizer, loaded once on first use; undefined when the adapter gives none. */
@@ -45,5 +48,9 @@ export interface Services {
 export interface AppEnv {
   /** `clientAddress`: RequestContext.clientAddress, as the adapter gave it (or not). */
   Bindings: { waitUntil: (promise: Promise<unknown>) => void; clientAddress?: string };
-  Variables: { userId: string; role: string };
+  /**
+   * Set by requirePermission for a signed-in user (`userEmail` for the audit log);
+   * `auditNote` by handlers, for the audit entry of a write (management/audit.ts).
+   */
+  Variables: { userId: string; role: string; userEmail: string; auditNote?: AuditNote };
 }

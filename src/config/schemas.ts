@@ -125,6 +125,24 @@ export type StoredModel = z.infer<typeof StoredModel>;
 /** What the API shows of a model. */
 export const PublicModel = StoredModel.omit({ apiKeySealed: true }).extend({ hasApiKey: z.boolean() });
 
+/**
+ * What a user may do on one project (src/management/access.ts): `viewer` reads it, its
+ * route-preview and its usage; `editor` also changes its tokens, budgets, limits, routing,
+ * aliases and settings; `owner` also its model pool, its members, and deletes it.
+ */
+export const PROJECT_ROLES = ['viewer', 'editor', 'owner'] as const;
+export const ProjectRole = z.enum(PROJECT_ROLES);
+export type ProjectRole = z.infer<typeof ProjectRole>;
+
+export const ProjectMember = z.object({ userId: z.string().min(1).max(128), role: ProjectRole }).strict();
+export type ProjectMember = z.infer<typeof ProjectMember>;
+
+/** At most one entry per user: two would leave it unclear which role holds. */
+const ProjectMembers = z
+  .array(ProjectMember)
+  .max(1000)
+  .refine((members) => new Set(members.map((m) => m.userId)).size === members.length, { message: 'one entry per userId' });
+
 const ProjectFields = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -147,6 +165,8 @@ const ProjectFields = z
     budgets: Budgets.optional(),
     /** Requests and tokens a minute and calls at once, for the whole project (a token's apply on top). */
     limits: RateLimits.optional(),
+    /** Who may see and change this project besides admins, and how far (see ProjectRole). */
+    members: ProjectMembers.optional(),
   })
   .strict();
 export const ProjectInput = ProjectFields.extend({ models: ProjectFields.shape.models.default([]) }).strict();
@@ -176,6 +196,8 @@ export const StoredProject = z.object({
   unknownModel: z.enum(['route', 'reject']).optional(),
   budgets: Budgets.optional(),
   limits: RateLimits.optional(),
+  /** Absent in projects stored before memberships existed: no members. */
+  members: z.array(ProjectMember).optional(),
   tokens: z.array(StoredToken),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -189,12 +211,6 @@ export type TokenInput = z.infer<typeof TokenInput>;
 /** PUT /api/projects/:id/tokens/:tokenId: the fields given replace the token's; `budgets: []` and `limits: {}` remove them. */
 export const TokenUpdate = TokenInput.partial().strict();
 
-export const Credentials = z
-  .object({
-    email: z.email().max(320),
-    password: z.string().min(8).max(1024),
-  })
-  .strict();
 
 export const StoredUser = z.object({
   id: z.string(),
@@ -202,16 +218,85 @@ export const StoredUser = z.object({
   passwordHash: z.string(),
   role: z.string(),
   createdAt: z.string(),
+  updatedAt: z.string().optional(),
+  /** A disabled user cannot log in, and their sessions are refused. */
+  disabled: z.boolean().optional(),
+  /**
+   * Carried in every session token as `sv`; raising it (logout, a password or role change,
+   * disabling) ends every session issued before at once. Absent: 0.
+   */
+  sessionVersion: z.number().int().nonnegative().optional(),
 });
 export type StoredUser = z.infer<typeof StoredUser>;
+
+/** What the API shows of a user: never the password hash or the session version. */
+export const PublicUser = StoredUser.omit({ passwordHash: true, sessionVersion: true });
+export type PublicUser = z.infer<typeof PublicUser>;
+
+/**
+ * Every permission a role may hold. `*` is all of them, now and later. Project-scoped access
+ * (reading or changing one project, its tokens and its usage) comes from project membership
+ * instead, for everyone but holders of `*` (src/management/access.ts).
+ */
+export const PERMISSIONS = [
+  '*',
+  'models:read',
+  'models:write',
+  'projects:read',
+  'projects:write',
+  'users:read',
+  'users:write',
+  'usage:read',
+  'settings:read',
+  'settings:write',
+  'metrics:read',
+  'audit:read',
+] as const;
+export const Permission = z.enum(PERMISSIONS);
+export type Permission = z.infer<typeof Permission>;
+
+const roleId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9_-]*$/, 'lowercase letters, digits, _ and - only, starting with a letter');
+const uniquePermissions = z
+  .array(Permission)
+  .max(PERMISSIONS.length)
+  .refine((permissions) => new Set(permissions).size === permissions.length, { message: 'each permission once' });
 
 export const StoredRole = z.object({
   id: z.string(),
   description: z.string(),
-  /** `*` for everything; otherwise `<resource>:read` or `<resource>:write`. */
+  /** `*` for everything; otherwise `<resource>:read` or `<resource>:write` (PERMISSIONS). */
   permissions: z.array(z.string()),
 });
 export type StoredRole = z.infer<typeof StoredRole>;
+
+/** POST /api/roles. */
+export const RoleInput = z
+  .object({ id: roleId, description: z.string().max(500).default(''), permissions: uniquePermissions })
+  .strict();
+/** PUT /api/roles/:id: the fields given replace the role's. */
+export const RoleUpdate = z.object({ description: z.string().max(500), permissions: uniquePermissions }).partial().strict();
+/** What the API shows of a role. */
+export const PublicRole = StoredRole.extend({ builtIn: z.boolean() });
+
+const password = z.string().min(8).max(1024);
+
+export const Credentials = z
+  .object({
+    email: z.email().max(320),
+    password,
+  })
+  .strict();
+
+/** POST /api/users. */
+export const UserInput = z.object({ email: z.email().max(320), password, role: z.string().min(1).max(64) }).strict();
+/** PUT /api/users/:id: a new role, a password reset, or (dis)abling; each ends the user's sessions. */
+export const UserUpdate = z.object({ role: z.string().min(1).max(64), password, disabled: z.boolean() }).partial().strict();
+/** PUT /api/auth/password: one's own. */
+export const PasswordChange = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: password }).strict();
 
 export const Settings = z
   .object({

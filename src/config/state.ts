@@ -10,10 +10,11 @@ import {
   StoredProject,
   StoredRole,
   StoredUser,
+  type ProjectRole,
   type Timeouts,
   type StoredToken,
 } from './schemas.js';
-import { DEFAULT_ROLES } from './roles.js';
+import { DEFAULT_ROLES, effectiveRoles } from './roles.js';
 
 /** Each config file and the schema its content must satisfy. */
 const FILES = {
@@ -53,7 +54,15 @@ export interface ConfigIndex {
   tokens: Map<string, { project: StoredProject; token: StoredToken }>;
   usersByEmail: Map<string, StoredUser>;
   usersById: Map<string, StoredUser>;
+  /** The stored roles, with the built-ins always present and `admin` always holding `*` (roles.ts). */
   roles: Map<string, StoredRole>;
+  /** Each user's project memberships, for the management API's access checks. */
+  membershipsByUser: Map<string, ProjectMembership[]>;
+}
+
+export interface ProjectMembership {
+  project: StoredProject;
+  role: ProjectRole;
 }
 
 export class ConfigError extends Error {}
@@ -184,8 +193,14 @@ async function buildIndex(snapshot: ConfigSnapshot, encryptionKey: CryptoKey): P
   }
   const projects = new Map(snapshot.projects.map((p) => [p.id, p]));
   const tokens = new Map<string, { project: StoredProject; token: StoredToken }>();
+  const membershipsByUser = new Map<string, ProjectMembership[]>();
   for (const project of snapshot.projects) {
     for (const token of project.tokens) tokens.set(token.hash, { project, token });
+    for (const { userId, role } of project.members ?? []) {
+      const list = membershipsByUser.get(userId) ?? [];
+      list.push({ project, role });
+      membershipsByUser.set(userId, list);
+    }
   }
   return {
     models,
@@ -193,6 +208,7 @@ async function buildIndex(snapshot: ConfigSnapshot, encryptionKey: CryptoKey): P
     tokens,
     usersByEmail: new Map(snapshot.users.map((u) => [u.email, u])),
     usersById: new Map(snapshot.users.map((u) => [u.id, u])),
-    roles: new Map(snapshot.roles.map((r) => [r.id, r])),
+    roles: new Map(effectiveRoles(snapshot.roles).map((r) => [r.id, r])),
+    membershipsByUser,
   };
 }

@@ -6,6 +6,7 @@ import { seal } from '../crypto/secret-box.js';
 import { GatewayError } from '../errors.js';
 import { providerEntry } from '../providers/registry.js';
 import { DEFAULT_RATE_LIMIT_COOLDOWN } from '../routing/policies/rate-limit.js';
+import { noteForAudit } from './audit.js';
 import { modelsReferencedBy } from './project-routing.js';
 import type { AppEnv, Services } from '../services.js';
 import { requirePermission } from './session.js';
@@ -101,6 +102,7 @@ export function modelRoutes(services: Services): Hono<AppEnv> {
       };
       return { next: [...models, created], result: created };
     });
+    noteForAudit(c, { target: model.id });
     return c.json(publicModel(model), 201);
   });
 

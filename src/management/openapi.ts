@@ -1,5 +1,23 @@
 import { z } from 'zod';
-import { Credentials, ModelInput, ModelUpdate, ProjectInput, ProjectUpdate, PublicModel, Settings, SettingsInput, TokenInput, TokenUpdate } from '../config/schemas.js';
+import {
+  Credentials,
+  PasswordChange,
+  ModelInput,
+  ModelUpdate,
+  ProjectInput,
+  ProjectUpdate,
+  PublicModel,
+  PublicRole,
+  PublicUser,
+  RoleInput,
+  RoleUpdate,
+  Settings,
+  SettingsInput,
+  TokenInput,
+  TokenUpdate,
+  UserInput,
+  UserUpdate,
+} from '../config/schemas.js';
 import { RoutePreviewInput } from './project-routing.js';
 
 /**
@@ -44,6 +62,8 @@ function operation(op: Operation) {
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 const tokenResult = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] };
 const model = schema(PublicModel, 'output');
+const user = schema(PublicUser, 'output');
+const role = schema(PublicRole, 'output');
 
 export function openApiDocument(): object {
   return {
@@ -53,8 +73,39 @@ export function openApiDocument(): object {
     security: [{ session: [] }],
     paths: {
       '/health': { get: operation({ summary: 'Readiness', ok: 200, public: true }) },
+      '/api/openapi.json': { get: operation({ summary: 'This document', ok: 200, public: true }) },
       '/api/setup': { post: operation({ summary: 'Create the first admin (409 once a user exists)', body: Credentials, ok: 201, result: tokenResult, public: true }) },
-      '/api/auth/login': { post: operation({ summary: 'Log in', body: Credentials, ok: 200, result: tokenResult, public: true }) },
+      '/api/auth/login': { post: operation({ summary: 'Log in (403 for a disabled user)', body: Credentials, ok: 200, result: tokenResult, public: true }) },
+      '/api/auth/me': {
+        get: operation({ summary: 'The signed-in user, their role and its permissions, and their project memberships', ok: 200 }),
+      },
+      '/api/auth/logout': { post: operation({ summary: "End every session of the signed-in user, this one included", ok: 204 }) },
+      '/api/auth/password': {
+        put: operation({ summary: 'Change one\'s own password: every session ends; the answer holds a new token', body: PasswordChange, ok: 200, result: tokenResult }),
+      },
+      '/api/users': {
+        get: operation({ summary: 'List users (users:read)', ok: 200 }),
+        post: operation({ summary: 'Create a user with a role (users:write; only a role whose permissions you hold)', body: UserInput, ok: 201, result: user }),
+      },
+      '/api/users/{id}': {
+        parameters: [idParam('id')],
+        get: operation({ summary: 'Get a user', ok: 200, result: user }),
+        put: operation({ summary: "Change a user's role, reset their password or (dis)able them; each ends their sessions (409 for the last admin)", body: UserUpdate, ok: 200, result: user }),
+        delete: operation({ summary: 'Delete a user and their memberships (409 for the last admin)', ok: 204 }),
+      },
+      '/api/roles': {
+        get: operation({ summary: 'List roles, built-in and custom (users:read)', ok: 200 }),
+        post: operation({ summary: 'Create a custom role (users:write; only permissions you hold)', body: RoleInput, ok: 201, result: role }),
+      },
+      '/api/roles/{id}': {
+        parameters: [idParam('id')],
+        get: operation({ summary: 'Get a role', ok: 200, result: role }),
+        put: operation({ summary: "Change a role's description or permissions (admin keeps *)", body: RoleUpdate, ok: 200, result: role }),
+        delete: operation({ summary: 'Delete a custom role (409 for a built-in or a role in use)', ok: 204 }),
+      },
+      '/api/audit': {
+        get: operation({ summary: 'The audit log of management writes, a page at a time in written order (audit:read)', ok: 200, query: ['from', 'to', 'limit', 'cursor'] }),
+      },
       '/api/models': {
         get: operation({ summary: 'List models', ok: 200 }),
         post: operation({ summary: 'Create a model', body: ModelInput, ok: 201, result: model }),
@@ -70,18 +121,22 @@ export function openApiDocument(): object {
         delete: operation({ summary: 'Delete a model (409 while a project uses it)', ok: 204 }),
       },
       '/api/projects': {
-        get: operation({ summary: 'List projects', ok: 200 }),
-        post: operation({ summary: 'Create a project with a first token (shown once)', body: ProjectInput, ok: 201 }),
+        get: operation({ summary: 'List the projects you may see (all with *, else those you are a member of)', ok: 200 }),
+        post: operation({ summary: 'Create a project with a first token (shown once); projects:write; a creator without * becomes its owner', body: ProjectInput, ok: 201 }),
       },
       '/api/projects/{id}': {
         parameters: [idParam('id')],
-        get: operation({ summary: 'Get a project', ok: 200 }),
-        put: operation({ summary: 'Update a project', body: ProjectUpdate, ok: 200 }),
-        delete: operation({ summary: 'Delete a project', ok: 204 }),
+        get: operation({ summary: 'Get a project (members: viewer and up)', ok: 200 }),
+        put: operation({ summary: 'Update a project (editor; models and members: owner)', body: ProjectUpdate, ok: 200 }),
+        delete: operation({ summary: 'Delete a project (owner)', ok: 204 }),
       },
       '/api/projects/{id}/route-preview': {
         parameters: [idParam('id')],
         post: operation({ summary: 'Rank the candidates for a request without calling any provider', body: RoutePreviewInput, ok: 200 }),
+      },
+      '/api/projects/{id}/budgets': {
+        parameters: [idParam('id')],
+        get: operation({ summary: "Each budget of the project and its tokens: spent and held in the current period, and when it ends (members: viewer and up)", ok: 200 }),
       },
       '/api/projects/{id}/tokens': {
         parameters: [idParam('id')],
@@ -93,6 +148,9 @@ export function openApiDocument(): object {
         delete: operation({ summary: 'Revoke a token, at once', ok: 204 }),
       },
       '/api/usage': { get: operation({ summary: 'Usage records (a page, in recorded order) and totals (first page only); nextCursor for the next page', ok: 200, query: ['projectId', 'from', 'to', 'limit', 'cursor'] }) },
+      '/api/usage/summary': {
+        get: operation({ summary: 'Usage totals from the hourly rollups, grouped by project, model, token, day or hour', ok: 200, query: ['projectId', 'from', 'to', 'groupBy'] }),
+      },
       '/api/usage/{requestId}': {
         parameters: [idParam('requestId')],
         get: operation({ summary: 'Every record of one call: its attempts, the last with the routing trace', ok: 200 }),

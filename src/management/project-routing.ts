@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { UNLIMITED } from '../limits/call-limits.js';
 import { z } from 'zod';
 import type { Routing } from '../config/routing.js';
 import type { StoredProject } from '../config/schemas.js';
@@ -13,7 +14,7 @@ import { compileRouting } from '../routing/compile.js';
 import { rank } from '../routing/engine.js';
 import type { PolicyEnv } from '../routing/types.js';
 import type { AppEnv, Services } from '../services.js';
-import { requirePermission } from './session.js';
+import { assertProjectAccess, requireProjectAccess } from './access.js';
 import { readJson } from './validate.js';
 
 function judgesOf(routing: Routing | undefined): string[] {
@@ -57,13 +58,15 @@ export { RoutePreviewInput };
 /**
  * `POST /api/projects/:id/route-preview`: how a request would be ranked right now, without
  * calling any provider (the judge only when asked). The body is checked as the proxy would.
+ * Any member may preview; asking the judge (`includeLlm`) makes a real call billed to the
+ * project, so it takes an editor.
  */
 export function routePreviewRoutes(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.post('/:id/route-preview', requirePermission(services, 'projects:read'), async (c) => {
+  app.post('/:id/route-preview', requireProjectAccess(services, 'viewer'), async (c) => {
     const input = await readJson(c, services, RoutePreviewInput);
-    const project = services.config.index.projects.get(c.req.param('id'));
-    if (!project) throw new GatewayError('not_found', `no project "${c.req.param('id')}"`);
+    const id = c.req.param('id');
+    const project = assertProjectAccess(services, c, id, services.config.index.projects.get(id), input.includeLlm ? 'editor' : 'viewer');
     const endpoint = ENDPOINTS.find((e) => e.path === (input.path ?? '/v1/chat/completions'))!;
     const valid = endpoint.schema.safeParse(input.body);
     if (!valid.success) {
@@ -73,11 +76,11 @@ export function routePreviewRoutes(services: Services): Hono<AppEnv> {
     const set = candidatesFor(project, String(input.body.model), services.config.index, endpoint);
     const routing = compileRouting(set.routing);
     const request = routingRequest(endpoint, input.body, JSON.stringify(input.body), project.id, c.req.raw.headers);
-    const env: PolicyEnv = { now: services.now(), stats: services.stats, budget: services.budget };
+    const env: PolicyEnv = { now: services.now(), stats: services.stats, budget: await services.limits.projectBudgets(project) };
     let judge: { model: string; choice?: string; cached: boolean; error?: string } | undefined;
     if (routing.judge && input.includeLlm) {
       const settings = routing.judge;
-      const call = { project, token: { id: `user:${c.get('userId')}` }, requestId: `preview_${crypto.randomUUID()}`, startedAt: services.now(), waitUntil: c.env.waitUntil };
+      const call = { project, token: { id: `user:${c.get('userId')}` }, requestId: `preview_${crypto.randomUUID()}`, startedAt: services.now(), waitUntil: c.env.waitUntil, limits: UNLIMITED };
       const verdict = await services.judge.choose(settings, services.config.index.models.get(settings.model), project.id, set.candidates, request.features(), (report) =>
         recordJudgeCall(services, call, report),
       );

@@ -1,17 +1,28 @@
-import { Hono } from 'hono';
-import { ProjectInput, ProjectUpdate, TokenInput, TokenUpdate, type StoredProject, type StoredToken } from '../config/schemas.js';
+import { Hono, type Context } from 'hono';
+import {
+  ProjectInput,
+  ProjectUpdate,
+  TokenInput,
+  TokenUpdate,
+  type ProjectMember,
+  type ProjectRole,
+  type StoredProject,
+  type StoredToken,
+} from '../config/schemas.js';
 import type { ConfigSnapshot } from '../config/state.js';
 import { randomId } from '../crypto/encoding.js';
 import { generateToken, hashToken, tokenHint } from '../crypto/tokens.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
+import { assertProjectAccess, hasFullAccess, OWNER_ONLY_FIELDS, projectRoleOf, requireProjectAccess } from './access.js';
+import { noteForAudit } from './audit.js';
 import { assertRoutingModelsExist } from './project-routing.js';
 import { requirePermission } from './session.js';
 import { readJson } from './validate.js';
 
 /** What the API shows of a project: token ids, names and hints, never hashes. */
 function publicProject({ tokens, ...project }: StoredProject) {
-  return { ...project, tokens: tokens.map(publicToken) };
+  return { ...project, members: project.members ?? [], tokens: tokens.map(publicToken) };
 }
 
 function assertModelsExist(models: string[], snapshot: ConfigSnapshot): void {
@@ -19,6 +30,33 @@ function assertModelsExist(models: string[], snapshot: ConfigSnapshot): void {
   if (missing.length > 0) {
     throw new GatewayError('invalid_request', `models: no model ${missing.map((m) => `"${m}"`).join(', ')}`, { param: 'models' });
   }
+}
+
+function assertUsersExist(members: ProjectMember[], snapshot: ConfigSnapshot): void {
+  const missing = members.filter((member) => !snapshot.users.some((u) => u.id === member.userId));
+  if (missing.length > 0) {
+    throw new GatewayError('invalid_request', `members: no user ${missing.map((m) => `"${m.userId}"`).join(', ')}`, { param: 'members' });
+  }
+}
+
+type ProjectChanges = ReturnType<typeof ProjectUpdate.parse>;
+
+/** Members in a canonical order, to tell a real change from the same list resent. */
+const sameMembers = (a: ProjectMember[] = [], b: ProjectMember[] = []) => {
+  const key = (list: ProjectMember[]) => JSON.stringify(list.map((m) => `${m.userId}=${m.role}`).sort());
+  return key(a) === key(b);
+};
+
+/**
+ * The owner-only fields (`models`, `members`) an update would change. A field resent as it is
+ * does not count, so a form that PUTs the whole project back works for editors too.
+ */
+function ownerOnlyChanges(project: StoredProject, changes: ProjectChanges): string[] {
+  return OWNER_ONLY_FIELDS.filter((field) => {
+    if (changes[field] === undefined) return false;
+    if (field === 'members') return !sameMembers(project.members, changes.members);
+    return JSON.stringify([...new Set(changes.models)]) !== JSON.stringify(project.models);
+  });
 }
 
 function newToken(input: TokenInput, now: string): { token: string; stored: StoredToken } {
@@ -46,30 +84,44 @@ function publicToken({ hash: _hash, ...token }: StoredToken) {
   return token;
 }
 
+/**
+ * The members of a new project: as given, with a creator who lacks full access made its owner
+ * (else they could not see what they just made).
+ */
+function initialMembers(c: Context<AppEnv>, services: Services, given: ProjectMember[] = []): ProjectMember[] {
+  if (hasFullAccess(services, c)) return given;
+  const creator = c.get('userId');
+  return [...given.filter((m) => m.userId !== creator), { userId: creator, role: 'owner' }];
+}
+
+/** Project routes; who may do what on a project is decided in access.ts. */
 export function projectRoutes(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const read = requirePermission(services, 'projects:read');
-  const write = requirePermission(services, 'projects:write');
+  const signedIn = requirePermission(services, null);
+  const create = requirePermission(services, 'projects:write');
+  const as = (role: ProjectRole) => requireProjectAccess(services, role);
   const nowIso = () => new Date(services.now()).toISOString();
-  const find = (id: string) => {
-    const project = services.config.snapshot.projects.find((p) => p.id === id);
-    if (!project) throw new GatewayError('not_found', `no project "${id}"`);
-    return project;
-  };
-  /** Applies `change` to project `id` inside one serialized config write. */
-  const updateProject = <R>(id: string, change: (project: StoredProject, snapshot: ConfigSnapshot) => Promise<R> | R) =>
-    services.config.update('projects', async (projects, snapshot) => {
-      const project = projects.find((p) => p.id === id);
-      if (!project) throw new GatewayError('not_found', `no project "${id}"`);
+  /**
+   * Applies `change` to project `id` inside one serialized config write, once the caller is
+   * found to hold `need` on it there (so a membership change racing this one cannot slip by).
+   */
+  const updateProject = <R>(c: Context<AppEnv>, need: ProjectRole, change: (project: StoredProject, snapshot: ConfigSnapshot) => Promise<R> | R) => {
+    const id = c.req.param('id') ?? '';
+    return services.config.update('projects', async (projects, snapshot) => {
+      const project = assertProjectAccess(services, c, id, projects.find((p) => p.id === id), need);
       const result = await change(project, snapshot);
       project.updatedAt = nowIso();
       return { next: projects, result };
     });
+  };
 
-  app.get('/', read, (c) => c.json({ projects: services.config.snapshot.projects.map(publicProject) }));
-  app.get('/:id', read, (c) => c.json(publicProject(find(c.req.param('id')))));
+  app.get('/', signedIn, (c) => {
+    const visible = services.config.snapshot.projects.filter((project) => projectRoleOf(services, c, project) !== undefined);
+    return c.json({ projects: visible.map(publicProject) });
+  });
+  app.get('/:id', as('viewer'), (c) => c.json(publicProject(services.config.index.projects.get(c.req.param('id'))!)));
 
-  app.post('/', write, async (c) => {
+  app.post('/', create, async (c) => {
     const input = await readJson(c, services, ProjectInput);
     const now = nowIso();
     const { token, stored } = newToken({ name: 'default' }, now);
@@ -82,19 +134,32 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
       if (input.unknownModel !== undefined) created.unknownModel = input.unknownModel;
       if (input.budgets?.length) created.budgets = input.budgets;
       if (input.limits && Object.keys(input.limits).length > 0) created.limits = input.limits;
+      const members = initialMembers(c, services, input.members);
+      assertUsersExist(members, snapshot);
+      if (members.length > 0) created.members = members;
       assertRoutingModelsExist(created, snapshot);
       return { next: [...projects, created], result: created };
     });
+    noteForAudit(c, { target: project.id });
     // The token is shown here once; only its hash is kept.
     return c.json({ ...publicProject(project), token, tokenId: stored.id }, 201);
   });
 
-  app.put('/:id', write, async (c) => {
+  app.put('/:id', as('editor'), async (c) => {
     const changes = await readJson(c, services, ProjectUpdate);
-    const project = await updateProject(c.req.param('id'), (project, snapshot) => {
+    const project = await updateProject(c, 'editor', (project, snapshot) => {
+      const ownerOnly = ownerOnlyChanges(project, changes);
+      if (ownerOnly.length > 0 && projectRoleOf(services, c, project) !== 'owner') {
+        throw new GatewayError('forbidden', `changing ${ownerOnly.join(' and ')} of project "${project.id}" takes its owner`, { param: ownerOnly[0] });
+      }
       if (changes.models) {
         assertModelsExist(changes.models, snapshot);
         project.models = [...new Set(changes.models)];
+      }
+      if (changes.members !== undefined) {
+        assertUsersExist(changes.members, snapshot);
+        if (changes.members.length > 0) project.members = changes.members;
+        else delete project.members;
       }
       if (changes.name !== undefined) project.name = changes.name;
       if (changes.rejectUnsupportedParams !== undefined) project.rejectUnsupportedParams = changes.rejectUnsupportedParams;
@@ -115,28 +180,29 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
     return c.json(publicProject(project));
   });
 
-  app.delete('/:id', write, async (c) => {
+  app.delete('/:id', as('owner'), async (c) => {
     const id = c.req.param('id');
     await services.config.update('projects', async (projects) => {
-      if (!projects.some((p) => p.id === id)) throw new GatewayError('not_found', `no project "${id}"`);
+      assertProjectAccess(services, c, id, projects.find((p) => p.id === id), 'owner');
       return { next: projects.filter((p) => p.id !== id), result: undefined };
     });
     return c.body(null, 204);
   });
 
-  app.post('/:id/tokens', write, async (c) => {
+  app.post('/:id/tokens', as('editor'), async (c) => {
     const input = await readJson(c, services, TokenInput, { optional: true });
     const { token, stored } = newToken(input, nowIso());
-    await updateProject(c.req.param('id'), (project) => {
+    await updateProject(c, 'editor', (project) => {
       project.tokens.push(stored);
     });
+    noteForAudit(c, { target: stored.id });
     return c.json({ ...publicToken(stored), token }, 201);
   });
 
-  app.put('/:id/tokens/:tokenId', write, async (c) => {
+  app.put('/:id/tokens/:tokenId', as('editor'), async (c) => {
     const changes = await readJson(c, services, TokenUpdate);
     const tokenId = c.req.param('tokenId');
-    const updated = await updateProject(c.req.param('id'), (project) => {
+    const updated = await updateProject(c, 'editor', (project) => {
       const token = project.tokens.find((t) => t.id === tokenId);
       if (!token) throw new GatewayError('not_found', `no token "${tokenId}"`);
       applyTokenFields(token, changes);
@@ -145,9 +211,9 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
     return c.json(publicToken(updated));
   });
 
-  app.delete('/:id/tokens/:tokenId', write, async (c) => {
+  app.delete('/:id/tokens/:tokenId', as('editor'), async (c) => {
     const tokenId = c.req.param('tokenId');
-    await updateProject(c.req.param('id'), (project) => {
+    await updateProject(c, 'editor', (project) => {
       if (!project.tokens.some((t) => t.id === tokenId)) throw new GatewayError('not_found', `no token "${tokenId}"`);
       project.tokens = project.tokens.filter((t) => t.id !== tokenId);
     });

@@ -1,16 +1,44 @@
 import { jwtVerify, SignJWT } from 'jose';
 import type { MiddlewareHandler } from 'hono';
 import { allows } from '../config/roles.js';
+import type { StoredUser } from '../config/schemas.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
 
 const ISSUER = 'routerly';
 const AUDIENCE = 'routerly-api';
 
-/** A short-lived HS256 session token for the management API. */
-export async function issueSession(services: Services, user: { id: string; role: string }): Promise<string> {
+/** The session claims a user's record must still match. */
+export interface SessionClaims {
+  userId: string;
+  /** The user's sessionVersion when the token was issued (`sv`; absent in older tokens: 0). */
+  sessionVersion: number;
+}
+
+const invalidSession = () => new GatewayError('unauthorized', 'invalid or expired session token');
+
+/** A user's current session version: tokens carrying another one are refused. */
+export function sessionVersionOf(user: Pick<StoredUser, 'sessionVersion'>): number {
+  return user.sessionVersion ?? 0;
+}
+
+/**
+ * Ends every session of `user` (in a config update): each token carries the version it was
+ * issued under, and requirePermission refuses any but the current one.
+ */
+export function revokeSessions(user: StoredUser): void {
+  user.sessionVersion = sessionVersionOf(user) + 1;
+}
+
+/**
+ * A short-lived HS256 session token for the management API, carrying the user's current
+ * session version. A disabled user gets none (403): the password was right, so saying so
+ * tells nothing to someone who did not already know it.
+ */
+export async function issueSession(services: Services, user: Pick<StoredUser, 'id' | 'role' | 'disabled' | 'sessionVersion'>): Promise<string> {
+  if (user.disabled) throw new GatewayError('forbidden', 'this account is disabled: ask an admin');
   const now = Math.floor(services.now() / 1000);
-  return new SignJWT({ role: user.role })
+  return new SignJWT({ role: user.role, sv: sessionVersionOf(user) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.id)
     .setIssuer(ISSUER)
@@ -21,13 +49,13 @@ export async function issueSession(services: Services, user: { id: string; role:
 }
 
 /**
- * The user id of a session token, or 401. Besides the signature, issuer, audience and expiry,
+ * The claims of a session token, or 401. Besides the signature, issuer, audience and expiry,
  * the token must carry `exp`, `iat` and `sub`, be no older than the configured session TTL,
  * and have been issued for no longer than it: a token without an expiry, or minted with a
  * longer life (by an older config or a bug), is refused even though it is correctly signed.
  * Lowering the TTL therefore also shortens sessions already issued.
  */
-export async function verifySession(services: Services, token: string): Promise<string> {
+export async function verifySession(services: Services, token: string): Promise<SessionClaims> {
   const ttl = services.sessionTtlSeconds;
   try {
     const { payload } = await jwtVerify(token, services.signingKey, {
@@ -40,33 +68,38 @@ export async function verifySession(services: Services, token: string): Promise<
       maxTokenAge: ttl,
       currentDate: new Date(services.now()),
     });
+    const version = payload.sv ?? 0;
     // jose has checked that both are numbers and that `sub` is present.
-    if (payload.exp! - payload.iat! <= ttl && typeof payload.sub === 'string') return payload.sub;
+    if (payload.exp! - payload.iat! <= ttl && typeof payload.sub === 'string' && Number.isSafeInteger(version)) {
+      return { userId: payload.sub, sessionVersion: version as number };
+    }
   } catch {
     // Every reason answers the same.
   }
-  throw new GatewayError('unauthorized', 'invalid or expired session token');
+  throw invalidSession();
 }
 
 /**
- * Requires a valid session whose user still exists and whose role grants `permission`
- * (`null`: any signed-in user).
- * The role is read from the user record, not the token, so a demotion takes effect at once.
+ * Requires a valid session of a user who still exists, is not disabled and has not had their
+ * sessions revoked since (session version), and whose role grants `permission` (`null`: any
+ * signed-in user). The role is read from the user record, not the token, so a demotion
+ * takes effect at once.
  */
 export function requirePermission(services: Services, permission: string | null): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const token = header && /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
     if (!token) throw new GatewayError('unauthorized', 'missing session token: log in and send "Authorization: Bearer <token>"');
-    const subject = await verifySession(services, token);
+    const claims = await verifySession(services, token);
     const index = services.config.index;
-    const user = index.usersById.get(subject);
-    if (!user) throw new GatewayError('unauthorized', 'invalid or expired session token');
+    const user = index.usersById.get(claims.userId);
+    if (!user || user.disabled || sessionVersionOf(user) !== claims.sessionVersion) throw invalidSession();
+    c.set('userId', user.id);
+    c.set('userEmail', user.email);
+    c.set('role', user.role);
     if (permission !== null && !allows(index.roles.get(user.role), permission)) {
       throw new GatewayError('forbidden', `your role "${user.role}" does not allow ${permission}`);
     }
-    c.set('userId', user.id);
-    c.set('role', user.role);
     await next();
   };
 }

@@ -2,14 +2,17 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
 import { assertJsonContentType, parseJsonObject, readBodyText } from '../http/body.js';
-import type { Services } from '../services.js';
+import type { AppEnv, Services } from '../services.js';
+import { noteForAudit } from './audit.js';
 
 /**
  * Reads and validates a management API body; a mismatch is a 400 listing every problem.
  * With `optional`, an empty body counts as `{}` (for routes whose fields are all optional).
+ * A valid body's field names (and its `email`, which says who for setup and login) are noted
+ * for the audit log; its values never are.
  */
 export async function readJson<S extends z.ZodType>(
-  c: Context,
+  c: Context<AppEnv>,
   services: Services,
   schema: S,
   options: { optional?: boolean } = {},
@@ -17,7 +20,12 @@ export async function readJson<S extends z.ZodType>(
   assertJsonContentType(c.req.raw);
   const text = await readBodyText(c.req.raw, services.maxBodyBytes);
   const value = options.optional && text.trim() === '' ? {} : parseJsonObject(text);
-  return parseOrThrow(schema, value);
+  const parsed = parseOrThrow(schema, value);
+  if (typeof parsed === 'object' && parsed !== null) {
+    const { email } = parsed as { email?: unknown };
+    noteForAudit(c, { fields: Object.keys(parsed).sort(), ...(typeof email === 'string' ? { email: email.toLowerCase() } : {}) });
+  }
+  return parsed;
 }
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

@@ -4,6 +4,10 @@
  */
 import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
 import { createKvStore, type KVNamespaceLike } from '../../storage/kv.js';
+import { durableObjectCounters, type DurableObjectNamespaceLike } from './counters-object.js';
+
+/** wrangler.toml binds ROUTERLY_COUNTERS to this class: it must be exported from the entry point. */
+export { RouterlyCounters } from './counters-object.js';
 
 // Bindings and context are typed structurally rather than with workers-types' globals, so this file
 // also type-checks where it is imported from Node-typed code (test/workers wraps it).
@@ -11,6 +15,8 @@ import { createKvStore, type KVNamespaceLike } from '../../storage/kv.js';
 /** The bindings wrangler.toml and `wrangler secret put` provide. Vars arrive as strings. */
 interface Env {
   ROUTERLY_KV: KVNamespaceLike;
+  /** The Durable Object budgets, rate limits and login throttling count in, across every isolate. */
+  ROUTERLY_COUNTERS: DurableObjectNamespaceLike;
   ROUTERLY_SECRET?: string;
   /** How soon writes made by other isolates are seen, in ms. Default 10 000. */
   ROUTERLY_CONFIG_REFRESH_MS?: string;
@@ -45,9 +51,12 @@ function numberVar(env: Env, name: NumberVar): number | undefined {
   return parsed;
 }
 
-function buildGateway(env: Env): Gateway {
+function buildGateway(env: Env, now: (() => number) | undefined): Gateway {
   if (!env.ROUTERLY_SECRET) {
     throw new ConfigError('ROUTERLY_SECRET is not set: run `wrangler secret put ROUTERLY_SECRET` (locally: put it in .dev.vars)');
+  }
+  if (!env.ROUTERLY_COUNTERS) {
+    throw new ConfigError('ROUTERLY_COUNTERS is not bound: copy the [[durable_objects.bindings]] and [[migrations]] sections of wrangler.toml in the repository');
   }
   const settings: GatewaySettings = { configRefreshMs: numberVar(env, 'ROUTERLY_CONFIG_REFRESH_MS') ?? DEFAULT_CONFIG_REFRESH_MS };
   const maxBodyBytes = numberVar(env, 'ROUTERLY_MAX_BODY_BYTES');
@@ -56,23 +65,39 @@ function buildGateway(env: Env): Gateway {
   if (maxUpstreamBodyBytes !== undefined) settings.maxUpstreamBodyBytes = maxUpstreamBodyBytes;
   const maxUpstreamEventBytes = numberVar(env, 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES');
   if (maxUpstreamEventBytes !== undefined) settings.maxUpstreamEventBytes = maxUpstreamEventBytes;
-  return createGateway({ store: createKvStore(env.ROUTERLY_KV), secret: env.ROUTERLY_SECRET, settings, logger: consoleLogger });
+  return createGateway({
+    store: createKvStore(env.ROUTERLY_KV),
+    counters: durableObjectCounters(env.ROUTERLY_COUNTERS),
+    secret: env.ROUTERLY_SECRET,
+    settings,
+    logger: consoleLogger,
+    ...(now ? { now } : {}),
+  });
 }
 
-/** Built on the first request and kept for the isolate's life: bindings do not change within an isolate. */
-let gateway: Gateway | undefined;
+export interface WorkerOptions {
+  /** The gateway's clock; defaults to Date.now. Tests move it to cross budget periods. */
+  now?: () => number;
+}
 
-export default {
-  async fetch(request: Request, env: Env, ctx: WorkerContext): Promise<Response> {
-    try {
-      gateway ??= buildGateway(env);
-    } catch (error) {
-      // A misconfigured deployment answers every request with the reason rather than crashing the isolate.
-      const message = error instanceof ConfigError ? error.message : 'the gateway could not be created: see the Worker logs';
-      if (!(error instanceof ConfigError)) consoleLogger.error('gateway creation failed', { error: String(error) });
-      return Response.json({ error: { code: 'misconfigured', message } }, { status: 500 });
-    }
-    // Cloudflare sets CF-Connecting-IP itself; a client cannot choose it. Login throttling counts by it.
-    return gateway.fetch(request, { waitUntil: ctx.waitUntil.bind(ctx), clientAddress: request.headers.get('cf-connecting-ip') ?? undefined });
-  },
-};
+/** The Worker's handler; the default export is this with the defaults. */
+export function createWorker(options: WorkerOptions = {}) {
+  /** Built on the first request and kept for the isolate's life: bindings do not change within an isolate. */
+  let gateway: Gateway | undefined;
+  return {
+    async fetch(request: Request, env: Env, ctx: WorkerContext): Promise<Response> {
+      try {
+        gateway ??= buildGateway(env, options.now);
+      } catch (error) {
+        // A misconfigured deployment answers every request with the reason rather than crashing the isolate.
+        const message = error instanceof ConfigError ? error.message : 'the gateway could not be created: see the Worker logs';
+        if (!(error instanceof ConfigError)) consoleLogger.error('gateway creation failed', { error: String(error) });
+        return Response.json({ error: { code: 'misconfigured', message } }, { status: 500 });
+      }
+      // Cloudflare sets CF-Connecting-IP itself; a client cannot choose it. Login throttling counts by it.
+      return gateway.fetch(request, { waitUntil: ctx.waitUntil.bind(ctx), clientAddress: request.headers.get('cf-connecting-ip') ?? undefined });
+    },
+  };
+}
+
+export default createWorker();

@@ -12,6 +12,12 @@
  * Amounts are plain numbers; callers that need exact sums use integers (USD as nano-dollars).
  * `now` (epoch ms) is the caller's clock, passed in so that tests can move it and so that
  * every node of a deployment agrees on which windows are over.
+ *
+ * Every operation rejects, and changes nothing, when an argument is malformed: a key that is
+ * not a string of 1 to 1024 characters (validate.ts; TypeError or RangeError), an amount, limit,
+ * expiresAt or `now` that is not a finite number (RangeError for NaN and ±Infinity). Entries
+ * apply in order, so two entries may name one key. A counter created with an `expiresAt` that
+ * has already passed is over at once: the operation reports its value, and it reads as 0.
  */
 export interface CounterEntry {
   key: string;
@@ -34,10 +40,11 @@ export interface ReserveResult {
 export interface Counters {
   /**
    * All or nothing: adds every entry's amount when each entry that has a `limit` stays within
-   * it, else adds nothing. Entries with a non-positive amount always fit.
+   * it, else adds nothing. Entries with a non-positive amount always fit. Two entries naming
+   * one key are checked on their running sum, as adding them in order would leave it.
    */
   reserve(entries: readonly CounterEntry[], now: number): Promise<ReserveResult>;
-  /** Adds without checking (settling or releasing a reservation); the values after. */
+  /** Adds without checking (settling or releasing a reservation; `limit` is ignored); the values after. */
   add(entries: readonly CounterEntry[], now: number): Promise<number[]>;
   /** The current values; 0 for a counter that is absent or expired. */
   read(keys: readonly string[], now: number): Promise<number[]>;

@@ -1,29 +1,86 @@
 import type { CounterEntry, ReserveResult } from './port.js';
+import { checkEntries, checkKeys } from './validate.js';
 
-interface Cell {
+/** One counter as stored. */
+export interface Cell {
   value: number;
+  /** Epoch ms; the cell reads as absent from this instant on. */
   expiresAt: number;
 }
 
 /**
- * The counting itself, synchronous and in memory: what the in-process driver is, and what a
- * Durable Object runs over its storage. Each method is one atomic step because nothing else
- * runs while it does. Expired counters read as 0 and are dropped as they are met, and by a
- * sweep every `sweepEvery` writes, so memory stays bounded by the counters still live.
+ * Where a CounterTable keeps its cells: a Map in this process (memoryCounters), or a Durable
+ * Object's SQLite storage. Synchronous on purpose: a table operation then runs from start to
+ * end with nothing else in between, which is what makes each one atomic.
  */
-export class CounterTable {
-  private readonly cells = new Map<string, Cell>();
-  private writes = 0;
+export interface CellStore {
+  /** The cell as stored, expired or not (the table decides what expired means). */
+  get(key: string): Cell | undefined;
+  set(key: string, cell: Cell): void;
+  /** Drops every cell whose expiresAt is at or before `now`. */
+  sweep(now: number): void;
+  /** Cells held, expired ones not yet swept included. */
+  readonly size: number;
+}
 
-  constructor(private readonly sweepEvery = 1024) {}
+/** Cells in a Map: the in-process store. */
+export class MapCellStore implements CellStore {
+  private readonly cells = new Map<string, Cell>();
+
+  get(key: string): Cell | undefined {
+    return this.cells.get(key);
+  }
+
+  set(key: string, cell: Cell): void {
+    this.cells.set(key, cell);
+  }
+
+  sweep(now: number): void {
+    for (const [key, cell] of this.cells) if (cell.expiresAt <= now) this.cells.delete(key);
+  }
 
   get size(): number {
     return this.cells.size;
   }
+}
 
+/**
+ * The counting itself, synchronous, over a CellStore: what the in-process driver is, and what a
+ * Durable Object runs over its storage. Each method is one atomic step because nothing else
+ * runs while it does; each validates its arguments first (checkEntries) and then cannot fail
+ * halfway, so it never applies part of its entries.
+ *
+ * Expired cells read as 0 and are overwritten by the next write to their key. A sweep drops
+ * the rest once as many entries have been written since the last sweep as the store held after
+ * it (at least `minSweepInterval`): the sweep's cost is then amortised to O(1) a write, and the
+ * store never holds more than about twice the counters live at the last sweep (plus the
+ * interval), however many keys pass through it. The first write sweeps too: a Durable Object
+ * builds a new table each time it wakes, and its storage must be swept even when no one wake
+ * writes as much as the interval.
+ */
+export class CounterTable {
+  private writesSinceSweep = 0;
+  /** Writes until the next sweep: none for the first. */
+  private sweepAfter = 0;
+
+  constructor(
+    private readonly cells: CellStore = new MapCellStore(),
+    private readonly minSweepInterval = 1024,
+  ) {}
+
+  /** Cells held, expired ones not yet swept included: for tests and metrics. */
+  get size(): number {
+    return this.cells.size;
+  }
+
+  /**
+   * Entries apply in order; each one's limit is checked against its counter as its own add
+   * leaves it, so two entries naming one key are checked on their running sum. An entry whose
+   * amount is not positive never refuses (taking back always fits).
+   */
   reserve(entries: readonly CounterEntry[], now: number): ReserveResult {
+    checkEntries(entries, now);
     const before = entries.map((entry) => this.value(entry.key, now));
-    // Two entries may name one key: check the sums per key, as the adds would make them.
     const pending = new Map<string, number>();
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
@@ -31,42 +88,65 @@ export class CounterTable {
       pending.set(entry.key, next);
       if (entry.limit !== undefined && entry.amount > 0 && next > entry.limit) return { ok: false, values: before, refused: i };
     }
-    return { ok: true, values: this.add(entries, now) };
+    return { ok: true, values: this.apply(entries, now) };
   }
 
+  /** Adds without checking limits (an entry's `limit` is ignored); the values after, in order. */
   add(entries: readonly CounterEntry[], now: number): number[] {
-    const values = entries.map((entry) => {
-      const cell = this.live(entry.key, now);
-      if (cell) {
-        cell.value += entry.amount;
-        if (entry.expiresAt > cell.expiresAt) cell.expiresAt = entry.expiresAt;
-        return cell.value;
-      }
-      this.cells.set(entry.key, { value: entry.amount, expiresAt: entry.expiresAt });
-      return entry.amount;
-    });
-    this.written(now);
-    return values;
+    checkEntries(entries, now);
+    return this.apply(entries, now);
   }
 
   read(keys: readonly string[], now: number): number[] {
+    checkKeys(keys, now);
     return keys.map((key) => this.value(key, now));
   }
 
+  /**
+   * Creates each absent (or expired) counter with `amount`; a live one keeps its value and its
+   * expiry. Of two entries naming one absent key, the first sets it.
+   */
   initialize(entries: readonly CounterEntry[], now: number): number[] {
+    checkEntries(entries, now);
     const values = entries.map((entry) => {
       const cell = this.live(entry.key, now);
       if (cell) return cell.value;
-      this.cells.set(entry.key, { value: entry.amount, expiresAt: entry.expiresAt });
+      this.create(entry, now);
       return entry.amount;
     });
-    this.written(now);
+    this.written(entries.length, now);
     return values;
   }
 
-  /** Every live counter, for a driver that persists them (a Durable Object). */
-  entries(now: number): Array<[string, Cell]> {
-    return [...this.cells].filter(([, cell]) => cell.expiresAt > now);
+  /** Drops every counter expired at `now` from the store. */
+  sweep(now: number): void {
+    this.cells.sweep(now);
+    this.writesSinceSweep = 0;
+    this.sweepAfter = Math.max(this.minSweepInterval, this.cells.size);
+  }
+
+  private apply(entries: readonly CounterEntry[], now: number): number[] {
+    const values = entries.map((entry) => {
+      const cell = this.live(entry.key, now);
+      if (!cell) {
+        this.create(entry, now);
+        return entry.amount;
+      }
+      // A later expiry pushes the counter's out; an earlier one never pulls it in.
+      const next = { value: cell.value + entry.amount, expiresAt: Math.max(cell.expiresAt, entry.expiresAt) };
+      this.cells.set(entry.key, next);
+      return next.value;
+    });
+    this.written(entries.length, now);
+    return values;
+  }
+
+  /**
+   * A fresh counter. One whose expiry has already come is over as soon as it starts: it is not
+   * stored (it would read as 0 at once), and the caller is told the amount it would have held.
+   */
+  private create(entry: CounterEntry, now: number): void {
+    if (entry.expiresAt > now) this.cells.set(entry.key, { value: entry.amount, expiresAt: entry.expiresAt });
   }
 
   private value(key: string, now: number): number {
@@ -75,16 +155,11 @@ export class CounterTable {
 
   private live(key: string, now: number): Cell | undefined {
     const cell = this.cells.get(key);
-    if (cell && cell.expiresAt <= now) {
-      this.cells.delete(key);
-      return undefined;
-    }
-    return cell;
+    return cell && cell.expiresAt > now ? cell : undefined;
   }
 
-  private written(now: number): void {
-    if (++this.writes < this.sweepEvery) return;
-    this.writes = 0;
-    for (const [key, cell] of this.cells) if (cell.expiresAt <= now) this.cells.delete(key);
+  private written(count: number, now: number): void {
+    this.writesSinceSweep += count;
+    if (this.writesSinceSweep >= this.sweepAfter) this.sweep(now);
   }
 }

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { Credentials } from '../config/schemas.js';
 import { randomId } from '../crypto/encoding.js';
-import { hashPassword, HashingBusyError, verifyPassword } from '../crypto/password.js';
+import { hashPassword, HashingBusyError, passwordHashing, verifyPassword } from '../crypto/password.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
 import { clientAddressKey, LoginThrottle, UNKNOWN_ADDRESS } from './login-throttle.js';
@@ -45,7 +45,8 @@ function clientAddress(c: Context<AppEnv>, services: Services): string {
 /** First-run setup and login: the only /api routes that need no session. */
 export function authRoutes(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const throttle = new LoginThrottle(services.now);
+  // Counts in services.counters: per process on Node, Bun and Deno; on Workers in one Durable Object, across every isolate.
+  const throttle = new LoginThrottle({ counters: services.counters, now: services.now, logger: services.logger });
   let warnedNoAddress = false;
 
   app.post('/setup', async (c) => {
@@ -71,22 +72,24 @@ export function authRoutes(services: Services): Hono<AppEnv> {
       warnedNoAddress = true;
       services.logger.warn('login throttling sees no client address, so it can only lock accounts as a whole: pass RequestContext.clientAddress or set trustProxy');
     }
+    // A full hashing queue would refuse this login anyway: refuse it before anything is counted.
+    if (passwordHashing.load.waiting >= passwordHashing.maxWaiting) throw hashingBusy();
     // Counted before the hash, so concurrent guesses cannot slip past the limits.
-    const attempt = throttle.begin(account, address);
+    const attempt = await throttle.begin(account, address);
     const user = services.config.index.usersByEmail.get(account);
     let ok: boolean;
     try {
       ok = await hashing(verifyPassword(password, user?.passwordHash ?? DECOY_HASH));
     } catch (error) {
       // The password was never checked (a full hashing queue): the attempt does not count.
-      attempt.abandoned();
+      await attempt.abandoned();
       throw error;
     }
     if (!user || !ok) {
-      attempt.failed();
+      await attempt.failed();
       throw new GatewayError('unauthorized', 'wrong email or password');
     }
-    attempt.succeeded();
+    await attempt.succeeded();
     return c.json({ token: await issueSession(services, user) });
   });
 

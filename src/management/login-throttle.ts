@@ -1,3 +1,5 @@
+import type { CounterEntry, Counters } from '../counters/port.js';
+import type { Logger } from '../deps.js';
 import { GatewayError } from '../errors.js';
 
 /** The address of a client the gateway could not identify (see `clientAddressKey`). */
@@ -10,77 +12,41 @@ export interface LoginThrottleOptions {
   firstLockMs?: number;
   /** The longest lockout. Default 15 min. */
   maxLockMs?: number;
-  /** Failed logins one address may make, across all accounts, before it must wait. Default 20. */
+  /** Failed logins one address may make at once, across all accounts. Default 20. */
   addressBurst?: number;
-  /** After the burst, one more failed login per this many ms for that address. Default 30 s (120 an hour). */
+  /**
+   * After those, one more failed login per this many ms, on average. Failures are counted in
+   * windows of `addressBurst × addressRefillMs` (see LoginThrottle). Default 30 s (120 an hour).
+   */
   addressRefillMs?: number;
-  /** A failure record is forgotten this long after its lockout (or its last attempt) ends. Default 1 h. */
+  /** An address's failures on an account are forgotten this long after its last lockout (or failure) ends. Default 1 h. */
   forgetAfterMs?: number;
-  /** Most records kept per table (address-account pairs, and addresses); the least recent go first. Default 10,000. */
-  maxTracked?: number;
 }
 
-/** One login being checked: settle it exactly once. */
+/** What the throttle counts through, and where it reports a settling that did not go through. */
+export interface LoginThrottleDeps {
+  counters: Counters;
+  now: () => number;
+  logger?: Logger;
+}
+
+/** One login being checked: settle it exactly once (later calls do nothing). */
 export interface LoginAttempt {
   /** The password was right: forget this pair's failures and give the address its attempt back. */
-  succeeded(): void;
+  succeeded(): Promise<void>;
   /** The password was wrong. It was counted when the attempt began, so this only settles it. */
-  failed(): void;
+  failed(): Promise<void>;
   /** The password was never checked (the hashing queue was full): take the attempt back. */
-  abandoned(): void;
-}
-
-interface PairRecord {
-  count: number;
-  lockedUntil: number;
-  touchedAt: number;
-}
-
-interface AddressRecord {
-  /** Failed logins the address may still make, as of `at`; refills continuously up to the burst. */
-  tokens: number;
-  at: number;
+  abandoned(): Promise<void>;
 }
 
 /**
- * A Map that keeps at most `max` entries in least-recently-written order. Each write first
- * drops stale entries from the old end (amortised O(1): an entry is dropped once), then
- * the oldest entries while over the cap, so no sequence of keys grows it without bound.
+ * Rounds of read-then-reserve one attempt may take while other attempts on the same account
+ * and address are counted between its read and its reserve. Each round lets at least one of
+ * them through, and from the lockout on each one through locks the rest out, so a burst needs
+ * about `freeAttempts` + 1 rounds; past this many the attempt is refused rather than retried.
  */
-class BoundedTable<V> {
-  private readonly entries = new Map<string, V>();
-
-  constructor(
-    private readonly max: number,
-    private readonly isStale: (value: V, now: number) => boolean,
-  ) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(key: string, now: number): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined && this.isStale(value, now)) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return value;
-  }
-
-  set(key: string, value: V, now: number): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    for (const [oldKey, oldValue] of this.entries) {
-      if (this.entries.size <= this.max && !this.isStale(oldValue, now)) break;
-      this.entries.delete(oldKey);
-    }
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-}
+const MAX_ROUNDS = 10;
 
 /**
  * Slows password guessing without letting a guesser lock out the account's owner.
@@ -89,13 +55,33 @@ class BoundedTable<V> {
  *   for one account, that address waits a lockout that doubles (30 s, 1 min, … up to 15 min)
  *   before its next attempt on that account. A right password clears it. The owner at
  *   another address is not affected.
- * - Per client address, across accounts: an address may fail 20 logins at once, then one
- *   more every 30 s, so spraying one password over many emails is limited too.
+ * - Per client address, across accounts: an address may fail 20 logins at once, and about
+ *   120 an hour (one per 30 s) after that, so spraying one password over many emails is
+ *   limited too. Failures are counted in fixed 10-minute windows (20 × 30 s), and the last
+ *   10 minutes are estimated from this window's count plus the share of the previous one's
+ *   that still falls in them (as Cloudflare's rate limiting counts): a burst of 20 waits
+ *   until it has slid out (up to 10.5 minutes), steady guessing gets one failure every 30 s,
+ *   and no stretch of time lets through more than 20 plus one per 30 s of it (the bound of
+ *   the token bucket this replaced, which the unit tests check).
  *
- * An attempt is counted when it begins, not when its hash is done, so concurrent guesses
- * cannot slip past a limit. Both tables are capped and forget old records, so random
- * emails or addresses cannot grow memory without bound. Kept in memory: per process (per
- * isolate on Workers), a brake rather than an audit log.
+ * Everything is counted through the Counters port, so the throttle holds wherever the counters
+ * do: in one process with the in-memory driver, across every isolate and location on Workers
+ * (one Durable Object). The keys, each with its window or expiry so that the counters forget
+ * them and memory stays bounded by the logins of the last hour:
+ *
+ * - `login:failures:<address>|<account>`: failures counted, until `forgetAfterMs` after the last
+ *   lockout (or failure) ends;
+ * - `login:lock:<address>|<account>`: the end of the pair's last lockout (epoch ms); it expires then,
+ *   or later when an earlier lockout set it a later expiry (so it is compared with now);
+ * - `login:address:<address>:<window>`: the address's failures in one window of
+ *   `addressBurst × addressRefillMs`, kept through the next window, which reads it.
+ *
+ * An attempt is counted when it begins, before its password is hashed, so concurrent guesses
+ * cannot slip past a limit: it reads the pair's failures and lock, then reserves its failure
+ * with the count it read as the limit (a compare-and-set), together with the lock that failure
+ * brings (set the same way) and the address's share, all or nothing. An attempt counted on the
+ * same pair in between makes the reserve refuse, and the attempt looks again. Settling adds
+ * back what the attempt reserved, so it too is one atomic step of the counters.
  *
  * With no client address (`UNKNOWN_ADDRESS`: the runtime gave none), every client shares one
  * address. Then only the per-account lockout applies, and as before anyone can lock an
@@ -106,87 +92,77 @@ export class LoginThrottle {
   private readonly firstLockMs: number;
   private readonly maxLockMs: number;
   private readonly addressBurst: number;
-  private readonly addressRefillMs: number;
-  private readonly pairs: BoundedTable<PairRecord>;
-  private readonly addresses: BoundedTable<AddressRecord>;
+  private readonly addressWindowMs: number;
+  private readonly forgetAfterMs: number;
 
   constructor(
-    private readonly now: () => number,
+    private readonly deps: LoginThrottleDeps,
     options: LoginThrottleOptions = {},
   ) {
     this.freeAttempts = options.freeAttempts ?? 5;
     this.firstLockMs = options.firstLockMs ?? 30_000;
     this.maxLockMs = options.maxLockMs ?? 15 * 60_000;
     this.addressBurst = options.addressBurst ?? 20;
-    this.addressRefillMs = options.addressRefillMs ?? 30_000;
-    const forgetAfterMs = options.forgetAfterMs ?? 60 * 60_000;
-    const maxTracked = options.maxTracked ?? 10_000;
-    this.pairs = new BoundedTable(maxTracked, (record, now) => now >= Math.max(record.lockedUntil, record.touchedAt) + forgetAfterMs);
-    // A bucket that has refilled is the same as no bucket.
-    this.addresses = new BoundedTable(maxTracked, (record, now) => this.tokensAt(record, now) >= this.addressBurst);
-  }
-
-  /** Records held, for tests and metrics. */
-  get tracked(): { pairs: number; addresses: number } {
-    return { pairs: this.pairs.size, addresses: this.addresses.size };
+    this.addressWindowMs = this.addressBurst * (options.addressRefillMs ?? 30_000);
+    this.forgetAfterMs = options.forgetAfterMs ?? 60 * 60_000;
   }
 
   /**
    * Throws 429 (with `retry-after`) while this address is locked out of this account or has
    * used up its failed logins; otherwise counts the attempt as a failure until it is settled.
    */
-  begin(account: string, address: string): LoginAttempt {
-    const now = this.now();
-    const pairKey = `${address}|${account}`;
-    const pair = this.pairs.get(pairKey, now);
-    if (pair && pair.lockedUntil > now) {
-      throw tooMany('too many failed logins for this account: try again later', pair.lockedUntil - now);
-    }
-    const perAddress = address !== UNKNOWN_ADDRESS;
-    const bucket = perAddress ? this.addresses.get(address, now) : undefined;
-    const tokens = bucket ? this.tokensAt(bucket, now) : this.addressBurst;
-    if (perAddress && tokens < 1) {
-      throw tooMany('too many failed logins from this address: try again later', (1 - tokens) * this.addressRefillMs);
-    }
+  async begin(account: string, address: string): Promise<LoginAttempt> {
+    const { counters } = this.deps;
+    const now = this.deps.now();
+    const pair = `${address}|${account}`;
+    const failuresKey = `login:failures:${pair}`;
+    const lockKey = `login:lock:${pair}`;
+    const window = address === UNKNOWN_ADDRESS ? undefined : this.addressWindow(address, now);
 
-    const before = pair && { count: pair.count, lockedUntil: pair.lockedUntil };
-    const count = (pair?.count ?? 0) + 1;
-    const charged: PairRecord = { count, lockedUntil: now + this.lockMs(count), touchedAt: now };
-    this.pairs.set(pairKey, charged, now);
-    if (perAddress) this.addresses.set(address, { tokens: tokens - 1, at: now }, now);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const [failures, lock, , previous] = await counters.read([failuresKey, lockKey, ...(window ? [window.key, window.previousKey] : [])], now);
+      // A lock's value is its end: a lock that ended stays readable until its counter expires.
+      if (lock! > now) throw lockedOut(lock! - now);
 
+      const count = failures! + 1;
+      const lockUntil = count >= this.freeAttempts ? now + this.lockMs(count) : undefined;
+      // Both pair entries compare and set: their limits are the values just read plus this attempt, so
+      // the reserve refuses if another attempt on this pair was counted, or set a lock, since the read.
+      const charge: CounterEntry[] = [{ key: failuresKey, amount: 1, limit: count, expiresAt: (lockUntil ?? now) + this.forgetAfterMs }];
+      if (lockUntil !== undefined) charge.push({ key: lockKey, amount: lockUntil - lock!, limit: lockUntil, expiresAt: lockUntil });
+      if (window) charge.push({ key: window.key, amount: 1, limit: this.addressAllowance(previous!, window, now), expiresAt: window.expiresAt });
+
+      const result = await counters.reserve(charge, now);
+      if (result.ok) return this.attempt(charge, result.values[0]!);
+      const refused = charge[result.refused!]!;
+      const value = result.values[result.refused!]!;
+      if (refused.key === lockKey && value > now) throw lockedOut(value - now);
+      if (refused.key === window?.key) throw tooMany('too many failed logins from this address: try again later', this.addressWaitMs(value, previous!, window, now));
+      // Another attempt on this pair was counted (or its lock moved) between the read and the reserve: look again.
+    }
+    throw tooMany('too many logins for this account at once: try again later', 1000);
+  }
+
+  /** Settling: a success takes back what this attempt and the failures before it counted; an abandoned attempt, its own part. */
+  private attempt(charge: readonly CounterEntry[], failuresAfter: number): LoginAttempt {
+    const [failures, ...rest] = charge;
+    const giveBack = (entry: CounterEntry, amount = entry.amount): CounterEntry => ({ key: entry.key, amount: -amount, expiresAt: entry.expiresAt });
     let settled = false;
-    const settle = (action: () => void) => {
+    const settle = async (entries: CounterEntry[]) => {
       if (settled) return;
       settled = true;
-      action();
-    };
-    const refundAddress = () => {
-      if (!perAddress) return;
-      const at = this.now();
-      const current = this.addresses.get(address, at);
-      if (current) this.addresses.set(address, { tokens: Math.min(this.addressBurst, this.tokensAt(current, at) + 1), at }, at);
+      if (entries.length === 0) return;
+      try {
+        await this.deps.counters.add(entries, this.deps.now());
+      } catch (error) {
+        // The attempt stays counted: the pair or address may stay limited a little longer, never less.
+        this.deps.logger?.warn('login throttling could not settle an attempt', { error: String(error) });
+      }
     };
     return {
-      succeeded: () =>
-        settle(() => {
-          this.pairs.delete(pairKey);
-          refundAddress();
-        }),
-      failed: () => settle(() => undefined),
-      abandoned: () =>
-        settle(() => {
-          const at = this.now();
-          const current = this.pairs.get(pairKey, at);
-          if (current === charged) {
-            // Nothing counted since: put the record back as it was.
-            if (before) this.pairs.set(pairKey, { ...before, touchedAt: at }, at);
-            else this.pairs.delete(pairKey);
-          } else if (current) {
-            current.count = Math.max(0, current.count - 1);
-          }
-          refundAddress();
-        }),
+      succeeded: () => settle([giveBack(failures!, failuresAfter), ...rest.map((entry) => giveBack(entry))]),
+      failed: () => settle([]),
+      abandoned: () => settle(charge.map((entry) => giveBack(entry))),
     };
   }
 
@@ -196,9 +172,45 @@ export class LoginThrottle {
     return Math.min(this.maxLockMs, this.firstLockMs * 2 ** Math.min(count - this.freeAttempts, 30));
   }
 
-  private tokensAt(record: AddressRecord, now: number): number {
-    return Math.min(this.addressBurst, record.tokens + Math.max(0, now - record.at) / this.addressRefillMs);
+  /** The window of the per-address limit that holds `now`, and the one before it. */
+  private addressWindow(address: string, now: number): AddressWindow {
+    const index = Math.floor(now / this.addressWindowMs);
+    return {
+      key: `login:address:${address}:${index}`,
+      previousKey: `login:address:${address}:${index - 1}`,
+      start: index * this.addressWindowMs,
+      // Read as the previous window all through the next one.
+      expiresAt: (index + 2) * this.addressWindowMs,
+    };
   }
+
+  /** Failures this window may hold now: the burst, less the previous window's share of the last window-length. */
+  private addressAllowance(previous: number, window: AddressWindow, now: number): number {
+    return this.addressBurst - (previous * (window.start + this.addressWindowMs - now)) / this.addressWindowMs;
+  }
+
+  /** How long until an address refused with `current` failures in this window may fail once more. */
+  private addressWaitMs(current: number, previous: number, window: AddressWindow, now: number): number {
+    const length = this.addressWindowMs;
+    const nextStart = window.start + length;
+    if (current + 1 <= this.addressBurst) {
+      // Refused for the previous window's share: wait until enough of it has slid out.
+      return previous > 0 ? nextStart - ((this.addressBurst - current - 1) * length) / previous - now : 0;
+    }
+    // This window is full: in the next one it is the previous window, and slides out in turn.
+    return Math.max(nextStart, nextStart + length - ((this.addressBurst - 1) * length) / current) - now;
+  }
+}
+
+interface AddressWindow {
+  key: string;
+  previousKey: string;
+  start: number;
+  expiresAt: number;
+}
+
+function lockedOut(waitMs: number): GatewayError {
+  return tooMany('too many failed logins for this account: try again later', waitMs);
 }
 
 function tooMany(message: string, waitMs: number): GatewayError {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigState } from '../../src/config/state.js';
+import { memoryCounters } from '../../src/counters/memory.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
 import { passwordHashing } from '../../src/crypto/password.js';
 import { errorResponse, toGatewayError } from '../../src/errors.js';
@@ -36,8 +37,13 @@ function recordingLogger() {
   return { warnings, logger: { info() {}, warn: (message: string) => void warnings.push(message), error() {} } };
 }
 
-/** The auth routes and one protected route over a file store, as createGateway builds them. */
-async function harness(options: { trustProxy?: boolean } = {}) {
+/**
+ * The auth routes and one protected route over a file store, as createGateway builds them.
+ * `instances` mounts the auth routes that many times over the same services, each with its
+ * own LoginThrottle, as Workers isolates share one counters Durable Object; `login` goes
+ * through them in turn.
+ */
+async function harness(options: { trustProxy?: boolean; instances?: number } = {}) {
   const home = await mkdtemp(path.join(os.tmpdir(), 'routerly-login-'));
   homes.push(home);
   const keys = await deriveKeys(SECRET);
@@ -47,6 +53,7 @@ async function harness(options: { trustProxy?: boolean } = {}) {
   // Only what the auth routes and the session check read.
   const services = {
     config,
+    counters: memoryCounters(),
     now: Date.now,
     logger,
     maxBodyBytes: 1 << 20,
@@ -55,10 +62,14 @@ async function harness(options: { trustProxy?: boolean } = {}) {
     signingKey: keys.signing,
     trustProxy: options.trustProxy ?? false,
   } as Partial<Services> as Services;
-  const app = new Hono<AppEnv>()
-    .route('/api', authRoutes(services))
-    .get('/api/me', requirePermission(services, null), (c) => c.json({ userId: c.get('userId') }));
-  app.onError((error) => errorResponse(toGatewayError(error), 'api'));
+  const apps = Array.from({ length: options.instances ?? 1 }, () => {
+    const app = new Hono<AppEnv>()
+      .route('/api', authRoutes(services))
+      .get('/api/me', requirePermission(services, null), (c) => c.json({ userId: c.get('userId') }));
+    app.onError((error) => errorResponse(toGatewayError(error), 'api'));
+    return app;
+  });
+  let turn = 0;
 
   async function post(route: string, body: unknown, clientAddress?: string, headers: Record<string, string> = {}) {
     const request = new Request(`http://gateway/api${route}`, {
@@ -66,6 +77,7 @@ async function harness(options: { trustProxy?: boolean } = {}) {
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
+    const app = apps[turn++ % apps.length]!;
     const response = await app.fetch(request, { waitUntil: () => undefined, clientAddress });
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as any };
   }
@@ -110,6 +122,15 @@ describe('login throttling by account and client address', () => {
     const results = await Promise.all(Array.from({ length: 12 }, () => login(WRONG, ATTACKER)));
     expect(results.filter((r) => r.status === 401)).toHaveLength(5);
     expect(results.filter((r) => r.status === 429)).toHaveLength(7);
+    expect((await login(OWNER, OWNER_HOME)).status).toBe(200);
+  });
+
+  it('holds across gateway instances that count in the same counters (Workers isolates and their Durable Object)', async () => {
+    const { login } = await harness({ instances: 3 });
+    const results = await Promise.all(Array.from({ length: 12 }, () => login(WRONG, ATTACKER)));
+    expect(results.filter((r) => r.status === 401)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(7);
+    for (let i = 0; i < 3; i++) expect((await login(OWNER, ATTACKER)).status).toBe(429);
     expect((await login(OWNER, OWNER_HOME)).status).toBe(200);
   });
 

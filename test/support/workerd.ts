@@ -2,18 +2,21 @@
 // `wrangler dev` does: through wrangler's programmatic API reading the repo's wrangler.toml, so
 // the toml (entry point, compatibility date, KV binding) is under test too.
 //
-// Isolation: KV is in memory (persist: false), so every boot starts empty; the developer's
+// Isolation: KV and Durable Objects are in memory (persist: false) unless a test names a directory
+// to keep them in (`persistTo`, to restart a worker over its own state); the developer's
 // .dev.vars / .env files are not read; nothing is sent to Cloudflare (no metrics, no Request.cf
 // download); the worker's outbound fetch may reach 127.0.0.1 (the mock provider).
 
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER_TOML = path.join(REPO_ROOT, 'wrangler.toml');
+/** The production entry point: it exports every Durable Object class wrangler.toml binds. */
+const WORKER_ENTRY = path.join(REPO_ROOT, 'adapters/cloudflare-workers/worker.ts');
 /** The gateway answers /health with 503 until its config is loaded. */
 const READY_TIMEOUT_MS = 30_000;
 
@@ -24,6 +27,11 @@ export interface WorkerdGatewayOptions {
   vars?: Record<string, string>;
   /** Replaces wrangler.toml's `main` (bindings and dates still come from the toml), for test wrappers. */
   entrypoint?: string;
+  /**
+   * Keeps KV and Durable Object storage in this directory instead of memory, so a second boot
+   * with the same directory starts from what the first left (a restart). Default: memory.
+   */
+  persistTo?: string;
 }
 
 export interface WorkerdGateway {
@@ -61,12 +69,12 @@ export async function startWorkerdGateway(options: WorkerdGatewayOptions = {}): 
 
   const worker = await unstable_startWorker({
     config: WRANGLER_TOML,
-    ...(options.entrypoint ? { entrypoint: options.entrypoint } : {}),
+    ...(options.entrypoint ? { entrypoint: await withDurableObjects(options.entrypoint, scratch) } : {}),
     bindings,
     envFiles: [emptyEnvFile],
     sendMetrics: false,
     dev: {
-      persist: false,
+      persist: options.persistTo ?? false,
       inspector: false,
       watch: false,
       liveReload: false,
@@ -93,6 +101,31 @@ export async function startWorkerdGateway(options: WorkerdGatewayOptions = {}): 
     await close();
     throw error;
   }
+}
+
+/**
+ * A test entry point that wraps the worker (`export default worker`) need not know which
+ * Durable Object classes wrangler.toml binds, yet wrangler refuses to start an entry that does
+ * not export them. So such an entry is wrapped once more: everything it exports, plus each
+ * bound class it does not export itself, from the production entry point.
+ */
+async function withDurableObjects(entrypoint: string, scratch: string): Promise<string> {
+  const toml = await readFile(WRANGLER_TOML, 'utf8');
+  const classes = [...toml.matchAll(/^\s*class_name\s*=\s*"([^"]+)"/gm)].map((match) => match[1]!);
+  const source = await readFile(entrypoint, 'utf8');
+  const missing = classes.filter((name) => !new RegExp(`\\bexport\\b[^;]*\\b${name}\\b`).test(source));
+  if (missing.length === 0) return entrypoint;
+  const wrapper = path.join(scratch, 'entry.ts');
+  await writeFile(
+    wrapper,
+    [
+      `export * from ${JSON.stringify(entrypoint)};`,
+      `export { default } from ${JSON.stringify(entrypoint)};`,
+      `export { ${missing.join(', ')} } from ${JSON.stringify(WORKER_ENTRY)};`,
+      '',
+    ].join('\n'),
+  );
+  return wrapper;
 }
 
 async function untilHealthy(url: string, expectHealthy: boolean): Promise<void> {

@@ -1,11 +1,26 @@
+import { fileURLToPath } from 'node:url';
 import { describeGatewayConformance } from '../conformance/suite.js';
 import { startWorkerdGateway } from '../support/workerd.js';
+
+/** The real worker behind a route that moves its clock (see clock.worker.ts). */
+const CLOCK_ENTRY = fileURLToPath(new URL('./clock.worker.ts', import.meta.url));
 
 // The same suite the Node server passes, against the real Worker in workerd with KV as its store.
 describeGatewayConformance(
   'workerd',
-  async ({ maxBodyBytes }) =>
-    startWorkerdGateway({ vars: { ROUTERLY_MAX_BODY_BYTES: String(maxBodyBytes), ROUTERLY_CONFIG_REFRESH_MS: '10000' } }),
+  async ({ maxBodyBytes }) => {
+    const gateway = await startWorkerdGateway({
+      entrypoint: CLOCK_ENTRY,
+      vars: { ROUTERLY_MAX_BODY_BYTES: String(maxBodyBytes), ROUTERLY_CONFIG_REFRESH_MS: '10000' },
+    });
+    return {
+      ...gateway,
+      async setClock(offsetMs: number) {
+        const response = await fetch(`${gateway.url}/__test/clock`, { method: 'POST', body: String(offsetMs) });
+        if (response.status !== 204) throw new Error(`setting the worker's clock: ${response.status}`);
+      },
+    };
+  },
   {
     // Local workerd's HTTP server sometimes learns of a client's disconnect from a failed write
     // rather than from the socket; it then tears the request down without aborting

@@ -6,12 +6,14 @@
 // the `routed` row then measures ranking in place, against a project with full routing. The
 // `durable` row is a second gateway process run with durable usage (ROUTERLY_DURABLE_USAGE=true):
 // its ratios to the `gateway` row are what storing each record before the last byte costs.
-// Last, the soak (soak.ts) runs a third gateway process through a long bounded run and
-// reports its resident memory before and after.
+// Then the soak (soak.ts) runs a third gateway process through a long bounded run and
+// reports its resident memory before and after. Last, `summary` (summary.ts) times
+// GET /api/usage/summary over the rollups of a month of 10 million synthetic records.
 //
 //   npx tsx bench/run.ts        (npm run bench)
 //   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16 BENCH_ROUTING_ITERATIONS=20000
 //   BENCH_SOAK=0 (skips the soak) BENCH_SOAK_CALLS=200000 BENCH_SOAK_SECONDS=120 BENCH_SOAK_WARMUP_SECONDS=10
+//   BENCH_SUMMARY=0 (skips the summary row) BENCH_ONLY=summary (runs it alone), and see summary.ts
 //
 // Everything listens on 127.0.0.1; every server is stopped at the end, and a watchdog ends a
 // run that overstays its time. The last line of stdout is the results as one JSON object.
@@ -25,6 +27,7 @@ import { BENCH_UPSTREAM_KEY, killAllServerProcesses, startServerProcess, type Se
 import { measure, printTable, verdicts, withAddedLatency, type ModeName, type TargetName } from './report.js';
 import { EVERY_POLICY_BUT_LLM, printRoutingMicro, routingMicroIterations, runRoutingMicro } from './routing-micro.js';
 import { printSoak, runSoak, type SoakResult } from './soak.js';
+import { printSummaryBench, runSummaryBench, summaryJson, summaryOptionsFromEnv } from './summary.js';
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -39,6 +42,11 @@ const soakEnabled = !['0', 'false', 'no'].includes((process.env.BENCH_SOAK ?? ''
 const soakCalls = Math.floor(envNumber('BENCH_SOAK_CALLS', 200_000));
 const soakMs = envNumber('BENCH_SOAK_SECONDS', 120) * 1000;
 const soakWarmupMs = envNumber('BENCH_SOAK_WARMUP_SECONDS', 10) * 1000;
+/** BENCH_ONLY=summary runs the usage summary benchmark alone; BENCH_SUMMARY=0 leaves it out of the full run. */
+const summaryOnly = (process.env.BENCH_ONLY ?? '').trim().toLowerCase() === 'summary';
+const summaryEnabled = summaryOnly || !['0', 'false', 'no'].includes((process.env.BENCH_SUMMARY ?? '').trim().toLowerCase());
+/** Synthesizing a month of rollups (tens of seconds), the gateway's start and the queries. */
+const SUMMARY_BUDGET_MS = summaryEnabled ? 300_000 : 0;
 /** The measured time of each target is cut into this many slices, run in turn across targets. */
 const ROUNDS = 5;
 const MODEL = 'bench-model';
@@ -68,7 +76,7 @@ const ROWS = 6 * 2;
 const SOAK_BUDGET_MS = soakEnabled ? soakMs + soakWarmupMs + 30_000 : 0;
 // Every row's warmup and measured time, start-up and shutdown, the rank() micro-benchmark
 // (a few seconds) and the soak; past twice that something is stuck.
-const WATCHDOG_MS = 2 * (ROWS * (durationMs + warmupMs) + 30_000 + 30_000 + SOAK_BUDGET_MS);
+const WATCHDOG_MS = 2 * (ROWS * (durationMs + warmupMs) + 30_000 + 30_000 + SOAK_BUDGET_MS + SUMMARY_BUDGET_MS);
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS} ms, giving up`);
   killAllServerProcesses();
@@ -132,6 +140,12 @@ async function soakRun(home: string, mockUrl: string): Promise<SoakResult> {
 }
 
 async function main(): Promise<void> {
+  if (summaryOnly) {
+    const summary = await runSummaryBench(summaryOptionsFromEnv());
+    printSummaryBench(summary);
+    console.log(JSON.stringify({ summary: summaryJson(summary) }));
+    return;
+  }
   const servers: ServerProcess[] = [];
   // First, while no server is running to compete for the CPU.
   console.log('routing: rank() micro-benchmark');
@@ -205,6 +219,10 @@ async function main(): Promise<void> {
     } else {
       console.log(`soak: skipped (${soakSkipped})`);
     }
+    console.log('');
+    const summary = summaryEnabled ? await runSummaryBench(summaryOptionsFromEnv()) : undefined;
+    if (summary) printSummaryBench(summary);
+    else console.log('summary: skipped (BENCH_SUMMARY=0)');
     const round = (value: number) => (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null);
     console.log(
       JSON.stringify({
@@ -249,6 +267,7 @@ async function main(): Promise<void> {
               heapGrowthPct: round(soak.heapGrowthPct),
             }
           : { skipped: soakSkipped },
+        summary: summary ? summaryJson(summary) : { skipped: 'BENCH_SUMMARY=0' },
         routingMicro: {
           ...routingMicro,
           medianUs: round(routingMicro.medianUs),

@@ -1,6 +1,9 @@
 import type { Pricing } from '../config/schemas.js';
 import type { TokenUsage } from '../providers/types.js';
 
+/** Costs are exact in nano-dollars: integers sum over millions of calls without float drift. */
+export const NANO_PER_USD = 1e9;
+
 /**
  * Cost in USD of one call. Prices are per million tokens; cached reads and cache writes
  * fall back to the input price when the model sets none of their own.

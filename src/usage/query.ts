@@ -5,6 +5,8 @@ import { addToTotals, emptyTotals, type UsageRecord, type UsageTotals } from './
 
 export interface UsageFilter {
   projectId?: string;
+  /** Only records of these projects (those the caller may see); undefined: every project. */
+  projectIds?: ReadonlySet<string>;
   /** Inclusive lower bound, epoch ms. */
   from?: number;
   /** Inclusive upper bound, epoch ms. */
@@ -99,6 +101,7 @@ function parseRecord(line: string): UsageRecord | undefined {
 
 function matches(record: UsageRecord, filter: UsageFilter): boolean {
   if (filter.projectId !== undefined && record.projectId !== filter.projectId) return false;
+  if (filter.projectIds !== undefined && !filter.projectIds.has(record.projectId)) return false;
   if (filter.from === undefined && filter.to === undefined) return true;
   const at = Date.parse(record.ts);
   if (filter.from !== undefined && !(at >= filter.from)) return false;

@@ -1,28 +1,73 @@
+import { randomId } from '../crypto/encoding.js';
 import type { Logger } from '../deps.js';
 import type { Store } from '../store.js';
 import { segmentKey, type UsageRecord } from './record.js';
+import { rollupWriterName } from './rollup.js';
+import { RollupWriter } from './rollup-writer.js';
 
 /** How long records gather before one append: under load, one write per window instead of one per call. */
 export const DEFAULT_BATCH_WINDOW_MS = 25;
 
+export interface UsageRecorderOptions {
+  /**
+   * Names this instance's rollup documents (GatewayDeps.instanceId). Default: a random id, so
+   * that no two instances (Worker isolates, processes) ever write the same document.
+   */
+  instanceId?: string;
+  /**
+   * Keeps work alive for as long as the process lives (GatewayDeps.waitUntil). Given, rollup
+   * writes are handed to it and a record's promise settles once the record is appended, so
+   * durable usage waits for its own append only. Not given (Workers, where work lives only as
+   * long as a request waiting for it), a record's promise covers the rollup writes too.
+   */
+  background?: (work: Promise<unknown>) => void;
+}
+
 /**
- * Appends usage records to the store off the request path. Records gather for a short
- * window and go out in one append per day segment; records that arrive while a write is
- * in flight join the next one. `flush` skips the wait, for shutdown and for readers that
- * must see every record so far.
+ * Appends usage records to the store off the request path, and keeps this instance's rollups
+ * (src/usage/rollup-writer.ts) in step with them. Records gather for a short window and go out in
+ * one append per day segment; records that arrive while a write is in flight join the next one.
+ * Once a batch is appended, its records are added to the rollups and the documents they changed
+ * are put, while the next batch is appended: the raw log first, so the rollups never count a
+ * record it does not hold. `flush` skips the wait, for shutdown and for readers that must see
+ * every record (and rollup) so far.
  */
 export class UsageRecorder {
   private pending: UsageRecord[] = [];
   private writing: Promise<void> | undefined;
   private window: { done: Promise<void>; release: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
+  private readonly rollups: RollupWriter;
+  private readonly background: ((work: Promise<unknown>) => void) | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly batchWindowMs = DEFAULT_BATCH_WINDOW_MS,
-  ) {}
+    options: UsageRecorderOptions = {},
+  ) {
+    this.rollups = new RollupWriter(store, logger, rollupWriterName(options.instanceId ?? randomId('gw')));
+    this.background = options.background;
+  }
 
-  /** Queues a record; the promise settles once it (and its batch) is stored. */
+  /** The writer segment of this instance's rollup document keys. */
+  get rollupWriter(): string {
+    return this.rollups.writer;
+  }
+
+  /** Keys of the rollup documents this instance holds in memory (for tests: memory stays flat). */
+  heldRollupKeys(): string[] {
+    return this.rollups.heldKeys();
+  }
+
+  /**
+   * Queues a record; the promise settles once it (and its batch) is stored, and the write loop
+   * has nothing left to do: rollups included, unless they go to `background`. It never rejects:
+   * failures are logged.
+   *
+   * Every record's promise covers the whole loop, not just its own batch: on Workers it is what
+   * waitUntil keeps the request alive for, and the loop's later writes (other requests' records,
+   * rollup puts) run in the request that started it, so that request must outlive them.
+   */
   record(record: UsageRecord): Promise<void> {
     this.pending.push(record);
     if (!this.window) {
@@ -34,10 +79,11 @@ export class UsageRecorder {
     return this.window.done;
   }
 
-  /** Settles once everything queued so far is stored. */
-  flush(): Promise<void> {
+  /** Settles once everything queued so far is stored, and the rollups are written. */
+  async flush(): Promise<void> {
     this.closeWindow();
-    return this.drain();
+    await this.drain();
+    await this.rollups.write();
   }
 
   private closeWindow(): void {
@@ -58,21 +104,44 @@ export class UsageRecorder {
   }
 
   private async writeAll(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      const bySegment = new Map<string, string>();
-      for (const record of batch) {
-        const key = segmentKey(record.ts);
-        bySegment.set(key, (bySegment.get(key) ?? '') + `${JSON.stringify(record)}\n`);
-      }
-      for (const [key, text] of bySegment) {
+    do {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        const appended = await this.appendBySegment(batch);
         try {
-          await this.store.append(key, text);
+          await this.rollups.add(appended);
         } catch (error) {
-          this.logger.error('usage append failed', { key, records: text.split('\n').length - 1, error: String(error) });
+          this.logger.error('usage rollup update failed', { records: appended.length, error: String(error) });
         }
+        // Not awaited: the next batch is appended while the rollups are put (the pass after waits for this one).
+        void this.rollups.write();
+      }
+      // A pass that holds every record added above: once it is done, so is the loop.
+      const rolledUp = this.rollups.write();
+      if (this.background) this.background(rolledUp);
+      else await rolledUp;
+    } while (this.pending.length > 0);
+  }
+
+  /** One append per day segment; returns the records whose append succeeded. */
+  private async appendBySegment(batch: UsageRecord[]): Promise<UsageRecord[]> {
+    const bySegment = new Map<string, UsageRecord[]>();
+    for (const record of batch) {
+      const key = segmentKey(record.ts);
+      const records = bySegment.get(key);
+      if (records) records.push(record);
+      else bySegment.set(key, [record]);
+    }
+    const appended: UsageRecord[] = [];
+    for (const [key, records] of bySegment) {
+      try {
+        await this.store.append(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+        for (const record of records) appended.push(record);
+      } catch (error) {
+        this.logger.error('usage append failed', { key, records: records.length, error: String(error) });
       }
     }
+    return appended;
   }
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../storage/memory.js';
 import type { Store } from '../../src/store.js';
 import type { UsageRecord } from '../../src/usage/record.js';
+import { queryUsage } from '../../src/usage/query.js';
 import { UsageRecorder } from '../../src/usage/recorder.js';
+import { summarizeUsage } from '../../src/usage/summary.js';
 
 const logger = { info() {}, warn() {}, error() {} };
 
@@ -13,10 +15,16 @@ function record(ts: string, n: number): UsageRecord {
   };
 }
 
-/** A store that counts appends, to see batching. */
-function countingStore(): Store & { appends: number } {
+/** A store that counts appends and lists puts, to see batching. */
+function countingStore(): Store & { appends: number; puts: string[] } {
   const inner = createMemoryStore();
-  const store = { ...inner, appends: 0, append: async (key: string, text: string) => { store.appends++; await inner.append(key, text); } };
+  const store = {
+    ...inner,
+    appends: 0,
+    puts: [] as string[],
+    append: async (key: string, text: string) => { store.appends++; await inner.append(key, text); },
+    put: async (key: string, value: string) => { store.puts.push(key); await inner.put(key, value); },
+  };
   return store;
 }
 
@@ -50,5 +58,94 @@ describe('UsageRecorder', () => {
     await recorder.record(record('2026-11-23T10:00:00.000Z', 2));
     expect(errors).toHaveLength(1);
     expect(await store.get('data/usage/2026-11-23.jsonl')).toContain('"requestId":"req_2"');
+  });
+
+  it('writes its rollups after each batch: one put per document, named by its instance id', async () => {
+    const store = countingStore();
+    const recorder = new UsageRecorder(store, logger, 20, { instanceId: 'node.1' });
+    expect(recorder.rollupWriter).toBe('node-1');
+    await Promise.all(Array.from({ length: 30 }, (_, n) => recorder.record(record(n < 20 ? '2026-11-23T10:00:00.000Z' : '2026-11-23T11:30:00.000Z', n))));
+    expect(store.appends).toBe(1);
+    expect(store.puts.sort()).toEqual([
+      'data/rollups/day/2026-11/2026-11-23.node-1.json',
+      'data/rollups/hour/2026-11-23/2026-11-23T10.node-1.json',
+      'data/rollups/hour/2026-11-23/2026-11-23T11.node-1.json',
+      'data/rollups/month/2026-11.node-1.json',
+    ]);
+    // Settled means written: the summary needs no flush to see the batch.
+    expect((await summarizeUsage(store, { groupBy: 'hour', from: Date.parse('2026-11-23T00:00:00Z') })).groups.map((g) => g.attempts)).toEqual([20, 10]);
+  });
+
+  it('gives each instance documents of its own', async () => {
+    const store = createMemoryStore();
+    const [a, b] = [new UsageRecorder(store, logger, 1), new UsageRecorder(store, logger, 1)];
+    expect(a.rollupWriter).not.toBe(b.rollupWriter);
+    await Promise.all([a.record(record('2026-11-23T10:00:00.000Z', 1)), b.record(record('2026-11-23T10:00:00.000Z', 2))]);
+    expect(await store.list('data/rollups/month/')).toHaveLength(2);
+    expect((await summarizeUsage(store, { groupBy: 'project' })).totals.inputTokens).toBe(3);
+  });
+
+  it('leaves a record whose append failed out of the rollups too', async () => {
+    const store = createMemoryStore();
+    const flaky: Store = { ...store, append: async (key, text) => { if (key.includes('2026-11-24')) throw new Error('disk full'); await store.append(key, text); } };
+    const recorder = new UsageRecorder(flaky, logger, 1);
+    await Promise.all([recorder.record(record('2026-11-23T10:00:00.000Z', 1)), recorder.record(record('2026-11-24T10:00:00.000Z', 2))]);
+    const summary = await summarizeUsage(store, { groupBy: 'day' });
+    expect(summary.groups.map((g) => g.key)).toEqual(['2026-11-23']);
+  });
+
+  it('keeps the rollups equal to the raw records over many batches, flushed or not', async () => {
+    const store = countingStore();
+    const recorder = new UsageRecorder(store, logger, 2);
+    const start = Date.parse('2026-11-28T20:00:00.000Z');
+    const written: Promise<void>[] = [];
+    for (let n = 0; n < 400; n++) {
+      written.push(recorder.record({ ...record(new Date(start + n * 1_000_000).toISOString(), n), costUsd: n / 1e6, projectId: `prj_${n % 3}` }));
+      if (n % 37 === 0) await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    await recorder.flush();
+    const raw = (await queryUsage(store, { limit: 1 })).totals!;
+    const summary = await summarizeUsage(store, { groupBy: 'day' });
+    expect(summary.totals).toMatchObject(raw);
+    expect(store.appends).toBeGreaterThan(1);
+    await Promise.all(written);
+    // The documents of the past are dropped from memory once written: today's and yesterday's remain.
+    expect(recorder.heldRollupKeys().length).toBeLessThanOrEqual(6);
+  });
+
+  it('with a background keeper, settles a record on its append and hands the rollup writes over; flush waits for them', async () => {
+    const inner = createMemoryStore();
+    let releasePuts!: () => void;
+    const putsHeld = new Promise<void>((resolve) => (releasePuts = resolve));
+    const store: Store = { ...inner, put: async (key, value) => { await putsHeld; await inner.put(key, value); } };
+    const handed: Promise<unknown>[] = [];
+    const recorder = new UsageRecorder(store, logger, 0, { background: (work) => handed.push(work) });
+    await recorder.record(record('2026-11-23T10:00:00.000Z', 1));
+    expect(await inner.get('data/usage/2026-11-23.jsonl')).toContain('"requestId":"req_1"');
+    expect(await inner.list('data/rollups/')).toEqual([]);
+    expect(handed.length).toBeGreaterThan(0);
+    let flushed = false;
+    const flushing = recorder.flush().then(() => (flushed = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(flushed).toBe(false);
+    releasePuts();
+    await flushing;
+    expect(await inner.list('data/rollups/')).toHaveLength(3);
+    await Promise.all(handed);
+  });
+
+  it('without one, settles a record only once its rollups are written too', async () => {
+    const inner = createMemoryStore();
+    let releasePuts!: () => void;
+    const putsHeld = new Promise<void>((resolve) => (releasePuts = resolve));
+    const store: Store = { ...inner, put: async (key, value) => { await putsHeld; await inner.put(key, value); } };
+    const recorder = new UsageRecorder(store, logger, 0);
+    let settled = false;
+    const written = recorder.record(record('2026-11-23T10:00:00.000Z', 1)).then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(settled).toBe(false);
+    releasePuts();
+    await written;
+    expect(await inner.list('data/rollups/')).toHaveLength(3);
   });
 });

@@ -1,0 +1,184 @@
+import type { Logger } from '../deps.js';
+import type { Store } from '../store.js';
+import type { UsageRecord } from './record.js';
+import { decodeRollupDocument, encodeRollupDocument } from './rollup-document.js';
+import { addRecordToSums, emptySums, GRANULARITIES, partOf, periodsOf, RollupTable, rollupKey, type Granularity, type RollupKeyParts } from './rollup.js';
+
+/** A document this writer is adding to: its rows in memory, the whole of them put after each change. */
+interface HeldDocument {
+  parts: RollupKeyParts;
+  table: RollupTable;
+  /**
+   * False while this writer's stored copy could not be read (the store failed): the document is
+   * not put until it has been, or the put would replace the stored rows with the new ones only.
+   */
+  resumed: boolean;
+}
+
+/**
+ * Documents of each granularity held in memory once written: the current period and the one
+ * before it (a call that began before midnight records into yesterday). Older ones are dropped;
+ * a late record for one reads this writer's stored copy back first, so nothing depends on this.
+ */
+const HELD_PER_GRANULARITY = 2;
+
+/**
+ * One gateway instance's rollup documents (src/usage/rollup.ts). Records are added after their
+ * raw append succeeded, so the rollups count exactly what the raw log holds. Every document
+ * changed since its last write is then replaced whole with `put` (atomic), from memory: one put
+ * per document per write pass, however many batches changed it meanwhile, and never two puts
+ * of one document at once.
+ *
+ * The first time a document is touched, this writer's earlier copy of it is read back (when the
+ * adapter gives the instance a stable id, a restart resumes its documents instead of replacing
+ * them). Two live instances must never share an id: each would overwrite the other's rows.
+ */
+export class RollupWriter {
+  private readonly held = new Map<string, HeldDocument>();
+  private readonly dirty = new Set<string>();
+  private inFlight: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private warnedUndated = false;
+  /** The document each granularity's last record went to. */
+  private readonly lastUsed: Record<Granularity, { period: string; key: string; document: HeldDocument } | undefined> = { hour: undefined, day: undefined, month: undefined };
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    readonly writer: string,
+  ) {}
+
+  /** Keys of the documents held in memory (memory stays flat: see HELD_PER_GRANULARITY). */
+  heldKeys(): string[] {
+    return [...this.held.keys()];
+  }
+
+  /**
+   * Adds stored records to the documents of their hour, day and month. Not reentrant: the
+   * recorder calls it from its one write loop, so two calls never load the same document at once.
+   */
+  async add(records: Iterable<UsageRecord>): Promise<void> {
+    for (const record of records) {
+      const periods = periodsOf(record.ts);
+      if (periods === undefined) {
+        if (!this.warnedUndated) this.logger.warn('usage record without a valid ts is left out of the rollups', { requestId: record.requestId });
+        this.warnedUndated = true;
+        continue;
+      }
+      const sums = emptySums();
+      addRecordToSums(sums, record);
+      for (const granularity of GRANULARITIES) {
+        const period = periods[granularity];
+        let last = this.lastUsed[granularity];
+        // Records come in time order: most are for the document the one before was, found without a key to build.
+        if (last?.period !== period || this.held.get(last.key) !== last.document) {
+          const key = rollupKey(granularity, period, this.writer);
+          let document = this.held.get(key);
+          if (!document) {
+            document = await this.load(granularity, period);
+            // Held only now, after the await: a write pass ending meanwhile cannot drop it before it is due.
+            this.held.set(key, document);
+          }
+          last = this.lastUsed[granularity] = { period, key, document };
+        }
+        last.document.table.addRecordSums(record, sums, partOf(granularity, periods));
+        this.dirty.add(last.key);
+      }
+    }
+  }
+
+  /**
+   * Writes every document changed so far. Settles once a write pass that holds every change made
+   * before this call is done: at most the pass in flight and one more. Never rejects: a failed put
+   * is logged and its document stays due, for the next pass.
+   */
+  write(): Promise<void> {
+    if (this.queued) return this.queued;
+    // Nothing changed since the pass in flight took its documents: that pass is the one to wait for.
+    if (this.inFlight && this.dirty.size === 0) return this.inFlight;
+    if (!this.inFlight) return this.startPass();
+    this.queued = this.inFlight.then(() => {
+      this.queued = undefined;
+      return this.startPass();
+    });
+    return this.queued;
+  }
+
+  private startPass(): Promise<void> {
+    const pass = this.writeDirty()
+      .catch((error: unknown) => this.logger.error('usage rollup write pass failed', { error: String(error) }))
+      .finally(() => {
+        if (this.inFlight === pass) this.inFlight = undefined;
+      });
+    this.inFlight = pass;
+    return pass;
+  }
+
+  private async writeDirty(): Promise<void> {
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    await Promise.all(
+      keys.map(async (key) => {
+        const document = this.held.get(key);
+        if (!document) return;
+        if (!document.resumed && !(await this.resume(key, document))) {
+          this.dirty.add(key);
+          return;
+        }
+        // Serialized now: rows added while the put is in flight make the document due again.
+        const text = encodeRollupDocument(document.parts, document.table.rows(), document.table.splitRows());
+        try {
+          await this.store.put(key, text);
+        } catch (error) {
+          this.dirty.add(key);
+          this.logger.error('usage rollup write failed', { key, error: String(error) });
+        }
+      }),
+    );
+    this.dropOldDocuments();
+  }
+
+  /** The document, with this writer's stored copy of it read back when there is one. */
+  private async load(granularity: Granularity, period: string): Promise<HeldDocument> {
+    const document: HeldDocument = { parts: { granularity, period, writer: this.writer }, table: new RollupTable(), resumed: false };
+    await this.resume(rollupKey(granularity, period, this.writer), document);
+    return document;
+  }
+
+  /**
+   * Adds this writer's stored rows of the document to it. A copy that is not a valid document
+   * (corrupt, or of another version) is logged and replaced by the next put; a store that fails
+   * leaves the document unresumed, to be tried again before it is put.
+   */
+  private async resume(key: string, document: HeldDocument): Promise<boolean> {
+    let text: string | null;
+    try {
+      text = await this.store.get(key);
+    } catch (error) {
+      this.logger.warn('usage rollup could not be read back; it is written once it can be', { key, error: String(error) });
+      return false;
+    }
+    if (text !== null) {
+      const decoded = decodeRollupDocument(text, document.parts);
+      if (decoded.ok) {
+        for (const row of decoded.rows) document.table.addRow(row);
+        for (const row of decoded.split) document.table.addSplitRow(row);
+      } else this.logger.warn('usage rollup unreadable; it is started anew', { key, reason: decoded.reason });
+    }
+    document.resumed = true;
+    return true;
+  }
+
+  /** Keeps the newest HELD_PER_GRANULARITY documents of each granularity, and every one not yet written. */
+  private dropOldDocuments(): void {
+    for (const granularity of GRANULARITIES) {
+      const keys = [...this.held.entries()]
+        .filter(([, document]) => document.parts.granularity === granularity)
+        .sort(([, a], [, b]) => (a.parts.period < b.parts.period ? 1 : a.parts.period > b.parts.period ? -1 : 0))
+        .map(([key]) => key);
+      for (const key of keys.slice(HELD_PER_GRANULARITY)) {
+        if (!this.dirty.has(key)) this.held.delete(key);
+      }
+    }
+  }
+}

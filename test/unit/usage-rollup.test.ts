@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store.js';
+import { emptySums, parseRollupKey, partOf, periodsOf, RollupTable, rollupKey, rollupWriterName } from '../../src/usage/rollup.js';
+import { decodeRollupDocument, encodeRollupDocument } from '../../src/usage/rollup-document.js';
+import { periodsCovering, splitPartsCovering } from '../../src/usage/rollup-reader.js';
+import { RollupWriter } from '../../src/usage/rollup-writer.js';
+import { summarizeUsage } from '../../src/usage/summary.js';
+import { createMemoryStore } from '../../storage/memory.js';
+import { figuresOf, H, record, silent, syntheticRecords, writeRollups } from '../support/usage-rollups.js';
+
+describe('rollup rows', () => {
+  it('sum records as the raw totals do, with costs exact and charges from chargeOf', () => {
+    const records = syntheticRecords(2000);
+    const table = new RollupTable();
+    const sums = emptySums();
+    for (const r of records) table.add({ ...r, projectId: 'one', tokenId: 'one', model: 'one' }, undefined);
+    for (const row of table.rows()) Object.assign(sums, row.sums);
+    expect(table.size).toBe(1);
+    const want = figuresOf(records);
+    expect({
+      requests: sums.calls,
+      errors: sums.errors,
+      attempts: sums.attempts,
+      inputTokens: sums.inputTokens,
+      outputTokens: sums.outputTokens,
+      cachedInputTokens: sums.cachedInputTokens,
+      cacheWriteTokens: sums.cacheWriteTokens,
+      costUsd: sums.costNanoUsd / 1e9,
+      chargedUsd: sums.chargedNanoUsd / 1e9,
+      chargedTokens: sums.chargedTokens,
+      latencyMsSum: sums.latencyMs,
+    }).toEqual(want);
+    expect(sums.ttftCount).toBe(records.filter((r) => r.ttftMs !== null).length);
+    // Unreported usage: charged its reservation, not its $0 cost.
+    expect(sums.chargedNanoUsd).toBeGreaterThan(sums.costNanoUsd);
+  });
+
+  it('keeps one row per (project, token, model), whatever the ids hold', () => {
+    const table = new RollupTable();
+    table.add(record(0, { projectId: 'a', tokenId: 'bc', model: 'd' }), 1);
+    table.add(record(0, { projectId: 'ab', tokenId: 'c', model: 'd' }), 1);
+    table.add(record(0, { projectId: 'a', tokenId: 'bc', model: 'd' }), 2);
+    expect([...table.rows()].map((row) => [row.projectId, row.tokenId, row.sums.attempts])).toEqual([
+      ['a', 'bc', 2],
+      ['ab', 'c', 1],
+    ]);
+    expect([...table.splitRows()].map((row) => [row.part, row.projectId, row.sums.attempts])).toEqual([
+      [1, 'a', 1],
+      [1, 'ab', 1],
+      [2, 'a', 1],
+    ]);
+  });
+
+  it('does not let a malformed number spoil a row', () => {
+    const table = new RollupTable();
+    table.add(record(0, { latencyMs: Number.NaN, inputTokens: undefined as never, costUsd: Number.POSITIVE_INFINITY }), 3);
+    const [row] = [...table.rows()];
+    expect(row!.sums).toMatchObject({ latencyMs: 0, inputTokens: 0, costNanoUsd: 0, attempts: 1 });
+    const parts = { granularity: 'day' as const, period: '2026-01-01', writer: 'w' };
+    expect(decodeRollupDocument(encodeRollupDocument(parts, table.rows(), table.splitRows()), parts).ok).toBe(true);
+  });
+});
+
+describe('rollup keys and periods', () => {
+  it('places a record in its UTC hour, day and month', () => {
+    expect(periodsOf('2026-01-31T23:59:59.999Z')).toEqual({ hour: '2026-01-31T23', day: '2026-01-31', month: '2026-01' });
+    expect(periodsOf('2026-02-01T00:30:00+01:00')).toEqual({ hour: '2026-01-31T23', day: '2026-01-31', month: '2026-01' });
+    expect(periodsOf('not a date')).toBeUndefined();
+    const periods = periodsOf('2026-01-31T23:59:59.999Z')!;
+    expect([partOf('month', periods), partOf('day', periods), partOf('hour', periods)]).toEqual([31, 23, undefined]);
+  });
+
+  it('names one document per writer per period, and reads its key back', () => {
+    expect(rollupKey('hour', '2026-01-31T23', 'gw_1')).toBe('data/rollups/hour/2026-01-31/2026-01-31T23.gw_1.json');
+    expect(rollupKey('day', '2026-01-31', 'gw_1')).toBe('data/rollups/day/2026-01/2026-01-31.gw_1.json');
+    expect(rollupKey('month', '2026-01', 'gw_1')).toBe('data/rollups/month/2026-01.gw_1.json');
+    for (const granularity of ['hour', 'day', 'month'] as const) {
+      const period = { hour: '2026-01-31T23', day: '2026-01-31', month: '2026-01' }[granularity];
+      expect(parseRollupKey(rollupKey(granularity, period, 'gw-x_Y'))).toEqual({ granularity, period, writer: 'gw-x_Y' });
+    }
+    expect(parseRollupKey('data/rollups/hour/2026-01-31/2026-02-01T00.gw.json')).toBeUndefined(); // another day's folder
+    expect(parseRollupKey('data/rollups/day/2026-01/2026-01-31.gw.json.bak')).toBeUndefined();
+    expect(parseRollupKey('data/rollups/month/2026-01.json')).toBeUndefined();
+    expect(rollupWriterName('node-1.example.com:3000')).toBe('node-1-example-com-3000');
+    expect(rollupWriterName('')).toBe('gw');
+  });
+
+  it('covers a range with hours at its edges, whole days, then whole months', () => {
+    const range = { firstHour: Date.parse('2026-01-30T22:00:00Z') / H, lastHour: Date.parse('2026-04-02T01:00:00Z') / H };
+    const periods = periodsCovering(range, 'month');
+    expect(periods.hour).toEqual(['2026-01-30T22', '2026-01-30T23', '2026-04-02T00', '2026-04-02T01']);
+    expect(periods.day).toEqual(['2026-01-31', '2026-04-01']);
+    expect(periods.month).toEqual(['2026-02', '2026-03']);
+    const byDay = periodsCovering(range, 'day');
+    expect(byDay.month).toEqual([]);
+    expect(byDay.day).toHaveLength(1 + 28 + 31 + 1);
+    const byHour = periodsCovering(range, 'hour');
+    expect(byHour.hour).toHaveLength(range.lastHour - range.firstHour + 1);
+    expect(byHour.day).toEqual([]);
+  });
+
+  it('covers a range with days of month splits and hours of day splits', () => {
+    const range = { firstHour: Date.parse('2026-01-30T22:00:00Z') / H, lastHour: Date.parse('2026-03-02T01:00:00Z') / H };
+    const byDay = splitPartsCovering(range, 'day');
+    expect([...byDay.daysOfMonth].map(([month, days]) => [month, days.size])).toEqual([['2026-01', 1], ['2026-02', 28], ['2026-03', 1]]);
+    expect([...byDay.hoursOfDay].map(([day, hours]) => [day, [...hours]])).toEqual([['2026-01-30', [22, 23]], ['2026-03-02', [0, 1]]]);
+    const byHour = splitPartsCovering(range, 'hour');
+    expect(byHour.daysOfMonth.size).toBe(0);
+    expect(byHour.hoursOfDay.size).toBe(2 + 28 + 1 + 1);
+    expect(byHour.hoursOfDay.get('2026-02-14')!.size).toBe(24);
+  });
+});
+
+describe('rollup documents', () => {
+  const parts = { granularity: 'day' as const, period: '2026-01-31', writer: 'gw_1' };
+  const table = new RollupTable();
+  table.add(record(0, { chargedUsd: 0.5, chargedTokens: 9000 }), 0);
+  table.add(record(0, { projectId: 'prj_b', ttftMs: null }), 23);
+  const text = encodeRollupDocument(parts, table.rows(), table.splitRows());
+
+  it('read back the rows and the split they were written with', () => {
+    const decoded = decodeRollupDocument(text, parts);
+    expect(decoded.ok && decoded.rows).toEqual([...table.rows()]);
+    expect(decoded.ok && decoded.split).toEqual([...table.splitRows()]);
+    // Sections are JSON text: the document parses without parsing them.
+    expect(typeof JSON.parse(text).rows).toBe('string');
+    const hour = { granularity: 'hour' as const, period: '2026-01-31T05', writer: 'gw_1' };
+    const hourText = encodeRollupDocument(hour, table.rows(), []);
+    expect(JSON.parse(hourText).split).toBeUndefined();
+    expect(decodeRollupDocument(hourText, hour)).toEqual({ ok: true, rows: [...table.rows()], split: [] });
+  });
+
+  it.each([
+    ['not JSON', text.slice(0, -3)],
+    ['an array', '[]'],
+    ['another version', text.replace('"version":1', '"version":2')],
+    ['another period than its key', text.replace('"2026-01-31"', '"2026-01-30"')],
+    ['another writer than its key', text.replace('"gw_1"', '"gw_2"')],
+    ['unknown columns', text.replace('"calls"', '"requests"')],
+    ['a row too short', text.replace(/"rows":"\[\[0,/, '"rows":"[[')],
+    ['a negative count', text.replace(/"rows":"\[\[0,0,0,1,/, '"rows":"[[0,0,0,-1,')],
+    ['a NaN written as null', text.replace(/"rows":"\[\[0,0,0,1,/, '"rows":"[[0,0,0,null,')],
+    ['an index past its list', text.replace(/"rows":"\[\[0,/, '"rows":"[[7,')],
+    ['a section that is no JSON', text.replace(/"rows":"\[\[/, '"rows":"[[[')],
+    ['a split part outside the day', text.replace(/"split":"\[\[0,/, '"split":"[[24,')],
+    ['a split without its columns', text.replace('"splitColumns"', '"splitColumnz"')],
+    ['a split row with a bad sum', text.replace(/"split":"\[\[0,0,1,/, '"split":"[[0,0,1.5,')],
+  ])('refuse %s', (_, corrupt) => {
+    expect(decodeRollupDocument(corrupt, parts).ok).toBe(false);
+  });
+});
+
+describe('rollup writers', () => {
+  it('each write documents of their own, which readers add up', async () => {
+    const store = createMemoryStore();
+    const records = syntheticRecords(600);
+    await writeRollups(store, records, 3);
+    const keys = await store.list('data/rollups/month/');
+    expect(keys).toEqual(['data/rollups/month/2026-01.gw_0.json', 'data/rollups/month/2026-01.gw_1.json', 'data/rollups/month/2026-01.gw_2.json', 'data/rollups/month/2026-02.gw_0.json', 'data/rollups/month/2026-02.gw_1.json', 'data/rollups/month/2026-02.gw_2.json']);
+    const summary = await summarizeUsage(store, { groupBy: 'project' });
+    expect(summary.totals).toMatchObject(figuresOf(records));
+  });
+
+  it('put each changed document once per write, and hold only the recent ones', async () => {
+    const inner = createMemoryStore();
+    const puts: string[] = [];
+    const store: Store = { ...inner, put: async (key, value) => (puts.push(key), inner.put(key, value)) };
+    const writer = new RollupWriter(store, silent, 'gw');
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    for (let hour = 0; hour < 24 * 70; hour++) {
+      await writer.add([record(start + hour * H), record(start + hour * H + 1000, { projectId: 'prj_b' })]);
+      puts.length = 0;
+      await writer.write();
+      expect(puts).toHaveLength(3);
+      expect(writer.heldKeys().length).toBeLessThanOrEqual(6);
+    }
+    expect((await summarizeUsage(inner, { groupBy: 'day' })).groups).toHaveLength(70);
+  });
+
+  it('keep a late record whose document they were reading back while a write pass ended', async () => {
+    const inner = createMemoryStore();
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const store: Store = { ...inner, get: async (key) => (await wait(30), inner.get(key)), put: async (key, value) => (await wait(5), inner.put(key, value)) };
+    const writer = new RollupWriter(store, silent, 'gw');
+    await writer.add(['10', '11', '12'].map((hour) => record(`2026-01-05T${hour}:00:00.000Z`)));
+    const pass = writer.write();
+    // Its hour is long gone from memory: read back while the pass above ends and drops old documents.
+    await writer.add([record('2026-01-05T01:00:00.000Z')]);
+    await pass;
+    await writer.write();
+    const summary = await summarizeUsage(inner, { groupBy: 'hour', from: Date.parse('2026-01-05T00:00:00Z'), to: Date.parse('2026-01-05T23:00:00Z') });
+    expect(summary.groups.map((g) => [g.key.slice(11, 13), g.attempts])).toEqual([['01', 1], ['10', 1], ['11', 1], ['12', 1]]);
+    expect((await summarizeUsage(inner, { groupBy: 'model' })).totals.attempts).toBe(4);
+    // By model, that hour is read from its hour document.
+    expect((await summarizeUsage(inner, { groupBy: 'model', from: Date.parse('2026-01-05T01:00:00Z'), to: Date.parse('2026-01-05T01:00:00Z') })).totals.attempts).toBe(1);
+  });
+
+  it('resume their own stored documents after a restart with the same id', async () => {
+    const store = createMemoryStore();
+    const first = new RollupWriter(store, silent, 'node');
+    await first.add([record('2026-01-05T10:00:00.000Z')]);
+    await first.write();
+    const restarted = new RollupWriter(store, silent, 'node');
+    await restarted.add([record('2026-01-05T10:30:00.000Z')]);
+    await restarted.write();
+    expect((await summarizeUsage(store, { groupBy: 'hour', from: Date.parse('2026-01-05T00:00:00Z') })).totals.attempts).toBe(2);
+  });
+
+  it('do not replace a stored document they could not read back; a failed put is retried', async () => {
+    const inner = createMemoryStore();
+    const errors: unknown[] = [];
+    let failGets = false;
+    let failPuts = false;
+    const store: Store = {
+      ...inner,
+      get: async (key) => {
+        if (failGets) throw new Error('store down');
+        return inner.get(key);
+      },
+      put: async (key, value) => {
+        if (failPuts) throw new Error('disk full');
+        return inner.put(key, value);
+      },
+    };
+    const logger = { ...silent, error: (...args: unknown[]) => errors.push(args) };
+    await (async () => {
+      const writer = new RollupWriter(store, logger, 'node');
+      await writer.add([record('2026-01-05T10:00:00.000Z')]);
+      await writer.write();
+    })();
+    const writer = new RollupWriter(store, logger, 'node');
+    failGets = true;
+    await writer.add([record('2026-01-05T10:10:00.000Z')]);
+    await writer.write();
+    failGets = false;
+    failPuts = true;
+    await writer.write();
+    expect(errors.length).toBeGreaterThan(0);
+    failPuts = false;
+    await writer.write();
+    expect((await summarizeUsage(inner, { groupBy: 'model' })).totals.attempts).toBe(2);
+  });
+});

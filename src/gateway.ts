@@ -13,7 +13,9 @@ import { guardOutboundFetch } from './proxy/outbound-guard.js';
 import { proxyApi } from './proxy/routes.js';
 import type { AppEnv, Services } from './services.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { SpendHistory } from './limits/budgets.js';
 import { Limits } from './limits/call-limits.js';
+import { chargedSince } from './usage/summary.js';
 import { Judge } from './routing/judge.js';
 import { ModelStatsTable } from './routing/stats.js';
 import { DEFAULT_UPSTREAM_LIMITS } from './proxy/upstream.js';
@@ -40,7 +42,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const defaultWaitUntil = deps.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
   const durableUsage = deps.settings?.durableUsage === true;
   // Durable: no gathering window, each record goes out at once (same-tick records still share a write).
-  const usage = new UsageRecorder(deps.store, logger, durableUsage ? 0 : DEFAULT_BATCH_WINDOW_MS, { instanceId: deps.instanceId });
+  // One id for everything this instance writes that others may write too (its rollup documents).
+  const instanceId = deps.instanceId ?? randomId('gw');
+  const usage = new UsageRecorder(deps.store, logger, durableUsage ? 0 : DEFAULT_BATCH_WINDOW_MS, { instanceId, background: deps.waitUntil });
   const stats = new ModelStatsTable(now);
   const counters = deps.counters ?? memoryCounters();
   const audit = new AuditLog(deps.store, logger);
@@ -54,7 +58,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const services: Services = {
       store: deps.store,
       counters,
-      instanceId: deps.instanceId ?? randomId('gw'),
+      instanceId,
       config,
       usage,
       audit,
@@ -72,8 +76,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       stats,
       judge: new Judge({ fetch: guardedFetch, now, logger }),
       metrics: new GatewayMetrics(stats, now),
-      // Spend history for warming budgets comes with the usage rollups.
-      limits: new Limits(counters, undefined, logger, now),
+      limits: new Limits(counters, spendHistory(deps.store, usage, logger), logger, now),
       encryptionKey: keys.encryption,
       signingKey: keys.signing,
       ...(deps.loadOpenAITokenizer ? { openAITokenizer: once(deps.loadOpenAITokenizer) } : {}),
@@ -110,6 +113,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // Usage and the audit log both write off the request path: a shutdown waits for both.
     flush: async () => {
       await Promise.all([usage.flush(), audit.flush()]);
+    },
+  };
+}
+
+/**
+ * Where budgets warm a period's spend from when the counters start empty (a restart on Node):
+ * the usage rollups, after writing out the records still gathering, so none is missed.
+ */
+function spendHistory(store: GatewayDeps['store'], usage: UsageRecorder, logger: Logger): SpendHistory {
+  return {
+    async chargedBetween(scope, from) {
+      await usage.flush();
+      // No `to`: the window runs to now, read whole from the coarsest documents.
+      const charged = await chargedSince(store, { ...scope, from }, logger);
+      return { nanoUsd: charged.nanoUsd, tokens: charged.tokens };
     },
   };
 }

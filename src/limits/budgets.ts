@@ -6,7 +6,8 @@ import type { Logger } from '../deps.js';
 import type { BudgetFit, BudgetView } from '../routing/budget.js';
 import type { RoutingRequest } from '../routing/types.js';
 import { periodWindow, windowExpiry, type PeriodWindow } from './periods.js';
-import { NANO_PER_USD, reservationFor, type Reservation } from './reservation.js';
+import { NANO_PER_USD } from '../usage/cost.js';
+import { reservationFor, type Reservation } from './reservation.js';
 
 /** One budget of one scope (the project or the token) in the window that holds now. */
 export interface BudgetLine {
@@ -22,8 +23,8 @@ export interface BudgetLine {
 
 /** Where the spend of a window comes from when a process's counters start empty (src/usage rollups). */
 export interface SpendHistory {
-  /** USD (and tokens) charged to the scope from `from` (inclusive) to `to` (exclusive), epoch ms. */
-  chargedBetween(scope: { projectId?: string; tokenId?: string }, from: number, to: number): Promise<{ usd: number; tokens: number }>;
+  /** Nano-dollars and tokens charged to the scope from `from` (epoch ms, inclusive) to now. */
+  chargedBetween(scope: { projectId?: string; tokenId?: string }, from: number): Promise<{ nanoUsd: number; tokens: number }>;
 }
 
 /** Every budget that applies to a call of this token: its project's, then its own (none without a token). */
@@ -175,11 +176,11 @@ export class BudgetLedger {
 
   private async load(line: BudgetLine, now: number): Promise<void> {
     const scope = line.scope === 'project' ? { projectId: line.id } : { tokenId: line.id };
-    const charged = await this.history!.chargedBetween(scope, line.window.start, Math.min(line.window.end, now + 1));
+    const charged = await this.history!.chargedBetween(scope, line.window.start);
     const expiresAt = windowExpiry(line.window);
     await this.counters.initialize(
       [
-        { key: line.usdKey, amount: Math.round(charged.usd * NANO_PER_USD), expiresAt },
+        { key: line.usdKey, amount: charged.nanoUsd, expiresAt },
         { key: line.tokensKey, amount: charged.tokens, expiresAt },
       ],
       now,

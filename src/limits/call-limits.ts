@@ -9,7 +9,8 @@ import type { Candidate, RoutingRequest } from '../routing/types.js';
 import { budgetEntries, budgetLines, BudgetLedger, overMessage, type BudgetLine, type SpendHistory } from './budgets.js';
 import { minuteWindow, type PeriodWindow } from './periods.js';
 import { admissionEntries, modelRateEntries, modelRateKeys, rateHeaders, rateLines, rateState, refusalReason } from './rate-limits.js';
-import { actualCharge, NANO_PER_USD, NOTHING, reservationFor, type Reservation } from './reservation.js';
+import { NANO_PER_USD } from '../usage/cost.js';
+import { actualCharge, NOTHING, reservationFor, type Reservation } from './reservation.js';
 
 /** One budget as it stands: GET /api/projects/:id/budgets. */
 export interface BudgetStatus {

@@ -1,7 +1,7 @@
 import type { ResolvedModel } from '../config/state.js';
 import type { TokenUsage } from '../ir/usage.js';
 import type { RoutingRequest } from '../routing/types.js';
-import { costUsd } from '../usage/cost.js';
+import { costUsd, NANO_PER_USD } from '../usage/cost.js';
 
 /**
  * Output tokens a budget reserves for a call that sets no cap of its own, on a model whose
@@ -10,8 +10,6 @@ import { costUsd } from '../usage/cost.js';
  */
 export const DEFAULT_OUTPUT_RESERVE_TOKENS = 4096;
 
-/** USD are counted in nano-dollars, integers, so that sums over millions of calls stay exact. */
-export const NANO_PER_USD = 1e9;
 
 /** What one attempt holds against its budgets until it settles. */
 export interface Reservation {

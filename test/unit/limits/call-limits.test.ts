@@ -251,17 +251,17 @@ describe('budgets', () => {
   });
 
   it('warms a window once from the stored history when the counters do not outlive the process', async () => {
-    const history: SpendHistory = { chargedBetween: vi.fn(() => Promise.resolve({ usd: 0.005, tokens: 10 })) };
+    const history: SpendHistory = { chargedBetween: vi.fn(() => Promise.resolve({ nanoUsd: 5_000_000, tokens: 10 })) };
     const { limits } = setUp({ history });
     const p = dayBudget(0.01);
     const calls = await Promise.all([1, 2, 3].map(() => limits.begin(p, token(), req(), POOL, 'openai')));
     expect(calls[0]!.budget.fit(priced, req())).toMatchObject({ fits: false, reason: expect.stringContaining('$0.005 spent') });
     expect(history.chargedBetween).toHaveBeenCalledTimes(1);
-    expect(history.chargedBetween).toHaveBeenCalledWith({ projectId: 'prj_1' }, Date.parse('2026-12-01T00:00:00Z'), T + 1);
+    expect(history.chargedBetween).toHaveBeenCalledWith({ projectId: 'prj_1' }, Date.parse('2026-12-01T00:00:00Z'));
   });
 
   it('does not warm counters that outlive the process', async () => {
-    const history: SpendHistory = { chargedBetween: vi.fn(() => Promise.resolve({ usd: 5, tokens: 0 })) };
+    const history: SpendHistory = { chargedBetween: vi.fn(() => Promise.resolve({ nanoUsd: 5e9, tokens: 0 })) };
     const { limits } = setUp({ counters: { ...memoryCounters(), durable: true }, history });
     await limits.begin(dayBudget(0.01), token(), req(), POOL, 'openai');
     expect(history.chargedBetween).not.toHaveBeenCalled();

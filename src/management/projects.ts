@@ -66,16 +66,24 @@ function newToken(input: TokenInput, now: string): { token: string; stored: Stor
   return { token, stored };
 }
 
-/** Sets what `input` gives; an empty budget list or limits object removes them rather than storing an empty envelope. */
+/** Sets what `input` gives. */
 function applyTokenFields(token: StoredToken, input: TokenInput): void {
   if (input.name !== undefined) token.name = input.name;
+  applyEnvelope(token, input);
+}
+
+/**
+ * A project's or token's budgets and limits, where `input` has them: an empty budget list or
+ * limits object removes them rather than storing an empty envelope.
+ */
+function applyEnvelope(target: Pick<StoredToken, 'budgets' | 'limits'>, input: Pick<TokenInput, 'budgets' | 'limits'>): void {
   if (input.budgets !== undefined) {
-    if (input.budgets.length > 0) token.budgets = input.budgets;
-    else delete token.budgets;
+    if (input.budgets.length > 0) target.budgets = input.budgets;
+    else delete target.budgets;
   }
   if (input.limits !== undefined) {
-    if (Object.keys(input.limits).length > 0) token.limits = input.limits;
-    else delete token.limits;
+    if (Object.keys(input.limits).length > 0) target.limits = input.limits;
+    else delete target.limits;
   }
 }
 
@@ -132,8 +140,7 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
       if (input.routing !== undefined) created.routing = input.routing;
       if (input.aliases !== undefined) created.aliases = input.aliases;
       if (input.unknownModel !== undefined) created.unknownModel = input.unknownModel;
-      if (input.budgets?.length) created.budgets = input.budgets;
-      if (input.limits && Object.keys(input.limits).length > 0) created.limits = input.limits;
+      applyEnvelope(created, input);
       const members = initialMembers(c, services, input.members);
       assertUsersExist(members, snapshot);
       if (members.length > 0) created.members = members;
@@ -166,14 +173,7 @@ export function projectRoutes(services: Services): Hono<AppEnv> {
       if (changes.routing !== undefined) project.routing = changes.routing;
       if (changes.aliases !== undefined) project.aliases = changes.aliases;
       if (changes.unknownModel !== undefined) project.unknownModel = changes.unknownModel;
-      if (changes.budgets !== undefined) {
-        if (changes.budgets.length > 0) project.budgets = changes.budgets;
-        else delete project.budgets;
-      }
-      if (changes.limits !== undefined) {
-        if (Object.keys(changes.limits).length > 0) project.limits = changes.limits;
-        else delete project.limits;
-      }
+      applyEnvelope(project, changes);
       assertRoutingModelsExist(project, snapshot);
       return project;
     });

@@ -99,19 +99,7 @@ export function addRecordToSums(sums: RollupSums, record: UsageRecord): void {
 }
 
 export function addSums(into: RollupSums, from: RollupSums): void {
-  into.calls += from.calls;
-  into.errors += from.errors;
-  into.attempts += from.attempts;
-  into.inputTokens += from.inputTokens;
-  into.outputTokens += from.outputTokens;
-  into.cachedInputTokens += from.cachedInputTokens;
-  into.cacheWriteTokens += from.cacheWriteTokens;
-  into.costNanoUsd += from.costNanoUsd;
-  into.chargedNanoUsd += from.chargedNanoUsd;
-  into.chargedTokens += from.chargedTokens;
-  into.latencyMs += from.latencyMs;
-  into.ttftMs += from.ttftMs;
-  into.ttftCount += from.ttftCount;
+  for (const key of Object.keys(into) as Array<keyof RollupSums>) into[key] += from[key];
 }
 
 /** One row of a rollup document: the sums of one (project, token, model) over the document's period. */

@@ -2,6 +2,7 @@ import type { Logger } from '../deps.js';
 import type { Store } from '../store.js';
 import { rowReadsFor, splitReadsFor, visitRollups, type HourRange, type RollupEntry, type RollupRead } from './rollup-reader.js';
 import { NANO_PER_USD } from './cost.js';
+import type { UsageTotals } from './record.js';
 import { addSums, emptySums, HOUR_MS, type RollupSums } from './rollup.js';
 
 /**
@@ -26,17 +27,8 @@ export interface SummaryRequest {
   groupBy: SummaryGroupBy;
 }
 
-/** The sums of a group, in the units of the API: USD, not nano-dollars. */
-export interface SummaryFigures {
-  /** Calls (a call's attempts count once), as `requests` in GET /api/usage's totals. */
-  requests: number;
-  errors: number;
-  attempts: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
+/** The sums of a group, in the units of the API (USD, not nano-dollars): GET /api/usage's totals and more. */
+export interface SummaryFigures extends UsageTotals {
   /** What budgets were charged: the cost, or the reservation of a call whose usage went unreported. */
   chargedUsd: number;
   chargedTokens: number;

@@ -62,14 +62,18 @@ function entryFor(c: Context<AppEnv>, services: Services): AuditEntry {
 }
 
 /**
- * Records every management write once it has been answered, refused ones included (401, 403,
- * 400, 409…), in the audit log. The entry is written off the request path, kept alive by
+ * Records every management write once it has been answered, refused ones included (403, 400,
+ * 409…, and 401s of setup and login), in the audit log. The entry is written off the request path, kept alive by
  * waitUntil; a failed append is logged, never turned into a failed request.
  */
 export function auditWrites(services: Services): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!WRITE_METHODS.has(c.req.method)) return next();
     await next();
+    // A write refused for want of a session, naming no account, says nothing of who did what;
+    // recording it would let anyone grow the log without bound. Setup and logins (which name
+    // an account, and are throttled) are recorded whatever their answer.
+    if (c.res.status === 401 && c.get('userId') === undefined && c.get('auditNote')?.email === undefined) return;
     let entry: AuditEntry;
     try {
       entry = entryFor(c, services);

@@ -153,7 +153,7 @@ async function synthesize(home: string, options: SummaryBenchOptions): Promise<{
   const perWriterDay = options.records / options.writers / DAYS;
   await Promise.all(
     Array.from({ length: options.writers }, async (_, w) => {
-      const writer = new RollupWriter(store, silent, `gw_bench${w}`);
+      const writer = new RollupWriter(store, silent, `gw_bench${w}`, 0);
       const next = random(1000 + w);
       for (let day = 0; day < DAYS; day++) {
         // Shares that add up to exactly `records` over every writer and day.

@@ -19,6 +19,8 @@ export interface BudgetLine {
   window: PeriodWindow;
   usdKey: string;
   tokensKey: string;
+  /** The parts of its messages that do not depend on the call, made once when first needed. */
+  phrases?: { usd: string; tokens: string; reset: string };
 }
 
 /** Where the spend of a window comes from when a process's counters start empty (src/usage rollups). */
@@ -117,12 +119,15 @@ function resets(line: BudgetLine): { resetsAt?: number } {
 
 /** Why a reservation does not fit a line: which budget, its limit, what is spent, when it resets. */
 export function overMessage(line: BudgetLine, kind: 'usd' | 'tokens', spent: number, asked: number): string {
+  // Ranking a large pool against a spent budget writes one per model: the fixed parts are made once.
+  const phrases = (line.phrases ??= { usd: describeBudget(line, 'usd'), tokens: describeBudget(line, 'tokens'), reset: resetPhrase(line) });
   const shown = kind === 'usd' ? `$${round(spent)} spent, this call could cost up to $${round(asked)}` : `${spent} tokens used, this call could use up to ${asked}`;
-  return `${describeBudget(line, kind)} does not fit this call: ${shown}; ${resetPhrase(line)}`;
+  return `${phrases[kind]} does not fit this call: ${shown}; ${phrases.reset}`;
 }
 
+/** USD to the micro-dollar, without trailing zeros: multiples of 1e-6 print without an exponent. */
 function round(usd: number): string {
-  return usd.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
+  return String(Math.round(usd * 1e6) / 1e6);
 }
 
 /**

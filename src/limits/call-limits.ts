@@ -54,8 +54,11 @@ export interface CallLimits {
   modelMinute: ((modelId: string) => { requests: number; tokens: number }) | undefined;
   /** The rate-limit headers every answer of this call carries; undefined when the project and token have no rpm or tpm. */
   headers: Record<string, string> | undefined;
-  /** Reserves an attempt on `model` against every budget and the model's own limits, all or nothing. */
-  reserve(model: ResolvedModel): Promise<AttemptAdmission>;
+  /**
+   * Reserves an attempt on `model` against every budget and the model's own limits, all or
+   * nothing. Synchronous when there is nothing to count: most calls, and the hot path.
+   */
+  reserve(model: ResolvedModel): AttemptAdmission | Promise<AttemptAdmission>;
   /** Charges a cost made for the call besides its attempts (the routing judge's call), after the fact. */
   charge(model: ResolvedModel, usage: TokenUsage | undefined): void;
   /** The call is over: frees its concurrency slot and settles its tokens a minute to `actualTokens`. Idempotent. */
@@ -63,13 +66,14 @@ export interface CallLimits {
 }
 
 const NO_HOLD: AttemptHold = { settle: () => ({ done: Promise.resolve() }) };
+const ADMITTED: AttemptAdmission = { ok: true, hold: NO_HOLD };
 
 /** A call no budget or limit applies to: nothing to count. */
 export const UNLIMITED: CallLimits = {
   budget: NO_BUDGETS,
   modelMinute: undefined,
   headers: undefined,
-  reserve: () => Promise.resolve({ ok: true, hold: NO_HOLD }),
+  reserve: () => ADMITTED,
   charge: () => undefined,
   end: () => undefined,
 };
@@ -94,12 +98,18 @@ export class Limits {
    * Admits a call under its project's and token's rate limits (a 429 in the client's format when
    * over, with retry-after and the rate-limit headers), and reads its budgets for ranking.
    */
-  async begin(project: StoredProject, token: StoredToken, request: RoutingRequest, candidates: readonly Candidate[], format: 'openai' | 'anthropic'): Promise<CallLimits> {
+  begin(project: StoredProject, token: StoredToken, request: RoutingRequest, candidates: readonly Candidate[], format: 'openai' | 'anthropic'): CallLimits | Promise<CallLimits> {
+    // Synchronous for a call nothing limits: no promise, no counter, on the hot path.
+    if (project.budgets === undefined && token.budgets === undefined && project.limits === undefined && token.limits === undefined && !candidates.some((c) => c.model.config.limits !== undefined)) {
+      return UNLIMITED;
+    }
+    return this.admit(project, token, request, candidates, format);
+  }
+
+  private async admit(project: StoredProject, token: StoredToken, request: RoutingRequest, candidates: readonly Candidate[], format: 'openai' | 'anthropic'): Promise<CallLimits> {
     const hasBudgets = project.budgets !== undefined || token.budgets !== undefined;
     const hasLimits = project.limits !== undefined || token.limits !== undefined;
     const limitedModels = candidates.filter((c) => c.model.config.limits !== undefined);
-    if (!hasBudgets && !hasLimits && limitedModels.length === 0) return UNLIMITED;
-
     const now = this.now();
     const minute = minuteWindow(now);
     const lines = hasLimits ? rateLines(project, token, minute) : [];

@@ -28,7 +28,8 @@ export async function routeCall(call: CallContext, set: CandidateSet): Promise<R
   const request = routingRequest(call.endpoint, call.parsed, call.body, call.project.id, call.request.headers);
   const candidates = rankable(set, call.routing);
   // Admission first: a call over its project's or token's rate limits is refused before anything else.
-  call.limits = await call.services.limits.begin(call.project, call.token, request, candidates, call.endpoint.errorFormat);
+  const admitted = call.services.limits.begin(call.project, call.token, request, candidates, call.endpoint.errorFormat);
+  call.limits = admitted instanceof Promise ? await admitted : admitted;
   let response: Response;
   try {
     response = await rankAndAttempt(call, set, request, candidates);
@@ -37,7 +38,8 @@ export async function routeCall(call: CallContext, set: CandidateSet): Promise<R
     call.limits.end(0);
     throw withHeaders(error, call.limits.headers);
   }
-  if (call.limits.headers) for (const [name, value] of Object.entries(call.limits.headers)) response.headers.set(name, value);
+  const headers = call.limits.headers;
+  if (headers) for (const name in headers) response.headers.set(name, headers[name]!);
   return response;
 }
 
@@ -133,7 +135,8 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
         // A failed attempt holds nothing: its reservation goes back before the next one is made.
         void pending?.hold?.settle(undefined, false);
         // The reservation, before a byte is sent: budgets and the model's own limits, all or nothing.
-        const admission = await call.limits.reserve(model);
+        const reserved = call.limits.reserve(model);
+        const admission = reserved instanceof Promise ? await reserved : reserved;
         if (!admission.ok) {
           (trace.notSent ??= []).push({ model: model.config.id, reason: admission.reason });
           notSent = notSentError(admission);

@@ -38,6 +38,8 @@ export class UsageRecorder {
   private window: { done: Promise<void>; release: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
   private readonly rollups: RollupWriter;
   private readonly background: ((work: Promise<unknown>) => void) | undefined;
+  /** Flushes waiting: rollups are written at once rather than at the pass interval. */
+  private flushing = 0;
 
   constructor(
     private readonly store: Store,
@@ -81,9 +83,16 @@ export class UsageRecorder {
 
   /** Settles once everything queued so far is stored, and the rollups are written. */
   async flush(): Promise<void> {
-    this.closeWindow();
-    await this.drain();
-    await this.rollups.write();
+    // While a flush waits, rollup passes do not wait their turn (see ROLLUP_PASS_INTERVAL_MS).
+    this.flushing++;
+    try {
+      this.closeWindow();
+      void this.rollups.write({ now: true });
+      await this.drain();
+      await this.rollups.write({ now: true });
+    } finally {
+      this.flushing--;
+    }
   }
 
   private closeWindow(): void {
@@ -118,7 +127,7 @@ export class UsageRecorder {
         void this.rollups.write();
       }
       // A pass that holds every record added above: once it is done, so is the loop.
-      const rolledUp = this.rollups.write();
+      const rolledUp = this.rollups.write({ now: this.flushing > 0 });
       if (this.background) this.background(rolledUp);
       else await rolledUp;
     } while (this.pending.length > 0);

@@ -86,7 +86,7 @@ export function syntheticRecords(count: number, seed = 7): UsageRecord[] {
 
 /** Writes the records as `writers` instances would, each taking every writers-th record. */
 export async function writeRollups(store: Store, records: UsageRecord[], writers = 3): Promise<RollupWriter[]> {
-  const instances = Array.from({ length: writers }, (_, w) => new RollupWriter(store, silent, `gw_${w}`));
+  const instances = Array.from({ length: writers }, (_, w) => new RollupWriter(store, silent, `gw_${w}`, 0));
   for (let w = 0; w < writers; w++) {
     const mine = records.filter((_, n) => n % writers === w);
     // In batches, as the recorder does, with a write after each.

@@ -161,11 +161,35 @@ describe('rollup writers', () => {
     expect(summary.totals).toMatchObject(figuresOf(records));
   });
 
+  it('wait their turn between write passes, unless a write is asked for at once', async () => {
+    const inner = createMemoryStore();
+    const putAt: number[] = [];
+    const store: Store = { ...inner, put: async (key, value) => (putAt.push(performance.now()), inner.put(key, value)) };
+    const writer = new RollupWriter(store, silent, 'gw', 200);
+    const start = performance.now();
+    await writer.add([record(Date.parse('2026-01-01T00:00:00Z'))]);
+    await writer.write();
+    expect(putAt).toHaveLength(3);
+    // Changed again at once: the next pass waits until 200 ms after the first began.
+    await writer.add([record(Date.parse('2026-01-01T00:10:00Z'))]);
+    await writer.write();
+    expect(putAt).toHaveLength(6);
+    expect(putAt[3]! - start).toBeGreaterThanOrEqual(190);
+    // Asked for now (a flush), a waiting pass starts at once.
+    await writer.add([record(Date.parse('2026-01-01T00:20:00Z'))]);
+    const waiting = writer.write();
+    const asked = performance.now();
+    await writer.write({ now: true });
+    await waiting;
+    expect(putAt[6]! - asked).toBeLessThan(100);
+    expect((await summarizeUsage(inner, { groupBy: 'day' })).totals.attempts).toBe(3);
+  });
+
   it('put each changed document once per write, and hold only the recent ones', async () => {
     const inner = createMemoryStore();
     const puts: string[] = [];
     const store: Store = { ...inner, put: async (key, value) => (puts.push(key), inner.put(key, value)) };
-    const writer = new RollupWriter(store, silent, 'gw');
+    const writer = new RollupWriter(store, silent, 'gw', 0);
     const start = Date.parse('2026-01-01T00:00:00Z');
     for (let hour = 0; hour < 24 * 70; hour++) {
       await writer.add([record(start + hour * H), record(start + hour * H + 1000, { projectId: 'prj_b' })]);
@@ -181,7 +205,7 @@ describe('rollup writers', () => {
     const inner = createMemoryStore();
     const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const store: Store = { ...inner, get: async (key) => (await wait(30), inner.get(key)), put: async (key, value) => (await wait(5), inner.put(key, value)) };
-    const writer = new RollupWriter(store, silent, 'gw');
+    const writer = new RollupWriter(store, silent, 'gw', 0);
     await writer.add(['10', '11', '12'].map((hour) => record(`2026-01-05T${hour}:00:00.000Z`)));
     const pass = writer.write();
     // Its hour is long gone from memory: read back while the pass above ends and drops old documents.
@@ -197,10 +221,10 @@ describe('rollup writers', () => {
 
   it('resume their own stored documents after a restart with the same id', async () => {
     const store = createMemoryStore();
-    const first = new RollupWriter(store, silent, 'node');
+    const first = new RollupWriter(store, silent, 'node', 0);
     await first.add([record('2026-01-05T10:00:00.000Z')]);
     await first.write();
-    const restarted = new RollupWriter(store, silent, 'node');
+    const restarted = new RollupWriter(store, silent, 'node', 0);
     await restarted.add([record('2026-01-05T10:30:00.000Z')]);
     await restarted.write();
     expect((await summarizeUsage(store, { groupBy: 'hour', from: Date.parse('2026-01-05T00:00:00Z') })).totals.attempts).toBe(2);
@@ -224,11 +248,11 @@ describe('rollup writers', () => {
     };
     const logger = { ...silent, error: (...args: unknown[]) => errors.push(args) };
     await (async () => {
-      const writer = new RollupWriter(store, logger, 'node');
+      const writer = new RollupWriter(store, logger, 'node', 0);
       await writer.add([record('2026-01-05T10:00:00.000Z')]);
       await writer.write();
     })();
-    const writer = new RollupWriter(store, logger, 'node');
+    const writer = new RollupWriter(store, logger, 'node', 0);
     failGets = true;
     await writer.add([record('2026-01-05T10:10:00.000Z')]);
     await writer.write();

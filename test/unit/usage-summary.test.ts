@@ -80,7 +80,7 @@ describe('summaries from rollups', () => {
 
   it('counts a record by its hour: the hours that hold from and to are whole', async () => {
     const store = createMemoryStore();
-    const writer = new RollupWriter(store, silent, 'gw');
+    const writer = new RollupWriter(store, silent, 'gw', 0);
     await writer.add([record('2026-03-01T09:59:59.999Z'), record('2026-03-01T10:00:00.000Z'), record('2026-03-01T10:59:59.999Z'), record('2026-03-01T11:00:00.000Z')]);
     await writer.write();
     const at = (from: string, to: string) => summarizeUsage(store, { from: Date.parse(from), to: Date.parse(to), groupBy: 'hour' });
@@ -91,7 +91,7 @@ describe('summaries from rollups', () => {
 
   it('skips a corrupt or foreign document with a warning, and stray files', async () => {
     const store = createMemoryStore();
-    const writer = new RollupWriter(store, silent, 'gw');
+    const writer = new RollupWriter(store, silent, 'gw', 0);
     await writer.add([record('2026-03-01T10:00:00.000Z'), record('2026-03-02T10:00:00.000Z')]);
     await writer.write();
     await store.put('data/rollups/month/2026-03.broken.json', '{"format":"routerly-usage-rollup","vers');

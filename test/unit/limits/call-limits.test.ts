@@ -44,8 +44,8 @@ async function reserved(call: Awaited<ReturnType<Limits['begin']>>, model = pric
   return admission.hold;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
+async function refusal(promise: unknown): Promise<GatewayError> {
+  const error = await Promise.resolve(promise).then(
     () => undefined,
     (e: unknown) => e,
   );

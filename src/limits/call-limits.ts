@@ -131,7 +131,8 @@ export class Limits {
       const modelMinute = limitedModels.length > 0 ? await this.modelMinute(limitedModels, minute, now) : undefined;
       return new CallHold(this.counters, this.logger, this.now, request, admitted, estimate, budget, modelMinute, headers);
     } catch (error) {
-      void new CallHold(this.counters, this.logger, this.now, request, admitted, estimate, undefined, undefined, headers).end(undefined);
+      // The call never ran: its slot and its tokens a minute go back.
+      new CallHold(this.counters, this.logger, this.now, request, admitted, estimate, undefined, undefined, headers).end(0);
       throw error;
     }
   }

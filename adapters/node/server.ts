@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
+import { backfillRollups, createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
 import { createFileStore, removeStaleTempFiles } from '../../storage/files.js';
 import { loadOpenAITokenizer } from './tokenizer.js';
 import { createNodeFetch } from './fetch.js';
@@ -41,8 +41,11 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   const background = new Set<Promise<unknown>>();
   // A crash mid-write (kill -9) leaves its temp file: nothing reads it, but it would pile up.
   await removeStaleTempFiles(options.home);
+  const store = createFileStore(options.home);
+  // Once, before serving: usage recorded by an earlier version gets its rollups, which budgets warm from.
+  await backfillRollups(store, logger ?? { info() {}, warn() {}, error() {} });
   const gateway = createGateway({
-    store: createFileStore(options.home),
+    store,
     secret: await loadOrCreateSecret(options.home, options.secret),
     settings: options.settings,
     fetch: options.fetch ?? createNodeFetch(),

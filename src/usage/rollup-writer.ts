@@ -62,6 +62,11 @@ export class RollupWriter {
     private readonly passIntervalMs = ROLLUP_PASS_INTERVAL_MS,
   ) {}
 
+  /** Documents changed but not yet stored (a put failed, or the pass is still to come). */
+  get unwritten(): number {
+    return this.dirty.size;
+  }
+
   /** Keys of the documents held in memory (memory stays flat: see HELD_PER_GRANULARITY). */
   heldKeys(): string[] {
     return [...this.held.keys()];

@@ -80,6 +80,9 @@ export async function startWorkerdGateway(options: WorkerdGatewayOptions = {}): 
       liveReload: false,
       remote: false,
       enableContainers: false,
+      // A registry of its own: in the shared one, every test worker is "routerly" (wrangler.toml's
+      // name, with a Durable Object), so one starting or stopping could restart another mid-request.
+      registry: path.join(scratch, 'registry'),
       // The bindings table and request lines are noise in test output; the worker's own warnings and errors still show.
       logLevel: (process.env.ROUTERLY_WRANGLER_LOG_LEVEL as 'debug' | 'info' | 'log' | 'warn' | 'error' | 'none' | undefined) ?? 'warn',
       server: { hostname: '127.0.0.1', port: 0 },

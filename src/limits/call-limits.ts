@@ -85,13 +85,16 @@ export const UNLIMITED: CallLimits = {
 export class Limits {
   private readonly ledger: BudgetLedger;
 
+  private readonly counters: Counters;
+
   constructor(
-    private readonly counters: Counters,
+    counters: Counters,
     history: SpendHistory | undefined,
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {
-    this.ledger = new BudgetLedger(counters, history, logger);
+    this.counters = failingClosed(counters, logger);
+    this.ledger = new BudgetLedger(this.counters, history, logger);
   }
 
   /**
@@ -174,6 +177,30 @@ export class Limits {
     const byModel = new Map(candidates.map((c, i) => [c.model.config.id, { requests: values[2 * i]!, tokens: values[2 * i + 1]! }]));
     return (id: string) => byModel.get(id) ?? { requests: 0, tokens: 0 };
   }
+}
+
+/**
+ * The counters, with their failures (a Durable Object out of reach) turned into a 503 for the
+ * call: budgets and limits that cannot be checked refuse the call rather than let it through
+ * unchecked, and the client is told the gateway, not its request, is at fault.
+ */
+function failingClosed(counters: Counters, logger: Logger): Counters {
+  const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await operation(...args);
+      } catch (error) {
+        logger.error('the counters failed: budgets and limits cannot be checked', { error: String(error) });
+        throw new GatewayError('not_ready', 'budgets and rate limits cannot be checked right now: try again shortly', { headers: { 'retry-after': '1' } });
+      }
+    };
+  return {
+    durable: counters.durable,
+    reserve: guard((entries, now) => counters.reserve(entries, now)),
+    add: (entries, now) => counters.add(entries, now),
+    read: guard((keys, now) => counters.read(keys, now)),
+    initialize: guard((entries, now) => counters.initialize(entries, now)),
+  };
 }
 
 /** Tokens a call is admitted on under a tpm limit: the prompt's estimate plus its output cap, as OpenAI counts them. */

@@ -63,6 +63,18 @@ describe('a call with no budget and no limit', () => {
   });
 });
 
+describe('when the counters fail', () => {
+  it('refuses the call with a 503 rather than letting it through unchecked', async () => {
+    const broken: Counters = { ...memoryCounters(), reserve: () => Promise.reject(new Error('object unreachable')), read: () => Promise.reject(new Error('object unreachable')) };
+    const logger = silentLogger();
+    const limits = new Limits(broken, undefined, logger, () => T);
+    const error = await refusal(limits.begin(project({ limits: { rpm: 5 } }), token(), req(), POOL, 'openai'));
+    expect([error.code, error.status, error.options.headers?.['retry-after']]).toEqual(['not_ready', 503, '1']);
+    expect((await refusal(limits.begin(project({ budgets: [{ period: 'day', limitUsd: 1 }] }), token(), req(), POOL, 'openai'))).status).toBe(503);
+    expect(logger.error).toHaveBeenCalledWith('the counters failed: budgets and limits cannot be checked', { error: 'Error: object unreachable' });
+  });
+});
+
 describe('rate limits', () => {
   it('admits rpm calls a minute, then answers 429 with retry-after and OpenAI’s headers until the minute ends', async () => {
     const { limits, at } = setUp();

@@ -36,7 +36,7 @@ const LAYERS = [
   { members: ['formats/', 'providers/'], isolated: true },
   { members: ['config/'] },
   { members: ['usage/', 'routing/', 'metrics/', 'limits/'] },
-  { members: ['services.ts', 'proxy/', 'management/'] },
+  { members: ['services.ts', 'proxy/', 'management/', 'dashboard/'] },
   { members: ['gateway.ts', 'index.ts'] },
 ];
 

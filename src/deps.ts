@@ -45,9 +45,17 @@ export interface GatewaySettings {
   trustProxy?: boolean;
 }
 
+/** Files of the built dashboard, as a runtime provides them (a folder on Node, the assets binding on Workers). */
+export interface StaticAssets {
+  /** The file at `path`, relative to the dashboard's root (`index.html`, `assets/app-3f2a1c.js`), or null. */
+  get(path: string): Promise<{ body: BodyInit; contentType?: string } | null>;
+}
+
 /** Everything that differs between runtimes, handed in by an adapter. */
 export interface GatewayDeps {
   store: Store;
+  /** The built dashboard, served at /dashboard; without it /dashboard answers 404 saying so. */
+  assets?: StaticAssets;
   /**
    * Where budgets, reservations, rate limits and login throttling count. Default: this
    * process's memory (exact for one process). Workers pass a Durable Object, so that every

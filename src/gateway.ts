@@ -7,6 +7,7 @@ import type { Gateway, GatewayDeps, Logger, RequestContext } from './deps.js';
 import { errorResponse, GatewayError, toGatewayError, type ErrorFormat } from './errors.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http/body.js';
 import { AuditLog } from './management/audit-log.js';
+import { dashboardRoutes } from './dashboard/serve.js';
 import { managementApi } from './management/index.js';
 import { metricsHandlers } from './management/metrics-route.js';
 import { guardOutboundFetch } from './proxy/outbound-guard.js';
@@ -83,6 +84,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     };
     const app = new Hono<AppEnv>();
     app.get('/health', (c) => c.json({ status: 'ok' }));
+    app.route('/', dashboardRoutes(deps.assets));
     app.get('/metrics', ...metricsHandlers(services));
     app.route('/api', managementApi(services));
     app.route('/', proxyApi(services));

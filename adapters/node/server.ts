@@ -1,7 +1,8 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { backfillRollups, createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
+import { backfillRollups, createGateway, type Gateway, type GatewaySettings, type Logger, type StaticAssets } from '../../src/index.js';
+import { folderAssets } from './assets.js';
 import { createFileStore, removeStaleTempFiles } from '../../storage/files.js';
 import { loadOpenAITokenizer } from './tokenizer.js';
 import { createNodeFetch } from './fetch.js';
@@ -22,6 +23,8 @@ export interface NodeServerOptions {
   fetch?: typeof fetch;
   /** The gateway's clock (tests move it to cross budget periods); defaults to Date.now. */
   now?: () => number;
+  /** The dashboard's files; defaults to the build in dashboard/dist, when there is one. */
+  assets?: StaticAssets;
 }
 
 export interface NodeServer {
@@ -44,8 +47,10 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   const store = createFileStore(options.home);
   // Once, before serving: usage recorded by an earlier version gets its rollups, which budgets warm from.
   await backfillRollups(store, logger ?? { info() {}, warn() {}, error() {} });
+  const assets = options.assets ?? folderAssets();
   const gateway = createGateway({
     store,
+    ...(assets ? { assets } : {}),
     secret: await loadOrCreateSecret(options.home, options.secret),
     settings: options.settings,
     fetch: options.fetch ?? createNodeFetch(),

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AppEnv, Services } from '../services.js';
 import type { AuditEntry, AuditNote } from './audit-log.js';
+import { clientAddressOf } from './client-address.js';
 
 /** The methods that change something. Every management request with one is audited, whatever its answer. */
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -14,15 +15,9 @@ export function noteForAudit(c: Context<AppEnv>, note: AuditNote): void {
   c.set('auditNote', { ...c.get('auditNote'), ...note });
 }
 
-/**
- * The client's address as the login throttle takes it (auth-routes.ts): the last
- * X-Forwarded-For entry when `trustProxy` is set and there is one, else what the adapter
- * passed as RequestContext.clientAddress. Kept as given (no /64 folding): this is a record.
- */
+/** The client's address as given (client-address.ts), cut short: this is a record, not a key. */
 export function requestAddress(c: Context<AppEnv>, services: Services): string | null {
-  let address: string | undefined;
-  if (services.trustProxy) address = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
-  address ||= (c.env as AppEnv['Bindings'] | undefined)?.clientAddress;
+  const address = clientAddressOf(c, services);
   return address ? address.slice(0, MAX_ADDRESS_LENGTH) : null;
 }
 

@@ -1,9 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { Credentials } from '../config/schemas.js';
 import { randomId } from '../crypto/encoding.js';
-import { hashPassword, HashingBusyError, passwordHashing, verifyPassword } from '../crypto/password.js';
+import { hashPassword, passwordHashing, verifyPassword } from '../crypto/password.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
+import { clientAddressOf } from './client-address.js';
+import { hashing, hashingBusy } from './hashing.js';
 import { clientAddressKey, LoginThrottle, UNKNOWN_ADDRESS } from './login-throttle.js';
 import { issueSession } from './session.js';
 import { readJson } from './validate.js';
@@ -16,30 +18,9 @@ const DECOY_HASH = 'pbkdf2-sha256$210000$oyZ_QBQ6BACW1hB-bIgVvQ$JZkeuAaulsNMNxPt
 
 const setupDone = () => new GatewayError('conflict', 'setup is already done: log in instead');
 
-/** Every hashing slot is taken and the queue is full: answer at once rather than pile up. */
-const hashingBusy = () =>
-  new GatewayError('rate_limited', 'too many logins are being checked right now: try again in a moment', { headers: { 'retry-after': '1' } });
-
-/** Runs a password hash, turning a full hashing queue into a 429. */
-async function hashing<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw error instanceof HashingBusyError ? hashingBusy() : error;
-  }
-}
-
-/**
- * The address login throttling counts this request under: the last X-Forwarded-For entry
- * when `trustProxy` is set and there is one, else what the adapter passed as
- * RequestContext.clientAddress, else UNKNOWN_ADDRESS (see LoginThrottle).
- */
+/** The address login throttling counts this request under (UNKNOWN_ADDRESS without one: see LoginThrottle). */
 function clientAddress(c: Context<AppEnv>, services: Services): string {
-  if (services.trustProxy) {
-    const nearest = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
-    if (nearest) return clientAddressKey(nearest);
-  }
-  return clientAddressKey((c.env as AppEnv['Bindings'] | undefined)?.clientAddress);
+  return clientAddressKey(clientAddressOf(c, services));
 }
 
 /** First-run setup and login: the only /api routes that need no session. */

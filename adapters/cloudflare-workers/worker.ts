@@ -4,6 +4,7 @@
  */
 import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
 import { createKvStore, type KVNamespaceLike } from '../../storage/kv.js';
+import { assetsFromBinding, type AssetsBindingLike } from './assets.js';
 import { durableObjectCounters, type DurableObjectNamespaceLike } from './counters-object.js';
 
 /** wrangler.toml binds ROUTERLY_COUNTERS to this class: it must be exported from the entry point. */
@@ -17,6 +18,8 @@ interface Env {
   ROUTERLY_KV: KVNamespaceLike;
   /** The Durable Object budgets, rate limits and login throttling count in, across every isolate. */
   ROUTERLY_COUNTERS: DurableObjectNamespaceLike;
+  /** The built dashboard (wrangler.toml `[assets]`); without it /dashboard answers 404 saying it is not built. */
+  ASSETS?: AssetsBindingLike;
   ROUTERLY_SECRET?: string;
   /** How soon writes made by other isolates are seen, in ms. Default 10 000. */
   ROUTERLY_CONFIG_REFRESH_MS?: string;
@@ -68,6 +71,7 @@ function buildGateway(env: Env, now: (() => number) | undefined): Gateway {
   return createGateway({
     store: createKvStore(env.ROUTERLY_KV),
     counters: durableObjectCounters(env.ROUTERLY_COUNTERS),
+    ...(env.ASSETS ? { assets: assetsFromBinding(env.ASSETS) } : {}),
     secret: env.ROUTERLY_SECRET,
     settings,
     logger: consoleLogger,

@@ -176,20 +176,29 @@ export class ConfigState {
   }
 }
 
+/**
+ * A model as calls use it: its base URL (its own or its provider's default, without a trailing
+ * slash), its upstream name, its key (already decrypted), and its timeouts over the settings'
+ * defaults. The config index resolves every stored model with it; a model test call resolves
+ * a form's unsaved values the same way.
+ */
+export function resolveModel(config: StoredModel, settings: Settings, apiKey: string | undefined): ResolvedModel {
+  const provider = providerEntry(config);
+  return {
+    config,
+    provider,
+    baseUrl: (config.baseUrl ?? provider.defaultBaseUrl ?? '').replace(/\/+$/, ''),
+    upstreamModel: config.upstreamModel ?? config.id,
+    apiKey,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...settings.defaultTimeouts, ...config.timeouts },
+  };
+}
+
 async function buildIndex(snapshot: ConfigSnapshot, encryptionKey: CryptoKey): Promise<ConfigIndex> {
-  const defaults = { ...DEFAULT_TIMEOUTS, ...snapshot.settings.defaultTimeouts };
   const models = new Map<string, ResolvedModel>();
   for (const config of snapshot.models) {
-    const provider = providerEntry(config);
-    const baseUrl = (config.baseUrl ?? provider.defaultBaseUrl ?? '').replace(/\/+$/, '');
-    models.set(config.id, {
-      config,
-      provider,
-      baseUrl,
-      upstreamModel: config.upstreamModel ?? config.id,
-      apiKey: config.apiKeySealed ? await open(encryptionKey, config.apiKeySealed, config.id) : undefined,
-      timeouts: { ...defaults, ...config.timeouts },
-    });
+    const apiKey = config.apiKeySealed ? await open(encryptionKey, config.apiKeySealed, config.id) : undefined;
+    models.set(config.id, resolveModel(config, snapshot.settings, apiKey));
   }
   const projects = new Map(snapshot.projects.map((p) => [p.id, p]));
   const tokens = new Map<string, { project: StoredProject; token: StoredToken }>();

@@ -6,6 +6,7 @@ import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
 import { hashing } from './hashing.js';
 import { issueSession, requirePermission, revokeSessions } from './session.js';
+import { clearSessionCookie, csrfTokenFor, sessionAnswer } from './session-cookie.js';
 import { publicUser } from './users.js';
 import { readJson } from './validate.js';
 
@@ -37,29 +38,37 @@ export function accountRoutes(services: Services): Hono<AppEnv> {
    * memberships: what a dashboard needs to decide what to show. `fullAccess` users (`*`) see
    * every project whatever their memberships.
    */
-  app.get('/me', signedIn, (c) => {
+  app.get('/me', signedIn, async (c) => {
     const user = me(c);
     const index = services.config.index;
     const role = index.roles.get(user.role);
     const memberships = (index.membershipsByUser.get(user.id) ?? []).map(({ project, role }) => ({ projectId: project.id, projectName: project.name, role }));
+    const session = c.get('session');
     return c.json({
       user: publicUser(user),
       role: role ?? { id: user.role, description: '', permissions: [] },
       permissions: role?.permissions ?? [],
       fullAccess: isFullAccess(role),
       memberships,
+      // A dashboard reloaded in the browser still has its cookie but has lost the CSRF token: this gives it back.
+      ...(session.via === 'cookie' ? { csrfToken: await csrfTokenFor(services, session.token) } : {}),
     });
   });
 
-  /** Ends every session of the user, this one included (on every device: tokens are not tracked one by one). */
+  /**
+   * Ends every session of the user, this one included (on every device: tokens are not tracked
+   * one by one), and tells the browser to drop the session cookie, if it holds one.
+   */
   app.post('/logout', signedIn, async (c) => {
     await revokeMine(c);
+    clearSessionCookie(c, services);
     return c.body(null, 204);
   });
 
   /**
    * Changes one's own password, given the current one. Every session ends, the caller's
-   * included; the answer carries a new token so the caller stays signed in here.
+   * included; the answer carries a new token so the caller stays signed in here (in cookie
+   * mode a new cookie, and its CSRF token).
    */
   app.put('/password', signedIn, async (c) => {
     const { currentPassword, newPassword } = await readJson(c, services, PasswordChange);
@@ -74,7 +83,7 @@ export function accountRoutes(services: Services): Hono<AppEnv> {
       user.passwordHash = passwordHash;
       user.updatedAt = new Date(services.now()).toISOString();
     });
-    return c.json({ token: await issueSession(services, user) });
+    return sessionAnswer(c, services, await issueSession(services, user));
   });
 
   return app;

@@ -8,6 +8,7 @@ import { clientAddressOf } from './client-address.js';
 import { hashing, hashingBusy } from './hashing.js';
 import { clientAddressKey, LoginThrottle, UNKNOWN_ADDRESS } from './login-throttle.js';
 import { issueSession } from './session.js';
+import { sessionAnswer } from './session-cookie.js';
 import { readJson } from './validate.js';
 
 /**
@@ -23,13 +24,17 @@ function clientAddress(c: Context<AppEnv>, services: Services): string {
   return clientAddressKey(clientAddressOf(c, services));
 }
 
-/** First-run setup and login: the only /api routes that need no session. */
+/** First-run setup (and whether it is needed) and login: the only /api routes that need no session. */
 export function authRoutes(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // Counts in services.counters: per process on Node, Bun and Deno; on Workers in one Durable Object, across every isolate.
   const throttle = new LoginThrottle({ counters: services.counters, now: services.now, logger: services.logger });
   let warnedNoAddress = false;
 
+  /** Whether first-run setup is still to do (no user exists yet): the dashboard shows setup or login by it. */
+  app.get('/setup', (c) => c.json({ needed: services.config.snapshot.users.length === 0 }));
+
+  // Setup and login answer `{token}`, or with `x-routerly-session: cookie` the session cookie and `{csrfToken}` (session-cookie.ts).
   app.post('/setup', async (c) => {
     const { email, password } = await readJson(c, services, Credentials);
     // Refuse before hashing: after setup, this open route must not cost 210,000 rounds a call.
@@ -42,7 +47,7 @@ export function authRoutes(services: Services): Hono<AppEnv> {
       return { next: [created], result: created };
     });
     await services.config.materialize();
-    return c.json({ token: await issueSession(services, user) }, 201);
+    return sessionAnswer(c, services, await issueSession(services, user), 201);
   });
 
   app.post('/auth/login', async (c) => {
@@ -71,7 +76,7 @@ export function authRoutes(services: Services): Hono<AppEnv> {
       throw new GatewayError('unauthorized', 'wrong email or password');
     }
     await attempt.succeeded();
-    return c.json({ token: await issueSession(services, user) });
+    return sessionAnswer(c, services, await issueSession(services, user));
   });
 
   return app;

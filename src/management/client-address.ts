@@ -14,3 +14,14 @@ export function clientAddressOf(c: Context<AppEnv>, services: Services): string 
   }
   return (c.env as AppEnv['Bindings'] | undefined)?.clientAddress;
 }
+
+/**
+ * Whether the client reached the gateway over https: the request URL says so, or, when
+ * `trustProxy` is set, the last `X-Forwarded-Proto` entry (the one the reverse proxy that
+ * terminates TLS set), as with X-Forwarded-For above. Session cookies are marked `Secure` then.
+ */
+export function requestIsHttps(c: Context<AppEnv>, services: Services): boolean {
+  if (new URL(c.req.url).protocol === 'https:') return true;
+  if (!services.trustProxy) return false;
+  return c.req.header('x-forwarded-proto')?.split(',').at(-1)?.trim().toLowerCase() === 'https';
+}

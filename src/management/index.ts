@@ -6,7 +6,10 @@ import { auditWrites } from './audit.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { budgetStatusRoutes } from './budget-status.js';
+import { catalogRoutes } from './catalog-routes.js';
+import { logsRoutes } from './logs-routes.js';
 import { modelRoutes } from './models.js';
+import { modelTestRoutes } from './model-test-routes.js';
 import { openApiDocument } from './openapi.js';
 import { routePreviewRoutes } from './project-routing.js';
 import { projectRoutes } from './projects.js';
@@ -29,11 +32,14 @@ export function managementApi(services: Services): Hono<AppEnv> {
     .route('/auth', accountRoutes(services))
     .route('/users', userRoutes(services))
     .route('/roles', roleRoutes(services))
+    .route('/models', modelTestRoutes(services))
     .route('/models', modelRoutes(services))
+    .route('/catalog', catalogRoutes(services))
     .route('/projects', projectRoutes(services))
     .route('/projects', routePreviewRoutes(services))
     .route('/projects', budgetStatusRoutes(services))
     .route('/usage', usageRoutes(services))
+    .route('/logs', logsRoutes(services))
     .route('/settings', settingsRoutes(services))
     .route('/audit', auditRoutes(services))
     // Unknown /api paths are private too: 401 before sign-in, 404 after.

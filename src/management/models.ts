@@ -17,7 +17,8 @@ export function publicModel({ apiKeySealed, ...model }: StoredModel) {
   return { ...model, hasApiKey: apiKeySealed !== undefined };
 }
 
-function assertReachable(model: Pick<StoredModel, 'provider' | 'preset' | 'baseUrl'>): void {
+/** Refuses (400) a preset on a non-custom model, and a model with no base URL of its own or its provider's. */
+export function assertReachable(model: Pick<StoredModel, 'provider' | 'preset' | 'baseUrl'>): void {
   if (model.preset && model.provider !== 'custom') {
     throw new GatewayError('invalid_request', 'preset: only custom models take a preset', { param: 'preset' });
   }
@@ -26,7 +27,7 @@ function assertReachable(model: Pick<StoredModel, 'provider' | 'preset' | 'baseU
   }
 }
 
-type Destination = Pick<StoredModel, 'provider' | 'preset' | 'baseUrl' | 'headers'>;
+export type Destination = Pick<StoredModel, 'provider' | 'preset' | 'baseUrl' | 'headers'>;
 
 /** The base URL a model's calls go to: its own or its provider's (preset's) default, as the config index resolves it. */
 function effectiveBaseUrl(model: Destination): string {
@@ -50,7 +51,7 @@ function headerList(headers: StoredModel['headers']): string {
  * What of where a model's calls (and its provider key with them) go differs between
  * `before` and `after`: base URL, provider, preset, extra headers, each by effective value.
  */
-function movedFields(before: Destination, after: Destination): string[] {
+export function movedFields(before: Destination, after: Destination): string[] {
   const moved: string[] = [];
   if (effectiveBaseUrl(before) !== effectiveBaseUrl(after)) moved.push('baseUrl');
   if (before.provider !== after.provider) moved.push('provider');
@@ -60,7 +61,7 @@ function movedFields(before: Destination, after: Destination): string[] {
 }
 
 /** Refuses a base URL (its own or the provider's default) that the settings forbid: private addresses, when set. */
-function assertAllowedAddress(model: Destination, settings: Settings): void {
+export function assertAllowedAddress(model: Destination, settings: Settings): void {
   const problem = baseUrlProblem(effectiveBaseUrl(model), { forbidPrivateAddresses: settings.forbidPrivateAddresses === true });
   if (problem !== undefined) throw new GatewayError('invalid_request', `baseUrl: ${problem}`, { param: 'baseUrl' });
 }

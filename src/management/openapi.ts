@@ -19,6 +19,7 @@ import {
   UserUpdate,
 } from '../config/schemas.js';
 import { RoutePreviewInput } from './project-routing.js';
+import { CSRF_HEADER, SESSION_COOKIE, SESSION_MODE_HEADER } from './session-cookie.js';
 
 /**
  * The management API's OpenAPI 3.1 document, generated from the same zod schemas that
@@ -44,13 +45,19 @@ interface Operation {
   result?: object;
   public?: boolean;
   query?: string[];
+  /** Header parameters, each `{name, description}`. */
+  headers?: { name: string; description: string }[];
 }
 
 function operation(op: Operation) {
+  const parameters = [
+    ...(op.query ?? []).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+    ...(op.headers ?? []).map(({ name, description }) => ({ name, in: 'header', required: false, description, schema: { type: 'string' } })),
+  ];
   return {
     summary: op.summary,
     ...(op.public ? { security: [] } : {}),
-    ...(op.query ? { parameters: op.query.map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })) } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(op.body) } } } } : {}),
     responses: {
       [op.ok]: op.result ? { description: 'OK', content: { 'application/json': { schema: op.result } } } : { description: 'OK' },
@@ -60,7 +67,41 @@ function operation(op: Operation) {
 }
 
 const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
-const tokenResult = { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] };
+/** `{token}`, or in cookie mode (x-routerly-session: cookie) the session cookie and `{csrfToken}`. */
+const tokenResult = {
+  oneOf: [
+    { type: 'object', properties: { token: { type: 'string' } }, required: ['token'] },
+    { type: 'object', properties: { csrfToken: { type: 'string' } }, required: ['csrfToken'] },
+  ],
+};
+const sessionMode = [
+  {
+    name: SESSION_MODE_HEADER,
+    description: '`cookie`: set the session as an HttpOnly cookie (routerly_session) and answer {csrfToken} instead of {token}',
+  },
+];
+const usageTokens = { type: ['object', 'null'], properties: { inputTokens: { type: 'integer' }, outputTokens: { type: 'integer' } } };
+/** A model test call's answer (proxy/test-call.ts): usage and costUsd are null when the provider reported no usage. */
+const testResult = {
+  oneOf: [
+    {
+      type: 'object',
+      properties: { ok: { const: true }, latencyMs: { type: 'number' }, text: { type: 'string' }, usage: usageTokens, costUsd: { type: ['number', 'null'] } },
+      required: ['ok', 'latencyMs', 'text', 'usage', 'costUsd'],
+    },
+    {
+      type: 'object',
+      properties: {
+        ok: { const: false },
+        latencyMs: { type: 'number' },
+        status: { type: 'integer' },
+        error: { type: 'object', properties: { type: { type: 'string' }, message: { type: 'string' } }, required: ['message'] },
+      },
+      required: ['ok', 'latencyMs', 'error'],
+    },
+  ],
+};
+const setupStatus = { type: 'object', properties: { needed: { type: 'boolean' } }, required: ['needed'] };
 const model = schema(PublicModel, 'output');
 const user = schema(PublicUser, 'output');
 const role = schema(PublicRole, 'output');
@@ -69,19 +110,36 @@ export function openApiDocument(): object {
   return {
     openapi: '3.1.0',
     info: { title: 'Routerly management API', version: '1' },
-    components: { securitySchemes: { session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    security: [{ session: [] }],
+    components: {
+      securitySchemes: {
+        session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        // The dashboard's: writes must also send x-csrf-token (the csrfToken of login, setup or /api/auth/me).
+        cookieSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: `Writes also need the ${CSRF_HEADER} header` },
+      },
+    },
+    security: [{ session: [] }, { cookieSession: [] }],
     paths: {
       '/health': { get: operation({ summary: 'Readiness', ok: 200, public: true }) },
       '/api/openapi.json': { get: operation({ summary: 'This document', ok: 200, public: true }) },
-      '/api/setup': { post: operation({ summary: 'Create the first admin (409 once a user exists)', body: Credentials, ok: 201, result: tokenResult, public: true }) },
-      '/api/auth/login': { post: operation({ summary: 'Log in (403 for a disabled user)', body: Credentials, ok: 200, result: tokenResult, public: true }) },
-      '/api/auth/me': {
-        get: operation({ summary: 'The signed-in user, their role and its permissions, and their project memberships', ok: 200 }),
+      '/api/setup': {
+        get: operation({ summary: 'Whether first-run setup is still needed (no user exists yet)', ok: 200, result: setupStatus, public: true }),
+        post: operation({ summary: 'Create the first admin (409 once a user exists)', body: Credentials, ok: 201, result: tokenResult, public: true, headers: sessionMode }),
       },
-      '/api/auth/logout': { post: operation({ summary: "End every session of the signed-in user, this one included", ok: 204 }) },
+      '/api/auth/login': {
+        post: operation({ summary: 'Log in (403 for a disabled user)', body: Credentials, ok: 200, result: tokenResult, public: true, headers: sessionMode }),
+      },
+      '/api/auth/me': {
+        get: operation({ summary: 'The signed-in user, their role and its permissions, and their project memberships; csrfToken too when signed in by cookie', ok: 200 }),
+      },
+      '/api/auth/logout': { post: operation({ summary: 'End every session of the signed-in user, this one included, and clear the session cookie', ok: 204 }) },
       '/api/auth/password': {
-        put: operation({ summary: 'Change one\'s own password: every session ends; the answer holds a new token', body: PasswordChange, ok: 200, result: tokenResult }),
+        put: operation({
+          summary: "Change one's own password: every session ends; the answer holds a new token (or, in cookie mode, a new cookie and csrfToken)",
+          body: PasswordChange,
+          ok: 200,
+          result: tokenResult,
+          headers: sessionMode,
+        }),
       },
       '/api/users': {
         get: operation({ summary: 'List users (users:read)', ok: 200 }),
@@ -110,9 +168,34 @@ export function openApiDocument(): object {
         get: operation({ summary: 'List models', ok: 200 }),
         post: operation({ summary: 'Create a model', body: ModelInput, ok: 201, result: model }),
       },
+      '/api/catalog': {
+        get: operation({
+          summary: 'Known models (models.dev) in our model fields, newest first, to start a model from (models:read); provider is our id, q a substring of the id or name, limit 50 by default, at most 500',
+          ok: 200,
+          query: ['provider', 'preset', 'q', 'limit'],
+        }),
+      },
       '/api/models/stats': {
         get: operation({ summary: 'Live routing statistics per model (this process or isolate only)', ok: 200 }),
         delete: operation({ summary: 'Forget the live statistics: circuits, cooldowns, latencies', ok: 204 }),
+      },
+      '/api/models/test': {
+        post: operation({
+          summary:
+            "Test a model form's unsaved values with one short real chat call (models:write); without apiKey an existing model's stored key is used, and only at that model's destination. Not routed, not charged to any project, not recorded as usage. 200 either way: {ok: true, …} or {ok: false, …} with the provider's error",
+          body: ModelInput,
+          ok: 200,
+          result: testResult,
+        }),
+      },
+      '/api/models/{id}/test': {
+        parameters: [idParam('id')],
+        post: operation({
+          summary:
+            "Test a stored model with one short real chat call ('Reply with the word ok.', 16 output tokens, not streamed, the model's timeouts); models:write. Not routed, not charged to any project, not recorded as usage. 200 either way: {ok: true, …} or {ok: false, …} with the provider's error",
+          ok: 200,
+          result: testResult,
+        }),
       },
       '/api/models/{id}': {
         parameters: [idParam('id')],
@@ -149,7 +232,20 @@ export function openApiDocument(): object {
       },
       '/api/usage': { get: operation({ summary: 'Usage records (a page, in recorded order) and totals (first page only); nextCursor for the next page', ok: 200, query: ['projectId', 'from', 'to', 'limit', 'cursor'] }) },
       '/api/usage/summary': {
-        get: operation({ summary: 'Usage totals from the hourly rollups, grouped by project, model, token, day or hour', ok: 200, query: ['projectId', 'from', 'to', 'groupBy'] }),
+        get: operation({
+          summary:
+            'Usage totals from the rollups, grouped by project, model, token, day or hour: per group and in totals, calls (requests), errors, attempts, tokens, cost, charged cost, average latency and time to first byte (per attempt), fallbacks (calls served after a failed attempt), and p50/p95 of call latency and time to first byte (p50LatencyMs, p95LatencyMs, p50TtftMs, p95TtftMs: estimated from log-scale histograms, within a factor of 1.59 at worst; null without data)',
+          ok: 200,
+          query: ['projectId', 'from', 'to', 'groupBy'],
+        }),
+      },
+      '/api/logs': {
+        get: operation({
+          summary:
+            'The call log, newest first, one row per call (its last record; a routing judge call is a row of its own): {calls: [{requestId, time, projectId, tokenId, model, endpoint, status, outcome, inputTokens, outputTokens, costUsd, latencyMs, ttftMs, attempts, stream}], nextCursor}; usage:read, members see their projects only; limit 50 by default, at most 500; open a call with GET /api/usage/{requestId}',
+          ok: 200,
+          query: ['projectId', 'model', 'outcome', 'limit', 'cursor'],
+        }),
       },
       '/api/usage/{requestId}': {
         parameters: [idParam('requestId')],

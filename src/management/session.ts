@@ -1,9 +1,10 @@
 import { jwtVerify, SignJWT } from 'jose';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { allows } from '../config/roles.js';
 import type { StoredUser } from '../config/schemas.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
+import { assertCsrf, sessionCookieOf } from './session-cookie.js';
 
 const ISSUER = 'routerly';
 const AUDIENCE = 'routerly-api';
@@ -80,23 +81,40 @@ export async function verifySession(services: Services, token: string): Promise<
 }
 
 /**
+ * The session token a request carries: `Authorization: Bearer` first (API clients, the CLI),
+ * else the session cookie (the dashboard). A malformed Authorization header is not passed over
+ * for the cookie: the client meant it, and says so by the 401.
+ */
+function presentedSession(c: Context<AppEnv>): { token: string; via: 'bearer' | 'cookie' } | undefined {
+  const header = c.req.header('authorization');
+  if (header !== undefined) {
+    const token = /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
+    return token === undefined ? undefined : { token, via: 'bearer' };
+  }
+  const cookie = sessionCookieOf(c);
+  return cookie === undefined ? undefined : { token: cookie, via: 'cookie' };
+}
+
+/**
  * Requires a valid session of a user who still exists, is not disabled and has not had their
  * sessions revoked since (session version), and whose role grants `permission` (`null`: any
  * signed-in user). The role is read from the user record, not the token, so a demotion
- * takes effect at once.
+ * takes effect at once. A session from the cookie must also carry its CSRF token on a write
+ * (session-cookie.ts); a bearer token needs none, since no browser sends it on its own.
  */
 export function requirePermission(services: Services, permission: string | null): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
-    const token = header && /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
-    if (!token) throw new GatewayError('unauthorized', 'missing session token: log in and send "Authorization: Bearer <token>"');
-    const claims = await verifySession(services, token);
+    const session = presentedSession(c);
+    if (!session) throw new GatewayError('unauthorized', 'missing session token: log in and send "Authorization: Bearer <token>" (or the session cookie)');
+    const claims = await verifySession(services, session.token);
     const index = services.config.index;
     const user = index.usersById.get(claims.userId);
     if (!user || user.disabled || sessionVersionOf(user) !== claims.sessionVersion) throw invalidSession();
     c.set('userId', user.id);
     c.set('userEmail', user.email);
     c.set('role', user.role);
+    c.set('session', session);
+    if (session.via === 'cookie') await assertCsrf(c, services, session.token);
     if (permission !== null && !allows(index.roles.get(user.role), permission)) {
       throw new GatewayError('forbidden', `your role "${user.role}" does not allow ${permission}`);
     }

@@ -1,9 +1,10 @@
+import { fromSparse, toSparse } from './latency-histogram.js';
 import { emptySums, partCount, type RollupKeyParts, type RollupRow, type RollupSplitRow, type RollupSums } from './rollup.js';
 
 /**
  * The stored form of one writer's rollup of one period:
  *
- *   {"format":"routerly-usage-rollup","version":1,"granularity":"day","period":"2026-11-23",
+ *   {"format":"routerly-usage-rollup","version":2,"granularity":"day","period":"2026-11-23",
  *    "writer":"gw_…","columns":[…],"splitColumns":[…],"projects":[…],"tokens":[…],"models":[…],
  *    "rows":"[[0,0,1,…],…]","split":"[[10,0,…],…]"}
  *
@@ -15,12 +16,15 @@ import { emptySums, partCount, type RollupKeyParts, type RollupRow, type RollupS
  * splits and never pays for their rows. `split` is absent from hour documents.
  *
  * `columns` and `splitColumns` name each position, so that a reader can tell a document of
- * another layout from a corrupt one; a change of layout is a new `version`.
+ * another layout from a corrupt one; a change of layout is a new `version`. Version 2 added
+ * `fallbacks` and the two latency histograms (stored sparse: latency-histogram.ts); version 1
+ * documents are still read, as having none of them.
  */
 export const ROLLUP_FORMAT = 'routerly-usage-rollup';
-export const ROLLUP_VERSION = 1;
+export const ROLLUP_VERSION = 2;
 
-const SUM_COLUMNS = [
+/** The sums of a version 1 document. */
+const SUM_COLUMNS_V1 = [
   'calls',
   'errors',
   'attempts',
@@ -35,13 +39,23 @@ const SUM_COLUMNS = [
   'ttftMsSum',
   'ttftCount',
 ] as const;
+const SUM_COLUMNS = [...SUM_COLUMNS_V1, 'fallbacks', 'latencyBuckets', 'ttftBuckets'] as const;
 
 export const ROLLUP_COLUMNS = ['project', 'token', 'model', ...SUM_COLUMNS] as const;
 export const ROLLUP_SPLIT_COLUMNS = ['part', 'project', ...SUM_COLUMNS] as const;
+const ROLLUP_COLUMNS_V1 = ['project', 'token', 'model', ...SUM_COLUMNS_V1] as const;
+const ROLLUP_SPLIT_COLUMNS_V1 = ['part', 'project', ...SUM_COLUMNS_V1] as const;
+
+/** The column lists of each version this code reads. */
+const LAYOUTS = {
+  1: { columns: ROLLUP_COLUMNS_V1, splitColumns: ROLLUP_SPLIT_COLUMNS_V1 },
+  2: { columns: ROLLUP_COLUMNS, splitColumns: ROLLUP_SPLIT_COLUMNS },
+} as const;
+type Version = keyof typeof LAYOUTS;
 
 interface RollupDocumentJson {
   format: typeof ROLLUP_FORMAT;
-  version: typeof ROLLUP_VERSION;
+  version: Version;
   granularity: RollupKeyParts['granularity'];
   period: string;
   writer: string;
@@ -72,7 +86,7 @@ class Dictionary {
   }
 }
 
-function encodeSums(s: RollupSums): number[] {
+function encodeSums(s: RollupSums): (number | number[])[] {
   return [
     s.calls,
     s.errors,
@@ -87,6 +101,9 @@ function encodeSums(s: RollupSums): number[] {
     s.latencyMs,
     s.ttftMs,
     s.ttftCount,
+    s.fallbacks,
+    toSparse(s.latencyHistogram),
+    toSparse(s.ttftHistogram),
   ];
 }
 
@@ -95,12 +112,12 @@ export function encodeRollupDocument(parts: RollupKeyParts, rows: Iterable<Rollu
   const projects = new Dictionary();
   const tokens = new Dictionary();
   const models = new Dictionary();
-  const encodedRows: number[][] = [];
+  const encodedRows: (number | number[])[][] = [];
   for (const row of rows) encodedRows.push([projects.of(row.projectId), tokens.of(row.tokenId), models.of(row.model), ...encodeSums(row.sums)]);
-  const encodedSplit: number[][] = [];
+  const encodedSplit: (number | number[])[][] = [];
   for (const row of split) encodedSplit.push([row.part, projects.of(row.projectId), ...encodeSums(row.sums)]);
   const hasSplit = parts.granularity !== 'hour';
-  const document: RollupDocumentJson = {
+  const document: RollupDocumentJson & { version: typeof ROLLUP_VERSION } = {
     format: ROLLUP_FORMAT,
     version: ROLLUP_VERSION,
     granularity: parts.granularity,
@@ -133,14 +150,27 @@ const sameList = (value: unknown, expected: readonly string[]) =>
   Array.isArray(value) && value.length === expected.length && value.every((name, at) => name === expected[at]);
 
 /** Why the sums at `offset` of a row are not what this format writes, or undefined when they are. */
-function sumsProblem(row: unknown[], offset: number): string | undefined {
+function sumsProblem(row: unknown[], offset: number, version: Version): string | undefined {
   for (let column = offset; column < offset + 8; column++) if (!isCount(row[column])) return `${SUM_COLUMNS[column - offset]} is not a count`;
   if (!Number.isSafeInteger(row[offset + 8]) || !Number.isSafeInteger(row[offset + 9])) return 'a charged figure is not an integer';
   if (!isSum(row[offset + 10]) || !isSum(row[offset + 11]) || !isCount(row[offset + 12])) return 'a latency sum is not a number';
+  if (version === 1) return undefined;
+  if (!isCount(row[offset + 13])) return 'fallbacks is not a count';
+  if (fromSparse(row[offset + 14]) === undefined || fromSparse(row[offset + 15]) === undefined) return 'a latency histogram is not one';
   return undefined;
 }
 
-function sumsOf(row: number[], offset: number): RollupSums {
+/** A row's sums (checked by sumsProblem); a version 1 row has no fallbacks or histograms: 0 and empty. */
+function sumsOf(row: unknown[], offset: number, version: Version): RollupSums {
+  const sums = baseSumsOf(row as number[], offset);
+  if (version === 1) return sums;
+  sums.fallbacks = row[offset + 13] as number;
+  sums.latencyHistogram = fromSparse(row[offset + 14])!;
+  sums.ttftHistogram = fromSparse(row[offset + 15])!;
+  return sums;
+}
+
+function baseSumsOf(row: number[], offset: number): RollupSums {
   const sums = emptySums();
   sums.calls = row[offset]!;
   sums.errors = row[offset + 1]!;
@@ -173,22 +203,24 @@ function parseSection(text: unknown, width: number): unknown[][] | string {
 }
 
 function readRows(document: RollupDocumentJson): RollupRow[] | string {
-  const section = parseSection(document.rows, ROLLUP_COLUMNS.length);
+  const version = document.version;
+  const section = parseSection(document.rows, LAYOUTS[version].columns.length);
   if (typeof section === 'string') return section;
   const { projects, tokens, models } = document;
   const rows: RollupRow[] = [];
   for (const row of section) {
     if (!isIndex(row[0], projects.length) || !isIndex(row[1], tokens.length) || !isIndex(row[2], models.length)) return 'a row names no listed project, token or model';
-    const problem = sumsProblem(row, 3);
+    const problem = sumsProblem(row, 3, version);
     if (problem !== undefined) return problem;
-    rows.push({ projectId: projects[row[0]]!, tokenId: tokens[row[1]]!, model: models[row[2]]!, sums: sumsOf(row as number[], 3) });
+    rows.push({ projectId: projects[row[0]]!, tokenId: tokens[row[1]]!, model: models[row[2]]!, sums: sumsOf(row, 3, version) });
   }
   return rows;
 }
 
 function readSplit(document: RollupDocumentJson): RollupSplitRow[] | string {
   if (document.granularity === 'hour') return [];
-  const section = parseSection(document.split, ROLLUP_SPLIT_COLUMNS.length);
+  const version = document.version;
+  const section = parseSection(document.split, LAYOUTS[version].splitColumns.length);
   if (typeof section === 'string') return section;
   // Days of a month count from 1, hours of a day from 0.
   const first = document.granularity === 'month' ? 1 : 0;
@@ -197,9 +229,9 @@ function readSplit(document: RollupDocumentJson): RollupSplitRow[] | string {
   for (const row of section) {
     if (!Number.isInteger(row[0]) || (row[0] as number) < first || (row[0] as number) >= first + parts) return 'a split row names no part of the period';
     if (!isIndex(row[1], document.projects.length)) return 'a split row names no listed project';
-    const problem = sumsProblem(row, 2);
+    const problem = sumsProblem(row, 2, version);
     if (problem !== undefined) return problem;
-    rows.push({ part: row[0] as number, projectId: document.projects[row[1]]!, sums: sumsOf(row as number[], 2) });
+    rows.push({ part: row[0] as number, projectId: document.projects[row[1]]!, sums: sumsOf(row, 2, version) });
   }
   return rows;
 }
@@ -219,12 +251,13 @@ export function openRollupDocument(text: string, expected: RollupKeyParts): Roll
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
   const document = value as RollupDocumentJson;
-  if (document.format !== ROLLUP_FORMAT || document.version !== ROLLUP_VERSION) return 'not a rollup document of this version';
+  if (document.format !== ROLLUP_FORMAT || !(document.version === 1 || document.version === ROLLUP_VERSION)) return 'not a rollup document of a version this gateway reads';
+  const layout = LAYOUTS[document.version];
   if (document.granularity !== expected.granularity || document.period !== expected.period || document.writer !== expected.writer) {
     return 'its granularity, period or writer differ from its key';
   }
-  if (!sameList(document.columns, ROLLUP_COLUMNS)) return 'unknown columns';
-  if (document.granularity !== 'hour' && !sameList(document.splitColumns, ROLLUP_SPLIT_COLUMNS)) return 'unknown split columns';
+  if (!sameList(document.columns, layout.columns)) return 'unknown columns';
+  if (document.granularity !== 'hour' && !sameList(document.splitColumns, layout.splitColumns)) return 'unknown split columns';
   if (!isStringList(document.projects) || !isStringList(document.tokens) || !isStringList(document.models)) return 'missing lists';
   return { rows: () => readRows(document), split: () => readSplit(document) };
 }

@@ -1,5 +1,6 @@
 import { chargeOf, isCallRecord, type UsageRecord } from './record.js';
 import { NANO_PER_USD } from './cost.js';
+import { addHistogram, countLatency } from './latency-histogram.js';
 
 /**
  * Usage rollups: sums of the raw records per (period, project, token, model), so that summaries
@@ -47,7 +48,37 @@ export interface RollupSums {
   /** Sum of ttftMs over the records that have one, and how many do. */
   ttftMs: number;
   ttftCount: number;
+  /**
+   * Calls served after at least one failed attempt (a retry of the same model, or a fallback to
+   * another): a call whose last record is a success with an attempt number above 1.
+   */
+  fallbacks: number;
+  /**
+   * Counts of the calls' latencies (a call's last record: from the call's start to its end) and
+   * times to first byte, by bucket of latency-histogram.ts, for percentiles. Absent in rollups
+   * written before them (version 1 documents): empty.
+   */
+  latencyHistogram: number[];
+  ttftHistogram: number[];
 }
+
+/** The sums that are plain numbers, added one by one; the histograms are added bucket by bucket. */
+const NUMBER_SUMS = [
+  'calls',
+  'errors',
+  'attempts',
+  'inputTokens',
+  'outputTokens',
+  'cachedInputTokens',
+  'cacheWriteTokens',
+  'costNanoUsd',
+  'chargedNanoUsd',
+  'chargedTokens',
+  'latencyMs',
+  'ttftMs',
+  'ttftCount',
+  'fallbacks',
+] as const satisfies ReadonlyArray<keyof RollupSums>;
 
 export function emptySums(): RollupSums {
   return {
@@ -64,6 +95,9 @@ export function emptySums(): RollupSums {
     latencyMs: 0,
     ttftMs: 0,
     ttftCount: 0,
+    fallbacks: 0,
+    latencyHistogram: [],
+    ttftHistogram: [],
   };
 }
 
@@ -82,6 +116,9 @@ export function addRecordToSums(sums: RollupSums, record: UsageRecord): void {
   if (isCallRecord(record)) {
     sums.calls++;
     if (record.outcome !== 'ok') sums.errors++;
+    else if (typeof record.attempt === 'number' && record.attempt > 1) sums.fallbacks++;
+    countLatency(sums.latencyHistogram, record.latencyMs);
+    countLatency(sums.ttftHistogram, record.ttftMs);
   }
   sums.inputTokens += finite(record.inputTokens);
   sums.outputTokens += finite(record.outputTokens);
@@ -99,7 +136,9 @@ export function addRecordToSums(sums: RollupSums, record: UsageRecord): void {
 }
 
 export function addSums(into: RollupSums, from: RollupSums): void {
-  for (const key of Object.keys(into) as Array<keyof RollupSums>) into[key] += from[key];
+  for (const key of NUMBER_SUMS) into[key] += from[key];
+  addHistogram(into.latencyHistogram, from.latencyHistogram);
+  addHistogram(into.ttftHistogram, from.ttftHistogram);
 }
 
 /** One row of a rollup document: the sums of one (project, token, model) over the document's period. */

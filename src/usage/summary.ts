@@ -2,6 +2,7 @@ import type { Logger } from '../deps.js';
 import type { Store } from '../store.js';
 import { rowReadsFor, splitReadsFor, visitRollups, type HourRange, type RollupEntry, type RollupRead } from './rollup-reader.js';
 import { NANO_PER_USD } from './cost.js';
+import { estimatePercentile } from './latency-histogram.js';
 import type { UsageTotals } from './record.js';
 import { addSums, emptySums, HOUR_MS, type RollupSums } from './rollup.js';
 
@@ -39,6 +40,19 @@ export interface SummaryFigures extends UsageTotals {
   avgLatencyMs: number | null;
   /** ttftMsSum / ttftCount; null when no attempt had a first byte. */
   avgTtftMs: number | null;
+  /** Calls served after at least one failed attempt (a retry or a fallback to another model). */
+  fallbacks: number;
+  /**
+   * Percentiles of the calls' whole latency and time to first byte (each call once, by its last
+   * record; not per attempt like the averages), estimated from the rollups' log-scale histograms:
+   * within a factor of 1.59 of the true value at worst, usually a few percent
+   * (usage/latency-histogram.ts). null when no call in the group has one, and for calls
+   * summed only by rollups written before the histograms existed.
+   */
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p50TtftMs: number | null;
+  p95TtftMs: number | null;
 }
 
 export interface SummaryGroup extends SummaryFigures {
@@ -135,6 +149,11 @@ export function summaryFigures(sums: RollupSums): SummaryFigures {
     ttftCount: sums.ttftCount,
     avgLatencyMs: sums.attempts > 0 ? round3(sums.latencyMs / sums.attempts) : null,
     avgTtftMs: sums.ttftCount > 0 ? round3(sums.ttftMs / sums.ttftCount) : null,
+    fallbacks: sums.fallbacks,
+    p50LatencyMs: estimatePercentile(sums.latencyHistogram, 0.5),
+    p95LatencyMs: estimatePercentile(sums.latencyHistogram, 0.95),
+    p50TtftMs: estimatePercentile(sums.ttftHistogram, 0.5),
+    p95TtftMs: estimatePercentile(sums.ttftHistogram, 0.95),
   };
 }
 

@@ -48,6 +48,9 @@ function onProject(statuses: Record<Member, number>, adminStatus: number): Recor
   return { ...only(0, [], 404), admin: adminStatus, ...statuses };
 }
 
+/** The discard port on this machine, where nothing listens: a test call there fails at once. */
+const CLOSED_PORT = 'http://127.0.0.1:9/v1';
+
 let h: Harness;
 const tokens = {} as Record<Actor, string>;
 const emails = {} as Record<Actor, string>;
@@ -83,6 +86,7 @@ function projectMembers() {
 const MATRIX: Record<string, Row> = {
   'GET /health': { expect: everyone(200), anonymous: true },
   'GET /api/openapi.json': { expect: everyone(200), anonymous: true },
+  'GET /api/setup': { expect: everyone(200), anonymous: true },
   'POST /api/setup': { expect: everyone(409), anonymous: true, call: () => ({ body: { email: 'late@example.com', password: PASSWORD } }) },
   'POST /api/auth/login': { expect: everyone(200), anonymous: true, call: (actor) => ({ body: { email: emails[actor], password: PASSWORD } }) },
   'GET /api/auth/me': { expect: everyone(200) },
@@ -109,8 +113,12 @@ const MATRIX: Record<string, Row> = {
 
   'GET /api/models': { expect: only(200, ['admin', 'operator', 'viewer', 'custom']) },
   'POST /api/models': { expect: only(201, ['admin', 'operator']), call: () => ({ body: { id: unique('m'), provider: 'openai' } }) },
+  'GET /api/catalog': { expect: only(200, ['admin', 'operator', 'viewer', 'custom']) },
   'GET /api/models/stats': { expect: only(200, ['admin', 'operator', 'viewer', 'custom']) },
   'DELETE /api/models/stats': { expect: only(204, ['admin', 'operator']) },
+  // Calls go to a closed local port: the answer is 200 {ok: false}, and nothing leaves the machine.
+  'POST /api/models/{id}/test': { expect: only(200, ['admin', 'operator']), call: () => ({ params: { id: 'local' } }) },
+  'POST /api/models/test': { expect: only(200, ['admin', 'operator']), call: () => ({ body: { id: unique('t'), provider: 'openai', baseUrl: CLOSED_PORT } }) },
   'GET /api/models/{id}': { expect: only(200, ['admin', 'operator', 'viewer', 'custom']), call: () => ({ params: { id: 'a' } }) },
   'PUT /api/models/{id}': { expect: only(200, ['admin', 'operator']), call: () => ({ params: { id: 'b' }, body: { description: 'edited' } }) },
   'DELETE /api/models/{id}': {
@@ -148,6 +156,7 @@ const MATRIX: Record<string, Row> = {
   // The custom role and `member` hold usage:read; the operator and viewer too.
   'GET /api/usage': { expect: everyone(200) },
   'GET /api/usage/summary': { expect: everyone(200) },
+  'GET /api/logs': { expect: everyone(200) },
   'GET /api/usage/{requestId}': { expect: everyone(404), call: () => ({ params: { requestId: 'req_none' } }) },
   'GET /api/settings': { expect: only(200, ['admin', 'operator', 'viewer']) },
   'PUT /api/settings': { expect: only(200, ['admin']), call: () => ({ body: {} }) },
@@ -168,6 +177,7 @@ beforeAll(async () => {
   tokens.admin = h.admin.token;
   await asAdmin('POST', '/api/models', { id: 'a', provider: 'openai', apiKey: 'sk-upstream' });
   await asAdmin('POST', '/api/models', { id: 'b', provider: 'openai' });
+  await asAdmin('POST', '/api/models', { id: 'local', provider: 'openai', baseUrl: CLOSED_PORT, apiKey: 'sk-local' });
   await asAdmin('POST', '/api/roles', { id: 'custom', permissions: CUSTOM_PERMISSIONS });
   await asAdmin('POST', '/api/roles', { id: 'member', permissions: ['usage:read'] });
   await asAdmin('POST', '/api/roles', { id: 'spare', permissions: [] });

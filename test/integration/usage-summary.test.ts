@@ -11,6 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/deps.js';
 import { createGateway } from '../../src/index.js';
+import { countLatency, estimatePercentile } from '../../src/usage/latency-histogram.js';
+import { isCallRecord, type UsageRecord } from '../../src/usage/record.js';
 import { createFileStore } from '../../storage/files.js';
 
 const SECRET = 'usage-summary-test-secret-0123456789abcdef';
@@ -152,6 +154,33 @@ describe('GET /api/usage/summary', () => {
     const byHour = await summary('from=2026-01-31&to=2026-01-31&groupBy=hour');
     for (const group of byHour.groups) expect(pick(group)).toEqual(await rawTotals(`from=${group.hour}&to=${group.hour.replace(':00:00.000Z', ':59:59.999Z')}`));
     expect(byHour.groups.length).toBeGreaterThan(20);
+  });
+
+  it('reports fallbacks and latency percentiles, per group and in totals, as the raw calls give them', async () => {
+    const records = (await call('GET', '/api/usage?limit=10000', undefined, admin)).body.records as UsageRecord[];
+    const expected = (rs: UsageRecord[]) => {
+      const calls = rs.filter(isCallRecord);
+      const latencies: number[] = [];
+      const ttfts: number[] = [];
+      for (const r of calls) {
+        countLatency(latencies, r.latencyMs);
+        countLatency(ttfts, r.ttftMs);
+      }
+      return {
+        fallbacks: calls.filter((r) => r.outcome === 'ok' && (r.attempt ?? 1) > 1).length,
+        p50LatencyMs: estimatePercentile(latencies, 0.5),
+        p95LatencyMs: estimatePercentile(latencies, 0.95),
+        p50TtftMs: estimatePercentile(ttfts, 0.5),
+        p95TtftMs: estimatePercentile(ttfts, 0.95),
+      };
+    };
+    const byProject = await summary('groupBy=project');
+    // The flaky model fails every fourth call of project a, which then falls back.
+    expect(byProject.totals.fallbacks).toBeGreaterThan(0);
+    expect(byProject.totals).toMatchObject(expected(records));
+    for (const group of byProject.groups) expect(group).toMatchObject(expected(records.filter((r) => r.projectId === group.projectId)));
+    const byModel = await summary('groupBy=model');
+    for (const group of byModel.groups) expect(group).toMatchObject(expected(records.filter((r) => r.model === group.model)));
   });
 
   it('names the whole hours it counted', async () => {

@@ -1,6 +1,7 @@
 /** Records, rollups and expected figures shared by the usage rollup and summary tests. */
 import type { Store } from '../../src/store.js';
-import { addToTotals, chargeOf, emptyTotals, type UsageRecord } from '../../src/usage/record.js';
+import { countLatency, estimatePercentile } from '../../src/usage/latency-histogram.js';
+import { addToTotals, chargeOf, emptyTotals, isCallRecord, type UsageRecord } from '../../src/usage/record.js';
 import { toNanoUsd } from '../../src/usage/rollup.js';
 import { RollupWriter } from '../../src/usage/rollup-writer.js';
 import type { SummaryGroupBy } from '../../src/usage/summary.js';
@@ -113,17 +114,39 @@ export function expectedFrom(records: UsageRecord[], from: number, to: number, g
   return new Map([...groups].map(([key, rs]) => [key, figuresOf(rs)]));
 }
 
+/**
+ * The figures a summary must report for these records. Fallbacks and percentiles are computed
+ * from the calls (each call's last record) directly: the rollups must merge their histograms
+ * without losing a count, whatever documents a summary reads.
+ */
 export function figuresOf(records: UsageRecord[]) {
   const totals = emptyTotals();
   let chargedNano = 0;
   let chargedTokens = 0;
   let latency = 0;
+  let fallbacks = 0;
+  const latencies: number[] = [];
+  const ttfts: number[] = [];
   for (const r of records) {
     addToTotals(totals, r);
     chargedNano += toNanoUsd(chargeOf(r).usd);
     chargedTokens += chargeOf(r).tokens;
     latency += r.latencyMs;
+    if (!isCallRecord(r)) continue;
+    if (r.outcome === 'ok' && (r.attempt ?? 1) > 1) fallbacks++;
+    countLatency(latencies, r.latencyMs);
+    countLatency(ttfts, r.ttftMs);
   }
-  return { ...totals, chargedUsd: chargedNano / 1e9, chargedTokens, latencyMsSum: latency };
+  return {
+    ...totals,
+    chargedUsd: chargedNano / 1e9,
+    chargedTokens,
+    latencyMsSum: latency,
+    fallbacks,
+    p50LatencyMs: estimatePercentile(latencies, 0.5),
+    p95LatencyMs: estimatePercentile(latencies, 0.95),
+    p50TtftMs: estimatePercentile(ttfts, 0.5),
+    p95TtftMs: estimatePercentile(ttfts, 0.95),
+  };
 }
 

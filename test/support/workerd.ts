@@ -8,13 +8,16 @@
 // download); the worker's outbound fetch may reach 127.0.0.1 (the mock provider).
 
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER_TOML = path.join(REPO_ROOT, 'wrangler.toml');
+/** wrangler.toml's `[assets] directory`: the dashboard's build, which a checkout may not have. */
+const DASHBOARD_DIST = path.join(REPO_ROOT, 'dashboard/dist');
 /** The production entry point: it exports every Durable Object class wrangler.toml binds. */
 const WORKER_ENTRY = path.join(REPO_ROOT, 'adapters/cloudflare-workers/worker.ts');
 /** The gateway answers /health with 503 until its config is loaded. */
@@ -32,6 +35,12 @@ export interface WorkerdGatewayOptions {
    * with the same directory starts from what the first left (a restart). Default: memory.
    */
   persistTo?: string;
+  /**
+   * The folder the ASSETS binding serves, instead of wrangler.toml's dashboard/dist. Without it,
+   * dashboard/dist is served when it exists, else an empty folder: wrangler refuses to start
+   * over a missing assets directory, and a checkout need not have built the dashboard.
+   */
+  assetsDir?: string;
 }
 
 export interface WorkerdGateway {
@@ -62,6 +71,12 @@ export async function startWorkerdGateway(options: WorkerdGatewayOptions = {}): 
   const emptyEnvFile = path.join(scratch, '.env');
   await writeFile(emptyEnvFile, '');
 
+  let assets = options.assetsDir;
+  if (assets === undefined && !existsSync(DASHBOARD_DIST)) {
+    assets = path.join(scratch, 'no-dashboard');
+    await mkdir(assets);
+  }
+
   const secret = options.secret === undefined ? randomBytes(32).toString('base64url') : options.secret;
   const bindings: Record<string, { type: 'plain_text' | 'secret_text'; value: string }> = {};
   for (const [name, value] of Object.entries(options.vars ?? {})) bindings[name] = { type: 'plain_text', value };
@@ -70,6 +85,8 @@ export async function startWorkerdGateway(options: WorkerdGatewayOptions = {}): 
   const worker = await unstable_startWorker({
     config: WRANGLER_TOML,
     ...(options.entrypoint ? { entrypoint: await withDurableObjects(options.entrypoint, scratch) } : {}),
+    // Replaces the directory only: the binding's name and routing still come from the toml.
+    ...(assets === undefined ? {} : { assets }),
     bindings,
     envFiles: [emptyEnvFile],
     sendMetrics: false,

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fromBase64Url, timingSafeEqual, toBase64Url } from '../../src/crypto/encoding.js';
+import { hmacSha256Base64Url } from '../../src/crypto/hmac.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
 import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from '../../src/crypto/password.js';
 import { open, seal } from '../../src/crypto/secret-box.js';
@@ -120,5 +121,20 @@ describe('SHA-256 in plain JS', () => {
       const bytes = new Uint8Array(randomBytes(length));
       expect(Buffer.from(sha256(bytes)).toString('hex'), `${length} bytes`).toBe(createHash('sha256').update(bytes).digest('hex'));
     }
+  });
+});
+
+describe('HMAC-SHA-256', () => {
+  it('matches RFC 4231 test case 2, in base64url', async () => {
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('Jefe'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const mac = await hmacSha256Base64Url(key, 'what do ya want for nothing?');
+    expect(Buffer.from(fromBase64Url(mac)).toString('hex')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it('uses a CSRF key of its own, different for another master secret', async () => {
+    const a = await deriveKeys(SECRET);
+    const b = await deriveKeys(`${SECRET}-other`);
+    expect(await hmacSha256Base64Url(a.csrf, 'x')).toBe(await hmacSha256Base64Url((await deriveKeys(SECRET)).csrf, 'x'));
+    expect(await hmacSha256Base64Url(a.csrf, 'x')).not.toBe(await hmacSha256Base64Url(b.csrf, 'x'));
   });
 });

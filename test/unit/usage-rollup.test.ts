@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store.js';
+import { bucketOf, estimatePercentile } from '../../src/usage/latency-histogram.js';
 import { emptySums, parseRollupKey, partOf, periodsOf, RollupTable, rollupKey, rollupWriterName } from '../../src/usage/rollup.js';
 import { decodeRollupDocument, encodeRollupDocument } from '../../src/usage/rollup-document.js';
 import { periodsCovering, splitPartsCovering } from '../../src/usage/rollup-reader.js';
@@ -29,7 +30,17 @@ describe('rollup rows', () => {
       chargedUsd: sums.chargedNanoUsd / 1e9,
       chargedTokens: sums.chargedTokens,
       latencyMsSum: sums.latencyMs,
+      fallbacks: sums.fallbacks,
+      p50LatencyMs: estimatePercentile(sums.latencyHistogram, 0.5),
+      p95LatencyMs: estimatePercentile(sums.latencyHistogram, 0.95),
+      p50TtftMs: estimatePercentile(sums.ttftHistogram, 0.5),
+      p95TtftMs: estimatePercentile(sums.ttftHistogram, 0.95),
     }).toEqual(want);
+    // Fallbacks are calls that ended well after a failed attempt; the histograms count each call once.
+    expect(sums.fallbacks).toBeGreaterThan(0);
+    expect(sums.fallbacks).toBe(records.filter((r) => r.routing !== undefined && r.attempt === 2 && r.outcome === 'ok').length);
+    expect(sums.latencyHistogram.reduce((a, b) => a + b, 0)).toBe(sums.calls);
+    expect(sums.ttftHistogram.reduce((a, b) => a + b, 0)).toBe(records.filter((r) => (r.attempt === undefined || r.routing !== undefined) && r.ttftMs !== null).length);
     expect(sums.ttftCount).toBe(records.filter((r) => r.ttftMs !== null).length);
     // Unreported usage: charged its reservation, not its $0 cost.
     expect(sums.chargedNanoUsd).toBeGreaterThan(sums.costNanoUsd);
@@ -111,6 +122,27 @@ describe('rollup keys and periods', () => {
   });
 });
 
+/** The document with its first row changed by `edit`: for corrupt documents built on purpose. */
+function withFirstRow(text: string, edit: (row: unknown[]) => void): string {
+  const document = JSON.parse(text);
+  const rows = JSON.parse(document.rows);
+  edit(rows[0]);
+  return JSON.stringify({ ...document, rows: JSON.stringify(rows) });
+}
+
+/** A version 2 document as version 1 wrote it: without the last three sum columns. */
+function asVersion1(text: string): string {
+  const document = JSON.parse(text);
+  const cut = (section: string) => JSON.stringify((JSON.parse(section) as unknown[][]).map((row) => row.slice(0, -3)));
+  return JSON.stringify({
+    ...document,
+    version: 1,
+    columns: document.columns.slice(0, -3),
+    rows: cut(document.rows),
+    ...(document.split === undefined ? {} : { splitColumns: document.splitColumns.slice(0, -3), split: cut(document.split) }),
+  });
+}
+
 describe('rollup documents', () => {
   const parts = { granularity: 'day' as const, period: '2026-01-31', writer: 'gw_1' };
   const table = new RollupTable();
@@ -128,12 +160,55 @@ describe('rollup documents', () => {
     const hourText = encodeRollupDocument(hour, table.rows(), []);
     expect(JSON.parse(hourText).split).toBeUndefined();
     expect(decodeRollupDocument(hourText, hour)).toEqual({ ok: true, rows: [...table.rows()], split: [] });
+    // The control for the corrupt documents below, which are rebuilt the same way.
+    expect(decodeRollupDocument(withFirstRow(text, () => undefined), parts).ok).toBe(true);
+  });
+
+  it('store latency histograms sparse: a few numbers per row, not a bucket each', () => {
+    const rows = JSON.parse(JSON.parse(text).rows) as unknown[][];
+    expect(rows[0]!.slice(-3)).toEqual([0, [bucketOf(100), 1], [bucketOf(40), 1]]);
+    expect(rows[1]!.slice(-1)).toEqual([[]]);
+  });
+
+  it('read version 1 documents, written before fallbacks and histograms, as having none', async () => {
+    const v1 = asVersion1(text);
+    const decoded = decodeRollupDocument(v1, parts);
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    for (const row of [...decoded.rows, ...decoded.split]) expect([row.sums.fallbacks, row.sums.latencyHistogram, row.sums.ttftHistogram, row.sums.calls]).toEqual([0, [], [], 1]);
+    // Summaries over them have no percentiles (never NaN); a writer resuming them keeps their counts and adds histograms from then on.
+    const store = createMemoryStore();
+    const earlier = new RollupWriter(store, silent, 'gw_1', 0);
+    await earlier.add([record('2026-01-31T05:00:00.000Z'), record('2026-01-31T06:00:00.000Z', { attempt: 2, routing: {} as never })]);
+    await earlier.write();
+    for (const key of await store.list('data/rollups/')) await store.put(key, asVersion1((await store.get(key))!));
+    for (const groupBy of ['project', 'model', 'hour'] as const) {
+      const summary = await summarizeUsage(store, { groupBy });
+      expect(summary.totals, groupBy).toMatchObject({ requests: 2, fallbacks: 0, p50LatencyMs: null, p95LatencyMs: null, p50TtftMs: null, p95TtftMs: null, avgLatencyMs: 100 });
+    }
+    const resumed = new RollupWriter(store, silent, 'gw_1', 0);
+    await resumed.add([record('2026-01-31T07:00:00.000Z', { latencyMs: 2000, attempt: 3, routing: {} as never })]);
+    await resumed.write();
+    for (const groupBy of ['project', 'model', 'hour'] as const) {
+      const summary = await summarizeUsage(store, { groupBy });
+      expect(summary.totals, groupBy).toMatchObject({ requests: 3, fallbacks: 1, p50LatencyMs: expect.any(Number) });
+      expect(summary.totals.p50LatencyMs! / 2000).toBeGreaterThan(1 / 1.6);
+    }
+    // The documents it wrote are version 2 now; the hours it did not touch stay as they were.
+    const versions = Object.fromEntries(await Promise.all((await store.list('data/rollups/')).map(async (key) => [key.split('/').at(-1), JSON.parse((await store.get(key))!).version])));
+    expect(versions).toEqual({ '2026-01.gw_1.json': 2, '2026-01-31.gw_1.json': 2, '2026-01-31T05.gw_1.json': 1, '2026-01-31T06.gw_1.json': 1, '2026-01-31T07.gw_1.json': 2 });
   });
 
   it.each([
     ['not JSON', text.slice(0, -3)],
     ['an array', '[]'],
-    ['another version', text.replace('"version":1', '"version":2')],
+    ['another version', text.replace('"version":2', '"version":3')],
+    ['a version given as text', text.replace('"version":2', '"version":"2"')],
+    ['a negative fallback count', withFirstRow(text, (row) => (row[16] = -1))],
+    ['a histogram out of bucket order', withFirstRow(text, (row) => (row[17] = [10, 1, 8, 1]))],
+    ['a histogram past the last bucket', withFirstRow(text, (row) => (row[18] = [31, 1]))],
+    ['a histogram with a zero count', withFirstRow(text, (row) => (row[17] = [10, 0]))],
+    ['a histogram that is a number', withFirstRow(text, (row) => (row[17] = 3))],
     ['another period than its key', text.replace('"2026-01-31"', '"2026-01-30"')],
     ['another writer than its key', text.replace('"gw_1"', '"gw_2"')],
     ['unknown columns', text.replace('"calls"', '"requests"')],

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The browser tests drive the dashboard built from this tree, never a stale dashboard/dist.
+    globalSetup: ['test/e2e/build-dashboard.ts'],
     // Integration tests start real servers on 127.0.0.1; give workerd time to boot on a small machine.
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -59,6 +59,10 @@ export function assetPath(rest: string): string | undefined {
   return path;
 }
 
+function extensionOf(path: string): string {
+  return /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
+}
+
 export function dashboardRoutes(assets: StaticAssets | undefined): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const notBuilt = () =>
@@ -66,8 +70,9 @@ export function dashboardRoutes(assets: StaticAssets | undefined): Hono<AppEnv> 
   const serve = async (path: string, fallBack: boolean): Promise<Response> => {
     if (!assets) return notBuilt();
     let file = await assets.get(path);
-    // A client-side route (/dashboard/projects/p1) is the app itself; a missing hashed asset is not.
-    if (!file && fallBack && !path.startsWith('assets/') && !/\.[a-z0-9]+$/i.test(path)) {
+    // A client-side route (/dashboard/projects/p1, /dashboard/models/gpt-4.1) is the app itself; a
+    // missing hashed asset, or a missing file of a type the build makes (.js, .css, .png...), is not.
+    if (!file && fallBack && !path.startsWith('assets/') && !Object.hasOwn(TYPES, extensionOf(path))) {
       file = await assets.get('index.html');
       path = 'index.html';
     }
@@ -75,7 +80,7 @@ export function dashboardRoutes(assets: StaticAssets | undefined): Hono<AppEnv> 
       if (path === 'index.html') return notBuilt();
       return errorResponse(new GatewayError('not_found', `no dashboard file "${path}"`), 'api');
     }
-    const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
+    const extension = extensionOf(path);
     return new Response(file.body, {
       headers: {
         'content-type': file.contentType ?? TYPES[extension] ?? 'application/octet-stream',

@@ -44,6 +44,11 @@ describe('the dashboard', () => {
   it('serves the app for a client-side route', async () => {
     const response = await get('/dashboard/projects/prj_1/tokens');
     expect([response.status, await response.text()]).toEqual([200, FILES['index.html']]);
+    // Model ids have dots: a reload of /dashboard/models/gpt-4.1 is a route, not a missing file.
+    for (const route of ['/dashboard/models/gpt-4.1', '/dashboard/logs/req.abc', '/dashboard/models/x.constructor']) {
+      const page = await get(route);
+      expect([page.status, await page.text()], route).toEqual([200, FILES['index.html']]);
+    }
   });
 
   it('caches hashed assets for a year, by their type', async () => {

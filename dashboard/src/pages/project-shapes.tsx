@@ -90,18 +90,9 @@ export interface Project {
   updatedAt: string;
 }
 
-/** GET /api/projects/:id/budgets, one entry (src/limits/call-limits.ts BudgetStatus). */
-export interface BudgetStatus {
-  scope: 'project' | 'token';
-  id: string;
-  period: string;
-  limitUsd?: number;
-  spentUsd?: number;
-  limitTokens?: number;
-  spentTokens?: number;
-  windowStart: string;
-  resetsAt: string | null;
-}
+/** GET /api/projects/:id/budgets, one entry: the server's own type (erased at build), so the two cannot drift. */
+import type { BudgetStatus } from '../../../src/limits/call-limits.js';
+export type { BudgetStatus };
 
 /** What GET /api/models gives that these screens use. */
 export interface ModelSummary {

@@ -79,18 +79,9 @@ export interface Project {
 
 export const getProjects = (signal?: AbortSignal) => get<{ projects: Project[] }>('/api/projects', undefined, signal).then((answer) => answer.projects);
 
-/** One budget as it stands now (GET /api/projects/:id/budgets). */
-export interface BudgetStatus {
-  scope: 'project' | 'token';
-  id: string;
-  period: string;
-  limitUsd?: number;
-  spentUsd?: number;
-  limitTokens?: number;
-  spentTokens?: number;
-  windowStart: string;
-  resetsAt: string | null;
-}
+/** GET /api/projects/:id/budgets, one entry: the server's own type (erased at build), so the two cannot drift. */
+import type { BudgetStatus } from '../../../src/limits/call-limits.js';
+export type { BudgetStatus };
 
 /** One call in GET /api/logs. */
 export interface LogCall {

@@ -6,5 +6,13 @@ import path from 'node:path';
 import { build } from 'vite';
 
 export default async function setup(): Promise<void> {
-  await build({ configFile: path.resolve(import.meta.dirname, '../../dashboard/vite.config.ts'), logLevel: 'warn' });
+  // vitest sets NODE_ENV=test, which Vite would build into the app (Preact's debug code, unminified
+  // names): build exactly what `npm run build:dashboard` builds, then put it back.
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.resolve(import.meta.dirname, '../../dashboard/vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = previous;
+  }
 }

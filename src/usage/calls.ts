@@ -1,6 +1,5 @@
-import { fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.js';
-import { GatewayError } from '../errors.js';
 import type { Store } from '../store.js';
+import { decodeUsageCursor, encodeUsageCursor, type SegmentPosition } from './query.js';
 import { isCallRecord, type UsageRecord } from './record.js';
 
 /**
@@ -56,33 +55,16 @@ export const DEFAULT_CALL_PAGE_SIZE = 50;
 export const MAX_CALL_PAGE_SIZE = 500;
 
 const SEGMENT = /^data\/usage\/\d{4}-\d{2}-\d{2}\.jsonl$/;
-/** A cursor's content: rows before this line of this day segment. Its own prefix, so a /api/usage cursor is no log cursor. */
-const CURSOR = /^calls:(data\/usage\/\d{4}-\d{2}-\d{2}\.jsonl):(0|[1-9]\d{0,14})$/;
-const MAX_CURSOR_LENGTH = 200;
+/** Rows before a line of a day segment, in cursors tagged `calls:`, so a /api/usage cursor is no log cursor. */
+const CURSOR_TAG = 'calls';
 
-interface Position {
-  key: string;
-  /** Rows on lines before this one (exclusive). */
-  line: number;
-}
-
-export function encodeCallCursor(position: Position): string {
-  return toBase64Url(utf8.encode(`calls:${position.key}:${position.line}`));
+export function encodeCallCursor(position: SegmentPosition): string {
+  return encodeUsageCursor(position, CURSOR_TAG);
 }
 
 /** The position a cursor names; anything this API did not make is a 400. The key is only compared with listed keys, never read as given. */
-export function decodeCallCursor(cursor: string): Position {
-  let text = '';
-  if (cursor.length <= MAX_CURSOR_LENGTH) {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(cursor));
-    } catch {
-      // Refused below.
-    }
-  }
-  const match = CURSOR.exec(text);
-  if (!match) throw new GatewayError('invalid_request', 'cursor: not a cursor this API returned', { param: 'cursor' });
-  return { key: match[1]!, line: Number(match[2]) };
+export function decodeCallCursor(cursor: string): SegmentPosition {
+  return decodeUsageCursor(cursor, CURSOR_TAG);
 }
 
 /**

@@ -37,19 +37,20 @@ export const MAX_USAGE_PAGE_SIZE = 10_000;
 
 const SEGMENT = /^data\/usage\/(\d{4}-\d{2}-\d{2})\.jsonl$/;
 /** A cursor's content: a day segment's key and a line number in it. */
-const CURSOR = /^(data\/usage\/\d{4}-\d{2}-\d{2}\.jsonl):(0|[1-9]\d{0,14})$/;
+/** `<tag:><segment key>:<line>`: a tag tells one API's cursors from another's (the call log's are `calls:`). */
+const CURSOR = /^(?:([a-z]+):)?(data\/usage\/\d{4}-\d{2}-\d{2}\.jsonl):(0|[1-9]\d{0,14})$/;
 /** Longer than any cursor this API makes (about 60 characters). */
 export const MAX_CURSOR_LENGTH = 200;
 
-/** Where a page starts: the line of a day segment. */
-interface Position {
+/** Where a page starts (or, for the call log, ends): the line of a day segment. */
+export interface SegmentPosition {
   key: string;
   line: number;
 }
 
-/** The opaque cursor for a position: base64url of `<segment key>:<line>`. */
-export function encodeUsageCursor(position: Position): string {
-  return toBase64Url(utf8.encode(`${position.key}:${position.line}`));
+/** The opaque cursor for a position: base64url of `[<tag>:]<segment key>:<line>`. */
+export function encodeUsageCursor(position: SegmentPosition, tag?: string): string {
+  return toBase64Url(utf8.encode(`${tag === undefined ? '' : tag + ':'}${position.key}:${position.line}`));
 }
 
 /**
@@ -57,7 +58,7 @@ export function encodeUsageCursor(position: Position): string {
  * key and line number is a 400. Its key is only ever compared with the keys listed under
  * `data/usage/`, never read as given, so no cursor can reach anything else.
  */
-export function decodeUsageCursor(cursor: string): Position {
+export function decodeUsageCursor(cursor: string, tag?: string): SegmentPosition {
   let text = '';
   if (cursor.length <= MAX_CURSOR_LENGTH) {
     try {
@@ -67,8 +68,9 @@ export function decodeUsageCursor(cursor: string): Position {
     }
   }
   const match = CURSOR.exec(text);
-  if (!match) throw new GatewayError('invalid_request', 'cursor: not a cursor this API returned', { param: 'cursor' });
-  return { key: match[1]!, line: Number(match[2]) };
+  // A cursor of another API (another tag, or none where one is due) is refused like garbage.
+  if (!match || match[1] !== tag) throw new GatewayError('invalid_request', 'cursor: not a cursor this API returned', { param: 'cursor' });
+  return { key: match[2]!, line: Number(match[3]) };
 }
 
 /**

@@ -45,6 +45,35 @@ export interface GatewaySettings {
   trustProxy?: boolean;
 }
 
+/**
+ * One finished proxied call, as `GatewayDeps.onCall` receives it: what a console line or a log
+ * collector needs, and nothing secret (no token, key, header or prompt text).
+ */
+export interface CallEvent {
+  /** When the call started (ISO 8601). */
+  ts: string;
+  requestId: string;
+  projectId: string;
+  /** The project's name, as configured when the call came in. */
+  projectName?: string;
+  /** The API path the client called (`/v1/chat/completions`). */
+  endpoint: string;
+  /** The gateway model that served; the last one tried when none did; the requested name when none was tried. */
+  model: string;
+  stream: boolean;
+  /** The HTTP status the client got (for a stream, the one it started with; 499 when the client left first). */
+  status: number;
+  /** `ok`, or why the call did not complete: `upstream_error`, `timeout`, `client_aborted`, `budget_exceeded`, … */
+  outcome: string;
+  /** From the call's arrival to its end (for a stream, to its last byte). */
+  latencyMs: number;
+  /** Upstream attempts made, failed ones included: 0 for a call refused before any (budget, rate limit). */
+  attempts: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
 /** Files of the built dashboard, as a runtime provides them (a folder on Node, the assets binding on Workers). */
 export interface StaticAssets {
   /** The file at `path`, relative to the dashboard's root (`index.html`, `assets/app-3f2a1c.js`), or null. */
@@ -75,6 +104,13 @@ export interface GatewayDeps {
   /** Milliseconds since the epoch. Defaults to Date.now. */
   now?: () => number;
   logger?: Logger;
+  /**
+   * Told once per finished proxied call, after its last attempt (for a stream, once the stream
+   * ended): the server's console prints one line per call from it. Called synchronously on the
+   * request's path, so it must be quick; what it throws (or a promise it returns rejects with)
+   * is logged and otherwise ignored. Without it no event is built.
+   */
+  onCall?: (event: CallEvent) => void;
   /** Keeps background work (usage recording) alive after the response is sent, where the runtime needs it. */
   waitUntil?: (promise: Promise<unknown>) => void;
   /**

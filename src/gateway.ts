@@ -82,6 +82,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       signingKey: keys.signing,
       csrfKey: keys.csrf,
       ...(deps.loadOpenAITokenizer ? { openAITokenizer: once(deps.loadOpenAITokenizer) } : {}),
+      ...(deps.onCall ? { onCall: deps.onCall } : {}),
     };
     const app = new Hono<AppEnv>();
     app.get('/health', (c) => c.json({ status: 'ok' }));

@@ -1,5 +1,5 @@
 export { createGateway } from './gateway.js';
-export type { CountTextTokens, Gateway, GatewayDeps, GatewaySettings, Logger, RequestContext, StaticAssets } from './deps.js';
+export type { CallEvent, CountTextTokens, Gateway, GatewayDeps, GatewaySettings, Logger, RequestContext, StaticAssets } from './deps.js';
 export type { Store } from './store.js';
 export { assertValidKey, assertValidPrefix, InvalidKeyError, isValidKey } from './store.js';
 export { backfillRollups, type BackfillResult } from './usage/backfill.js';

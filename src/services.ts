@@ -1,6 +1,6 @@
 import type { ConfigState } from './config/state.js';
 import type { Counters } from './counters/port.js';
-import type { CountTextTokens, Logger } from './deps.js';
+import type { CallEvent, CountTextTokens, Logger } from './deps.js';
 import type { AuditLog, AuditNote } from './management/audit-log.js';
 import type { Store } from './store.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -42,6 +42,8 @@ export interface Services {
   limits: Limits;
   /** GatewaySettings.trustProxy: take the client address from X-Forwarded-For. Unset: false. */
   trustProxy?: boolean;
+  /** GatewayDeps.onCall, as given: call it through `reportCall` (proxy/context.ts), which keeps its errors off the request. */
+  onCall?: (event: CallEvent) => void;
   /** The OpenAI tokenizer, loaded once on first use; undefined when the adapter gives none. */
   openAITokenizer?: () => Promise<CountTextTokens>;
 }

@@ -1,4 +1,5 @@
 import type { StoredProject, StoredToken } from '../config/schemas.js';
+import type { CallEvent } from '../deps.js';
 import type { ResolvedModel } from '../config/state.js';
 import type { TokenUsage } from '../providers/types.js';
 import type { AttemptHold, CallLimits } from '../limits/call-limits.js';
@@ -125,9 +126,44 @@ export function createUsageRecorder(call: CallContext, model: ResolvedModel, att
       ...settled?.charged,
     };
     const written = writeRecord(services, call, model, fields, reported, final);
+    if (final && services.onCall) {
+      const usage = reported ?? NO_USAGE;
+      reportCall(services, {
+        ts: new Date(startedAt).toISOString(),
+        requestId,
+        projectId: call.project.id,
+        projectName: call.project.name,
+        endpoint: endpoint.path,
+        model: model.config.id,
+        stream,
+        status,
+        outcome,
+        latencyMs: fields.latencyMs,
+        attempts: attempt,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd: fields.costUsd,
+      });
+    }
     // Durable usage waits for both: the record stored and the budgets settled.
     return settled ? Promise.all([written, settled.done]).then(() => undefined) : written;
   };
+}
+
+/**
+ * Hands a finished call to GatewayDeps.onCall. The hook is the embedder's code on the request's
+ * path: whatever it throws, or a promise of its rejects with, is logged and goes no further.
+ */
+export function reportCall(services: Services, event: CallEvent): void {
+  const hook = services.onCall;
+  if (!hook) return;
+  const failed = (error: unknown) => services.logger.error('onCall hook failed', { requestId: event.requestId, error: String(error) });
+  try {
+    const returned: unknown = hook(event);
+    if (returned instanceof Promise) returned.catch(failed);
+  } catch (error) {
+    failed(error);
+  }
 }
 
 /** The routing judge's own call, metered as a record of its own under the call's request id, and charged to the call's budgets. */

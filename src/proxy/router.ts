@@ -1,5 +1,5 @@
 import type { ResolvedModel } from '../config/state.js';
-import { ERROR_TABLE, errorResponse, GatewayError } from '../errors.js';
+import { ERROR_TABLE, errorResponse, GatewayError, toGatewayError } from '../errors.js';
 import type { ClientChatFormat } from '../ir/codec.js';
 import type { CompiledRouting } from '../routing/compile.js';
 import { rank } from '../routing/engine.js';
@@ -7,7 +7,7 @@ import { attemptsHeader, attemptsSummary, traceRanking } from '../routing/trace.
 import type { PolicyEnv, Ranking, RoutingRequest } from '../routing/types.js';
 import type { CandidateSet } from './candidates.js';
 import { routeFor } from './candidates.js';
-import { createUsageRecorder, recordJudgeCall, type CallContext, type ProxyContext, type RecordUsage } from './context.js';
+import { createUsageRecorder, recordJudgeCall, reportCall, type CallContext, type ProxyContext, type RecordUsage } from './context.js';
 import { exchange, type AttemptOutcome, type ExchangePlan } from './exchange.js';
 import { passthroughPlan } from './passthrough.js';
 import { routingRequest } from './routing-request.js';
@@ -23,24 +23,58 @@ const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
  * order until one answers: a failure that falls back moves on, before the client has seen a
  * byte; one that does not (the client's fault, or fallback turned off) is the answer. Every
  * attempt is recorded with the call's request id; the last one carries the routing trace.
+ * GatewayDeps.onCall hears of the call once: from its last record, or from here when it ended
+ * without one (refused before any attempt).
  */
 export async function routeCall(call: CallContext, set: CandidateSet): Promise<Response> {
   const request = routingRequest(call.endpoint, call.parsed, call.body, call.project.id, call.request.headers);
   const candidates = rankable(set, call.routing);
   // Admission first: a call over its project's or token's rate limits is refused before anything else.
-  const admitted = call.services.limits.begin(call.project, call.token, request, candidates, call.endpoint.errorFormat);
-  call.limits = admitted instanceof Promise ? await admitted : admitted;
+  try {
+    const admitted = call.services.limits.begin(call.project, call.token, request, candidates, call.endpoint.errorFormat);
+    call.limits = admitted instanceof Promise ? await admitted : admitted;
+  } catch (error) {
+    if (call.services.onCall) reportRefused(call, request.stream, error);
+    throw error;
+  }
   let response: Response;
   try {
     response = await rankAndAttempt(call, set, request, candidates);
   } catch (error) {
     // No attempt answered and none recorded the call's end: it holds nothing any more.
     call.limits.end(0);
+    if (call.services.onCall) reportRefused(call, request.stream, error);
     throw withHeaders(error, call.limits.headers);
   }
   const headers = call.limits.headers;
   if (headers) for (const name in headers) response.headers.set(name, headers[name]!);
   return response;
+}
+
+/**
+ * onCall for a call that ended without a usage record of its end: refused before any attempt
+ * (budget, rate limit, no model fits) or failed in the gateway. Its model is the last one tried,
+ * or the name the client sent.
+ */
+function reportRefused(call: CallContext, stream: boolean, thrown: unknown): void {
+  const error = toGatewayError(thrown);
+  const { attempts, requested } = call.trace;
+  reportCall(call.services, {
+    ts: new Date(call.startedAt).toISOString(),
+    requestId: call.requestId,
+    projectId: call.project.id,
+    projectName: call.project.name,
+    endpoint: call.endpoint.path,
+    model: attempts.at(-1)?.model ?? requested,
+    stream,
+    status: error.status,
+    outcome: error.code,
+    latencyMs: call.services.now() - call.startedAt,
+    attempts: attempts.length,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+  });
 }
 
 /** A gateway error carrying the call's rate-limit headers too: every answer of a limited project has them. */

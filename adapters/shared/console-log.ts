@@ -107,8 +107,9 @@ export function createConsoleLog(options: ConsoleLogOptions): ConsoleLog {
 
     onCall(event) {
       if (RANK.info < threshold) return;
-      if (!human) return json('info', callSummary(event, plain), { event: 'call', ...callFields(event) });
-      emit(`${paint('dim', clock(now()))} ${callSummary(event, paint)}`);
+      // JSON has the request id as a field of its own; a terminal shows it on failures, to look the call up.
+      if (!human) return json('info', callSummary(event, plain, false), { event: 'call', ...callFields(event) });
+      emit(`${paint('dim', clock(now()))} ${callSummary(event, paint, true)}`);
     },
 
     started(info) {
@@ -137,7 +138,7 @@ function callFields(event: CallEvent): Record<string, unknown> {
 }
 
 /** `200 ok main gpt-4o-mini 1.2s 2 attempts 120→45 tok $0.0012 stream`, and the request id when the call did not succeed. */
-function callSummary(event: CallEvent, paint: Paint): string {
+function callSummary(event: CallEvent, paint: Paint, withRequestId: boolean): string {
   const color = event.status >= 500 ? 'red' : event.status >= 400 ? 'yellow' : 'green';
   const ok = event.outcome === 'ok';
   const parts = [
@@ -151,7 +152,7 @@ function callSummary(event: CallEvent, paint: Paint): string {
   if (event.inputTokens > 0 || event.outputTokens > 0) parts.push(`${event.inputTokens}→${event.outputTokens} tok`);
   if (event.costUsd > 0) parts.push(dollars(event.costUsd));
   if (event.stream) parts.push('stream');
-  if (!ok) parts.push(paint('dim', `req=${oneLine(event.requestId)}`));
+  if (!ok && withRequestId) parts.push(paint('dim', `req=${oneLine(event.requestId)}`));
   return parts.join(' ');
 }
 

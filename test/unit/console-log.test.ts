@@ -114,6 +114,9 @@ describe('call lines', () => {
     expect(message).toBe('200 ok main gpt-4o-mini 1.2s 2 attempts 120→45 tok $0.0012');
     const { ts: _ts, ...rest } = CALL;
     expect(fields).toEqual(rest);
+    // A failure's request id is a field of its own, not repeated in the message.
+    log.onCall({ ...CALL, status: 502, outcome: 'upstream_error' });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ message: '502 upstream_error main gpt-4o-mini 1.2s 2 attempts 120→45 tok $0.0012', requestId: 'req_0b1c' });
   });
 
   it('is info: hidden at warn and above', () => {

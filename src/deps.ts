@@ -61,7 +61,11 @@ export interface CallEvent {
   /** The gateway model that served; the last one tried when none did; the requested name when none was tried. */
   model: string;
   stream: boolean;
-  /** The HTTP status the client got (for a stream, the one it started with; 499 when the client left first). */
+  /**
+   * The call's status, as its usage record has it: the one the client got when an attempt
+   * answered (for a stream, the one it started with); for a failure the provider's status or the
+   * gateway's error status (499 when the client left before any answer).
+   */
   status: number;
   /** `ok`, or why the call did not complete: `upstream_error`, `timeout`, `client_aborted`, `budget_exceeded`, … */
   outcome: string;

@@ -18,7 +18,7 @@ import { reproduceStages, stageEnv, type StepLog } from './image-steps.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const file = parseDockerfile(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
 const runtime = file.stages.at(-1)!;
-/** Dev dependencies that must never reach the image (the lock file's dev flags are checked too). */
+/** Dev dependencies that must never reach the image (package.json's and the lock file's dev flags are checked too). */
 const DEV_ONLY = ['vitest', 'tsx', 'typescript', 'vite'];
 
 let work: string;
@@ -135,6 +135,8 @@ describe('the image, rebuilt from the Dockerfile in a folder', () => {
     const installed = installedPackages(app);
     expect(installed.length).toBeGreaterThan(0);
     for (const name of DEV_ONLY) expect(installed, name).not.toContain(`node_modules/${name}`);
+    const manifest = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(installed.filter((key) => key.slice('node_modules/'.length) in manifest.devDependencies)).toEqual([]);
     expect(installed.filter((key) => lock.packages[key]?.dev === true)).toEqual([]);
     expect(existsSync(path.join(app, 'node_modules/.bin/tsc'))).toBe(false);
   });

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDockerfile, type Stage } from './dockerfile.js';
+import { copyPaths, parseDockerfile, type Stage } from './dockerfile.js';
 import { DEFAULT_DRAIN_GRACE_MS } from './dockerfile-rules.js';
 import { readRepoDockerignore } from './dockerignore.js';
 import { reproduceStages, stageEnv, type StepLog } from './image-steps.js';
@@ -127,7 +127,15 @@ describe('the image, rebuilt from the Dockerfile in a folder', () => {
 
   it('wrote its data to ROUTERLY_HOME, nothing into the app folder', () => {
     expect(existsSync(path.join(home, 'config'))).toBe(true);
-    expect(readdirSync(app).sort()).toEqual(['LICENSE', 'README.md', 'dashboard', 'dist', 'node_modules', 'package-lock.json', 'package.json']);
+    // What the COPY lines put there and what npm ci installed, nothing more (no home, no cache).
+    const copied = runtime.instructions
+      .filter((i) => i.keyword === 'COPY')
+      .flatMap((i) => {
+        const { sources, dest } = copyPaths(i, runtime);
+        const target = path.posix.relative(runtime.workdir, path.posix.resolve(runtime.workdir, dest));
+        return target === '' ? sources.map((source) => path.posix.basename(source)) : [target.split('/')[0]!];
+      });
+    expect(readdirSync(app).sort()).toEqual([...new Set([...copied, 'node_modules'])].sort());
   });
 
   it('holds no dev dependency', () => {

@@ -7,7 +7,7 @@ import { createFileStore, removeStaleTempFiles } from '../../storage/files.js';
 import { loadOpenAITokenizer } from './tokenizer.js';
 import { createNodeFetch } from './fetch.js';
 import { jsonLogger } from './logger.js';
-import { loadOrCreateSecret } from './secret.js';
+import { loadOrCreateSecret } from '../shared/secret.js';
 
 export interface NodeServerOptions {
   /** ROUTERLY_HOME: config and data live here. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadOrCreateSecret } from './secret.js';
+import { loadOrCreateSecret } from '../shared/secret.js';
 
 /**
  * What `npm start` needs before it can serve, read from the environment and checked up front,

@@ -3,7 +3,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * The master secret on Node: `ROUTERLY_SECRET` when set, else `<home>/config/secret`,
+ * The master secret of a file-backed server (Node, Bun, Deno): `ROUTERLY_SECRET` when set, else `<home>/config/secret`,
  * generated on first start (mode 0600, created exclusively so two starts cannot race).
  */
 export async function loadOrCreateSecret(home: string, fromEnv: string | undefined): Promise<string> {

@@ -3,9 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { authCommands } from './commands/auth.js';
 import { budgetCommands } from './commands/budgets.js';
 import { modelCommands } from './commands/models.js';
+import { observeCommands } from './commands/observe.js';
 import { projectCommands } from './commands/projects.js';
 import { roleCommands } from './commands/roles.js';
 import { routingCommands } from './commands/routing.js';
+import { settingsCommands } from './commands/settings.js';
 import { startCommand } from './commands/start.js';
 import { tokenCommands } from './commands/tokens.js';
 import { usageCommands } from './commands/usage.js';
@@ -19,7 +21,7 @@ import { cliVersion } from './version.js';
  */
 
 const program = new Command('routerly')
-  .description('Routerly, the self-hosted LLM gateway: run it, and manage its models, projects, tokens, routing, budgets, usage, users and roles.')
+  .description('Routerly, the self-hosted LLM gateway: run it, manage its models, projects, tokens, routing, budgets, users, roles and settings, and read its usage, call log and audit log.')
   .version(cliVersion(), '-V, --version', 'print the version')
   .helpOption('-h, --help', 'show help for a command (routerly <command> --help)')
   .addHelpText(
@@ -50,8 +52,10 @@ tokenCommands(program);
 routingCommands(program);
 budgetCommands(program);
 usageCommands(program);
+observeCommands(program);
 userCommands(program);
 roleCommands(program);
+settingsCommands(program);
 
 /** Commander's message without its `error: ` prefix, on one line. */
 function commanderMessage(error: CommanderError): string {

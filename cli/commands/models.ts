@@ -41,6 +41,17 @@ interface CatalogModel {
   capabilities?: Record<string, boolean>;
   releaseDate?: string;
 }
+interface ModelStats {
+  model: string;
+  requests: number;
+  errors: number;
+  errorRate: number;
+  latencyMs: number | null;
+  inFlight: number;
+  circuit: string;
+  circuitOpenUntil: string | null;
+  cooldownUntil: string | null;
+}
 type TestResult =
   | { ok: true; latencyMs: number; text: string; usage: { inputTokens: number; outputTokens: number } | null; costUsd: number | null }
   | { ok: false; latencyMs: number; status?: number; error: { type?: string; message: string } };
@@ -202,6 +213,25 @@ Examples:
       const usage = result.usage ? `, ${result.usage.inputTokens} input and ${result.usage.outputTokens} output tokens, ${usd(result.costUsd)}` : '';
       say(`model ${id} answered in ${ms(result.latencyMs)}${usage}: ${JSON.stringify(result.text)}`);
     }
+  });
+
+  withJson(model.command('stats').description("live routing statistics per model in this gateway process: circuit, errors, latency, load")).action(async (options: { json?: boolean }) => {
+    const answer = await (await sessionClient()).get<{ scope: string; models: ModelStats[] }>('/api/models/stats');
+    if (options.json) return printJson(answer);
+    printTable(
+      answer.models,
+      [
+        { header: 'MODEL', value: (m) => m.model },
+        { header: 'CIRCUIT', value: (m) => m.circuit },
+        { header: 'CALLS', value: (m) => count(m.requests), align: 'right' },
+        { header: 'ERRORS', value: (m) => count(m.errors), align: 'right' },
+        { header: 'ERROR RATE', value: (m) => `${(m.errorRate * 100).toFixed(1)}%`, align: 'right' },
+        { header: 'LATENCY', value: (m) => ms(m.latencyMs), align: 'right' },
+        { header: 'IN FLIGHT', value: (m) => String(m.inFlight), align: 'right' },
+        { header: 'COOLDOWN UNTIL', value: (m) => text(m.cooldownUntil ?? m.circuitOpenUntil) },
+      ],
+      'no calls yet since the gateway started',
+    );
   });
 
   withJson(

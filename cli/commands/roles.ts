@@ -25,7 +25,7 @@ const rolePath = (id: string) => `/api/roles/${encodeURIComponent(id)}`;
 const showRole = (r: Role) => printFields({ id: r.id, 'built in': r.builtIn ? 'yes' : 'no', permissions: list(r.permissions), description: r.description || undefined });
 
 export function roleCommands(program: Command): void {
-  const role = program.command('role').description(`what users may do: sets of permissions (${PERMISSIONS.join(', ')})`);
+  const role = program.command('role').description('what users may do: named sets of permissions');
 
   withJson(role.command('list').description('built-in and custom roles')).action(async (options: { json?: boolean }) => {
     const answer = await (await sessionClient()).get<{ roles: Role[] }>('/api/roles');
@@ -53,7 +53,7 @@ export function roleCommands(program: Command): void {
       .command('create')
       .description('create a custom role (only with permissions your own role holds)')
       .argument('<role>', 'its id: lowercase letters, digits, _ and -')
-      .requiredOption('--permissions <list>', 'comma-separated permissions', permissionList)
+      .requiredOption('--permissions <list>', `comma-separated permissions: ${PERMISSIONS.join(', ')}`, permissionList)
       .option('--description <text>', 'what it is for'),
   ).action(async (id: string, options: { permissions: string[]; description?: string; json?: boolean }) => {
     if (!ROLE_ID.test(id)) throw usageError(`role id "${id}": lowercase letters, digits, _ and - only, starting with a letter, at most 64`);

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startNodeServer, type NodeServer } from '../../adapters/node/server.js';
 import { requestJson } from '../support/gateway-client.js';
 import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
@@ -20,6 +20,9 @@ const PASSWORD = 'correct horse battery';
 const PROVIDER_KEY = 'sk-upstream-cli-SECRET-4321';
 
 let mock: MockProvider;
+// Each test runs the CLI a dozen times or more, a process each: slow when the machine is busy.
+vi.setConfig({ testTimeout: 120_000 });
+
 let gatewayHome: string;
 let server: NodeServer;
 let user: CliUser;
@@ -258,6 +261,41 @@ describe('user and role', () => {
   });
 });
 
+describe('logs, trace, audit, model stats, settings', () => {
+  it('logs and trace show the call the whole path made; audit shows the writes; stats the model', async () => {
+    const page = await json(['logs', '--project', 'team-a']);
+    const call = page.calls.find((c: { model: string }) => c.model === 'gpt-4o-mini');
+    expect(call).toMatchObject({ status: 200, outcome: 'ok', attempts: 1 });
+    const logs = await ok(['logs', '--limit', '5']);
+    expect(logs.stdout).toMatch(/^TIME +PROJECT +MODEL +STATUS +OUTCOME/);
+    expect(logs.stdout).toContain(call.requestId);
+    const trace = await json(['trace', call.requestId]);
+    expect(trace.records.at(-1)).toMatchObject({ model: 'gpt-4o-mini', outcome: 'ok', routing: { requested: 'gpt-4o-mini' } });
+    expect((await ok(['trace', call.requestId])).stdout).toMatch(/^ *1 +\S+ +gpt-4o-mini +openai +200 +ok /m);
+    expect((await fails(['trace', 'req_nope'])).code).toBe(4);
+    const audit = await json(['audit']);
+    expect(audit.entries.some((e: { method: string; route: string; status: number }) => e.method === 'POST' && e.route === '/api/projects' && e.status === 201)).toBe(true);
+    expect((await ok(['audit', '--limit', '1000'])).stdout).toMatch(/^\S+ +admin@example\.com +\S+ +POST \/api\/projects +prj_\S+ +models, name +201$/m);
+    expect((await json(['model', 'stats'])).models.map((m: { model: string }) => m.model)).toContain('gpt-4o-mini');
+    expect((await ok(['model', 'stats'])).stdout).toMatch(/^gpt-4o-mini +closed +\d+ /m);
+  });
+
+  it('settings set merges into the current settings; the metrics token is read from stdin and works', async () => {
+    const before = await json(['settings', 'show']);
+    expect(before.hasMetricsToken).toBe(false);
+    await ok(['settings', 'set', '--connect-timeout-ms', '5000']);
+    const set = await json(['settings', 'set', '--total-timeout-ms', '60000', '--metrics-token-stdin'], { input: 'metrics-token-0123456789\n' });
+    expect(set).toMatchObject({ defaultTimeouts: { connectMs: 5000, totalMs: 60000 }, hasMetricsToken: true });
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } })).status).toBe(200);
+    const shown = await ok(['settings', 'show']);
+    expect(shown.stdout).toMatch(/^default connect timeout: +5000 ms$/m);
+    expect(shown.stdout).toMatch(/^metrics token: +set \(never shown\)$/m);
+    expect(shown.stdout).not.toContain('metrics-token-0123456789');
+    await ok(['settings', 'set', '--remove-metrics-token']);
+    expect((await json(['settings', 'show'])).hasMetricsToken).toBe(false);
+  });
+});
+
 describe('usage errors, help and unreachable gateways', () => {
   it('bad flags and arguments are exit 2, checked before any request', async () => {
     // A session pointing at a closed port: a request would fail with exit 1, so exit 2 proves none was sent.
@@ -296,13 +334,21 @@ describe('usage errors, help and unreachable gateways', () => {
         ['usage', '--group-by', 'hour'],
         ['usage', '--from', '2026-12-02', '--to', '2026-12-01'],
         ['role', 'create', 'r', '--permissions', 'everything'],
+        ['logs', '--limit', '0'],
+        ['audit', '--from', 'monday'],
+        ['settings', 'set'],
+        ['settings', 'set', '--forbid-private-addresses', '--allow-private-addresses'],
         ['start', '--port', '70000'],
         ['nonsense'],
       ];
-      for (const args of cases) {
-        const result = await dead.run(args);
-        expect([args, result.code]).toEqual([args, 2]);
-        expect(result.stderr, args.join(' ')).toMatch(/^routerly: [^\n]+\n$/);
+      // Four at a time: each is a process of its own.
+      for (let at = 0; at < cases.length; at += 4) {
+        const batch = cases.slice(at, at + 4);
+        const results = await Promise.all(batch.map((args) => dead.run(args)));
+        results.forEach((result, i) => {
+          expect([batch[i], result.code]).toEqual([batch[i], 2]);
+          expect(result.stderr, batch[i]!.join(' ')).toMatch(/^routerly: [^\n]+\n$/);
+        });
       }
       // A request that does go out: the unreachable gateway, exit 1.
       const down = await dead.run(['model', 'list']);

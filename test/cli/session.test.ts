@@ -3,15 +3,20 @@
  * the owner's only (whatever the umask), the token is never printed, and each way of not being
  * logged in ends with one line on stderr and exit code 3.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startNodeServer, type NodeServer } from '../../adapters/node/server.js';
-import { cliUser, type CliUser } from './run-cli.js';
+import { BIN, cliUser, type CliUser } from './run-cli.js';
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct horse battery';
+
+// Each test runs the CLI a dozen times or more, a process each: slow when the machine is busy.
+vi.setConfig({ testTimeout: 120_000 });
 
 let gatewayHome: string;
 let server: NodeServer;
@@ -98,6 +103,40 @@ describe('setup and login', () => {
       expect(me.fullAccess).toBe(true);
       const { token } = JSON.parse(await readFile(fresh.sessionFile, 'utf8'));
       expect(result.stdout).not.toContain(token);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
+  // util-linux's script(1) gives the CLI a real terminal, as a person at a shell has.
+  it.skipIf(!existsSync('/usr/bin/script'))('at a terminal, asks for the email and then the password without echoing it', async () => {
+    const fresh = await cliUser();
+    try {
+      const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${process.execPath} ${BIN} login ${server.url}`, '/dev/null'], { env: fresh.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let screen = '';
+      const waitFor = (text: string) =>
+        new Promise<void>((resolve) => {
+          const check = () => (screen.includes(text) ? resolve() : setTimeout(check, 20));
+          check();
+        });
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await waitFor('Email: ');
+      child.stdin.write(`${EMAIL}\r`);
+      await waitFor('Password: ');
+      // Typed slowly, as a person would: every key must be swallowed, not just a pasted line.
+      for (const key of `${PASSWORD}x\x7f`) {
+        child.stdin.write(key);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      child.stdin.write('\r');
+      expect(await exited).toBe(0);
+      // Without readline's cursor movements: the text a person sees.
+      expect(screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).toContain(`Email: ${EMAIL}`);
+      expect(screen).toContain(`logged in to ${server.url} as ${EMAIL}`);
+      // The password never reached the screen; the stray x was taken back by the backspace, or the login would have failed.
+      expect(screen).not.toContain('horse');
+      expect((await stat(fresh.sessionFile)).mode & 0o777).toBe(0o600);
     } finally {
       await fresh.cleanup();
     }

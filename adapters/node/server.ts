@@ -1,13 +1,8 @@
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { backfillRollups, createGateway, type Gateway, type GatewaySettings, type Logger, type StaticAssets } from '../../src/index.js';
-import { folderAssets } from './assets.js';
-import { createFileStore, removeStaleTempFiles } from '../../storage/files.js';
-import { loadOpenAITokenizer } from './tokenizer.js';
+import type { Gateway, GatewaySettings, Logger, StaticAssets } from '../../src/index.js';
+import { createFileGateway } from '../shared/file-gateway.js';
 import { createNodeFetch } from './fetch.js';
+import { listenNode } from './listen.js';
 import { jsonLogger } from './logger.js';
-import { loadOrCreateSecret } from '../shared/secret.js';
 
 export interface NodeServerOptions {
   /** ROUTERLY_HOME: config and data live here. */
@@ -38,63 +33,33 @@ export interface NodeServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Serves the gateway over node:http with the JSON-file store. Builds deps; nothing else. */
+/**
+ * Serves the gateway over node:http with the JSON-file store, for embedding and tests (the
+ * `routerly/node` export). `npm start` runs the same building blocks through run.ts.
+ */
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
   const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
-  const background = new Set<Promise<unknown>>();
-  // A crash mid-write (kill -9) leaves its temp file: nothing reads it, but it would pile up.
-  await removeStaleTempFiles(options.home);
-  const store = createFileStore(options.home);
-  // Once, before serving: usage recorded by an earlier version gets its rollups, which budgets warm from.
-  await backfillRollups(store, logger ?? { info() {}, warn() {}, error() {} });
-  const assets = options.assets ?? folderAssets();
-  const gateway = createGateway({
-    store,
-    ...(assets ? { assets } : {}),
-    secret: await loadOrCreateSecret(options.home, options.secret),
-    settings: options.settings,
+  const { gateway, settle } = await createFileGateway({
+    home: options.home,
+    ...(options.secret !== undefined ? { secret: options.secret } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
+    ...(logger ? { logger } : {}),
     fetch: options.fetch ?? createNodeFetch(),
-    logger,
-    loadOpenAITokenizer,
     ...(options.now ? { now: options.now } : {}),
-    waitUntil(promise) {
-      const tracked = promise.catch(() => undefined).finally(() => background.delete(tracked));
-      background.add(tracked);
-    },
+    ...(options.assets ? { assets: options.assets } : {}),
   });
-
-  // Refuse to start on a bad secret or a corrupt config file rather than serve 503s.
-  await gateway.ready();
-
-  const host = options.host ?? '127.0.0.1';
-  const server = await new Promise<Server>((resolve, reject) => {
-    const created = serve(
-      {
-        // The socket's address is what login throttling counts by (RequestContext.clientAddress).
-        fetch: (request, env: { incoming: { socket: { remoteAddress?: string | undefined } } }) =>
-          gateway.fetch(request, { clientAddress: env.incoming.socket.remoteAddress }),
-        hostname: host,
-        port: options.port ?? 3000,
-      },
-      () => resolve(created as Server),
-    ) as Server;
-    created.once('error', reject);
+  const listener = await listenNode({
+    hostname: options.host ?? '127.0.0.1',
+    port: options.port ?? 3000,
+    handler: (request, clientAddress) => gateway.fetch(request, { clientAddress }),
   });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-
   return {
-    url: `http://${urlHost}:${port}`,
-    port,
+    url: listener.url,
+    port: listener.port,
     gateway,
     async close(graceMs = 30_000) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
-      await Promise.all(background);
-      await gateway.flush();
+      await listener.close(graceMs);
+      await settle();
     },
   };
 }

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, createModel, createProject, type AdminClient } from '../support/gateway-client.js';
 import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
+import { startedUrl } from '../support/runtime-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PROVIDER_KEY = 'sk-upstream-crash-test-1234';
@@ -60,10 +61,10 @@ async function startServer(home: string, durable: boolean): Promise<Server> {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       // Only the start is of interest; logs after it are read and dropped.
       if (stderr.length < 64_000) stderr += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
+      const url = startedUrl(stderr);
+      if (url) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve(url);
       }
     });
     void exited.then(() => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, createModel, createProject } from '../support/gateway-client.js';
+import { startedUrl } from '../support/runtime-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The worst /health latency allowed while counting. The aim is ~50 ms; the rest is room for a busy CI machine. */
@@ -41,8 +42,8 @@ async function startGateway(): Promise<Gateway> {
   const url = await within(
     new Promise<string>((resolve, reject) => {
       const check = () => {
-        const match = /Routerly listening on (\S+)/.exec(stderr);
-        if (match) resolve(match[1]!);
+        const url = startedUrl(stderr);
+        if (url) resolve(url);
       };
       child.stderr!.on('data', check);
       void exited.then(() => reject(new Error(`the gateway exited before listening: ${stderr}`)));

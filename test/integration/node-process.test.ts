@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, createModel, createProject } from '../support/gateway-client.js';
 import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
+import { startedUrl } from '../support/runtime-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PROVIDER_KEY = 'sk-upstream-node-process-1234';
@@ -78,9 +79,8 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 async function listeningUrl(started: Started): Promise<string> {
-  const pattern = /listening on (http:\/\/\S+)/;
-  await expect.poll(() => pattern.exec(started.stderr())?.[1], { timeout: 20_000, interval: 50 }).toBeTruthy();
-  return pattern.exec(started.stderr())![1]!;
+  await expect.poll(() => startedUrl(started.stderr()), { timeout: 20_000, interval: 50 }).toBeTruthy();
+  return startedUrl(started.stderr())!;
 }
 
 async function healthStatus(url: string): Promise<number | 'refused'> {

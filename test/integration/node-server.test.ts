@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeServer } from '../../adapters/node/server.js';
 import { adminClient, createModel, createProject, waitForUsage } from '../support/gateway-client.js';
 import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
+import { startedUrl } from '../support/runtime-process.js';
 
 const PROVIDER_KEY = 'sk-upstream-node-SECRET-1234';
 const messages = [{ role: 'user' as const, content: 'hello node' }];
@@ -173,8 +174,8 @@ describe('Node server: npm start and SIGTERM', () => {
     let logs = '';
     child.stderr!.on('data', (chunk) => (logs += chunk));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    await expect.poll(() => /listening on (http:\/\/\S+)/.exec(logs)?.[1], { timeout: 20_000 }).toBeTruthy();
-    const url = /listening on (http:\/\/\S+)/.exec(logs)![1]!;
+    await expect.poll(() => startedUrl(logs), { timeout: 20_000 }).toBeTruthy();
+    const url = startedUrl(logs)!;
 
     const admin = await adminClient(url);
     await createModel(admin, { id: 'gpt', provider: 'openai', baseUrl: mock.openaiBaseUrl, apiKey: PROVIDER_KEY });

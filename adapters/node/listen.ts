@@ -1,0 +1,41 @@
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Listener, RequestHandler } from '../shared/lifecycle.js';
+
+/** Serves `handler` over node:http (@hono/node-server). */
+export async function listenNode(options: { hostname: string; port: number; handler: RequestHandler }): Promise<Listener> {
+  const { hostname, handler } = options;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const created = serve(
+      {
+        // The socket's address is what login throttling counts by (RequestContext.clientAddress).
+        fetch: (request, env: { incoming: { socket: { remoteAddress?: string | undefined } } }) => handler(request, env.incoming.socket.remoteAddress),
+        hostname,
+        port: options.port,
+      },
+      () => resolve(created as Server),
+    ) as Server;
+    created.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${urlHost(hostname)}:${port}`,
+    port,
+    async close(graceMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Cutting a connection aborts its request's signal: the gateway records the call as cut.
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The host part of the URL clients reach a server at: brackets for IPv6, and 0.0.0.0 reached via loopback. */
+export function urlHost(hostname: string): string {
+  if (hostname === '0.0.0.0') return '127.0.0.1';
+  if (hostname === '::') return '[::1]';
+  return hostname.includes(':') ? `[${hostname}]` : hostname;
+}

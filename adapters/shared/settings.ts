@@ -1,0 +1,127 @@
+import type { GatewaySettings } from '../../src/index.js';
+
+/**
+ * The environment variables every adapter reads, checked in one place: Node, Bun and Deno read
+ * them from the process environment, the Workers entry from its bindings (vars arrive as
+ * strings; a JSON var in wrangler.toml may be a number or a boolean). Pure: no runtime module,
+ * so the Worker bundles it as is.
+ *
+ * Every mistake throws a ConfigError whose message is one line naming the variable and the
+ * value it got, which each adapter shows as it shows errors (stderr, or a 500 on Workers).
+ */
+
+/** A configuration mistake. Its message is the whole story: one line, naming the variable or file. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * An environment: the process's, or a Worker's bindings (whose non-variable bindings are ignored
+ * here). Any object, so a Worker's typed Env interface (which has no index signature) fits.
+ */
+export type EnvRecord = object;
+
+function valueOf(env: EnvRecord, name: string): unknown {
+  return (env as Readonly<Record<string, unknown>>)[name];
+}
+
+export const MIN_SECRET_LENGTH = 32;
+/** setTimeout's ceiling: a longer grace would silently become 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What a server (Node, Bun, Deno) needs before it can serve, besides the settings the gateway takes. */
+export interface ServerConfig {
+  /** ROUTERLY_HOME, or `<homeDir>/.routerly`; as given (the caller resolves it against its working directory). */
+  home: string;
+  host: string;
+  port: number;
+  /** The variable the port came from (`ROUTERLY_PORT` also when it is the default), for messages. */
+  portVariable: 'ROUTERLY_PORT' | 'PORT';
+  /** ROUTERLY_SECRET when set; otherwise the secret file under `home` is used. */
+  secretFromEnv?: string;
+  /** ROUTERLY_SHUTDOWN_GRACE_MS: how long requests in flight may run on after a stop signal. */
+  graceMs: number;
+  settings: GatewaySettings;
+}
+
+/** A variable's text, or undefined when unset or blank (which means "the default"). */
+function text(env: EnvRecord, name: string): string | undefined {
+  const value = valueOf(env, name);
+  const raw = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  return raw === undefined || raw.trim() === '' ? undefined : raw;
+}
+
+/** An environment value as shown in a message: quoted, escaped onto one line, and short. */
+export function shown(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}
+
+/** A decimal whole number within [min, max], or undefined when unset or blank. */
+function wholeNumber(env: EnvRecord, name: string, min: number, max: number, what: string): number | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  const value = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || value < min || value > max) throw new ConfigError(`${name} must be ${what}, got ${shown(raw)}`);
+  return value;
+}
+
+/** A yes/no variable: `1`/`true`/`yes` or `0`/`false`/`no` (unset or blank: no). */
+function flag(env: EnvRecord, name: string): boolean {
+  const raw = text(env, name);
+  if (raw === undefined) return false;
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  if (['0', 'false', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got ${shown(raw)}`);
+}
+
+const BYTES = 'a whole number of bytes, at least 1';
+
+/** The gateway's settings from the environment; unset variables are left out (the core's defaults apply). */
+export function gatewaySettingsFromEnv(env: EnvRecord): GatewaySettings {
+  const settings: GatewaySettings = {};
+  const numbers = {
+    maxBodyBytes: wholeNumber(env, 'ROUTERLY_MAX_BODY_BYTES', 1, Number.MAX_SAFE_INTEGER, BYTES),
+    sessionTtlSeconds: wholeNumber(env, 'ROUTERLY_SESSION_TTL_SECONDS', 1, Number.MAX_SAFE_INTEGER, 'a whole number of seconds, at least 1'),
+    maxUpstreamBodyBytes: wholeNumber(env, 'ROUTERLY_MAX_UPSTREAM_BODY_BYTES', 1, Number.MAX_SAFE_INTEGER, BYTES),
+    maxUpstreamEventBytes: wholeNumber(env, 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES', 1, Number.MAX_SAFE_INTEGER, BYTES),
+    configRefreshMs: wholeNumber(env, 'ROUTERLY_CONFIG_REFRESH_MS', 0, MAX_TIMER_MS, `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`),
+  };
+  for (const [key, value] of Object.entries(numbers)) if (value !== undefined) settings[key as keyof typeof numbers] = value;
+  if (flag(env, 'ROUTERLY_DURABLE_USAGE')) settings.durableUsage = true;
+  if (flag(env, 'ROUTERLY_TRUST_PROXY')) settings.trustProxy = true;
+  return settings;
+}
+
+/** ROUTERLY_SECRET when set, checked for length; undefined when unset or empty. */
+export function secretFromEnv(env: EnvRecord): string | undefined {
+  const value = valueOf(env, 'ROUTERLY_SECRET');
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (value.length < MIN_SECRET_LENGTH) throw new ConfigError(`ROUTERLY_SECRET must be at least ${MIN_SECRET_LENGTH} characters, it has ${value.length}`);
+  return value;
+}
+
+/**
+ * Reads and checks every variable a server start uses. `homeDir` is the user's home folder (the
+ * default ROUTERLY_HOME is `<homeDir>/.routerly`). Throws a ConfigError on the first mistake.
+ */
+export function serverConfigFromEnv(env: EnvRecord, options: { homeDir: string }): ServerConfig {
+  const portWhat = 'a port number from 0 to 65535';
+  const routerlyPort = wholeNumber(env, 'ROUTERLY_PORT', 0, 65535, portWhat);
+  const plainPort = routerlyPort === undefined ? wholeNumber(env, 'PORT', 0, 65535, portWhat) : undefined;
+  const secret = secretFromEnv(env);
+  const home = valueOf(env, 'ROUTERLY_HOME');
+  const host = valueOf(env, 'ROUTERLY_HOST');
+  const separator = options.homeDir.includes('\\') && !options.homeDir.includes('/') ? '\\' : '/';
+  return {
+    // An empty ROUTERLY_HOME means "the default", as for every other variable.
+    home: typeof home === 'string' && home !== '' ? home : `${options.homeDir.replace(/[\\/]+$/, '')}${separator}.routerly`,
+    host: typeof host === 'string' && host !== '' ? host : '127.0.0.1',
+    port: routerlyPort ?? plainPort ?? 3000,
+    portVariable: routerlyPort === undefined && plainPort !== undefined ? 'PORT' : 'ROUTERLY_PORT',
+    ...(secret !== undefined ? { secretFromEnv: secret } : {}),
+    graceMs: wholeNumber(env, 'ROUTERLY_SHUTDOWN_GRACE_MS', 0, MAX_TIMER_MS, `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`) ?? 30_000,
+    settings: gatewaySettingsFromEnv(env),
+  };
+}

@@ -81,12 +81,13 @@ choose_prefix() {
 install_package() {
   local package=${ROUTERLY_PACKAGE:-routerly}
   say "Installing $package with npm into $PREFIX ..."
-  npm install --global --prefix "$PREFIX" --no-audit --no-fund --no-update-notifier --loglevel=error "$package" ||
+  # </dev/null: under curl | bash, stdin is the rest of this script, which no child may read.
+  npm install --global --prefix "$PREFIX" --no-audit --no-fund --no-update-notifier --loglevel=error "$package" </dev/null ||
     fail "npm could not install $package (its message is above)."
   ROUTERLY_BIN=$PREFIX/bin/routerly
   [ -x "$ROUTERLY_BIN" ] || fail "npm finished, but $ROUTERLY_BIN is not there: was $package the routerly package?"
   local version
-  version=$("$ROUTERLY_BIN" --version 2>&1) || fail "$ROUTERLY_BIN --version failed: $version"
+  version=$("$ROUTERLY_BIN" --version 2>&1 </dev/null) || fail "$ROUTERLY_BIN --version failed: $version"
   say "Installed routerly $version: $ROUTERLY_BIN"
 }
 

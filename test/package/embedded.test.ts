@@ -73,6 +73,15 @@ describe('types', () => {
   });
 });
 
+it("the example apps are the README's examples, verbatim", async () => {
+  const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  for (const app of ['hono-app.mts', 'node-http-app.mts', 'bun-app.mts']) {
+    // The file without its opening comment, which the README says in prose.
+    const code = (await readFile(path.join(CONSUMER_SOURCES, app), 'utf8')).replace(/^(\/\/.*\n)+/, '');
+    expect(readme, `README.md should show test/package/consumer/${app} in a code block`).toContain(`\`\`\`ts\n${code}\`\`\``);
+  }
+});
+
 it('serves under /llm in a Hono app, beside the app\'s own routes, from memory', async () => {
   const server = await start(process.execPath, ['out/hono-app.mjs']);
   expect(await (await fetch(`${server.url}/`)).text()).toBe('the rest of my app');

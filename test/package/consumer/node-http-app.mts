@@ -2,6 +2,7 @@
 // The gateway is a fetch(Request) => Response handler: convert node's request to a Request, and
 // stream the Response back as it comes (LLM answers are streams).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -41,8 +42,7 @@ const server = createServer((incoming, outgoing) => {
 });
 
 server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
-  const address = server.address();
-  console.log(`listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : ''}`);
+  console.log(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
 // Stop taking requests, let those in flight finish, then write out the usage still buffered.
 process.once('SIGTERM', () => server.close(() => void gateway.flush().then(() => process.exit(0))));

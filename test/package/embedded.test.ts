@@ -7,7 +7,8 @@
  */
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminClient } from '../support/gateway-client.js';
 import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
 import { installPackedPackage, REPO_ROOT, tempFolder } from '../support/pack.js';
@@ -96,7 +97,7 @@ it('serves under /llm in a Hono app, beside the app\'s own routes, from memory',
 it('serves from a plain node:http server, streaming, and keeps its data in the file store', async () => {
   const home = await tempFolder('routerly-embed-home-');
   let server = await start(process.execPath, ['out/node-http-app.mjs'], { ROUTERLY_HOME: home });
-  const { projectId } = await exerciseGateway(server.url, mock);
+  const { projectId, token } = await exerciseGateway(server.url, mock);
   // SIGTERM: the app drains and flushes the usage it buffered, then exits 0.
   expect(await server.stop()).toBe(0);
   expect(await readdir(home)).not.toEqual([]);
@@ -105,6 +106,20 @@ it('serves from a plain node:http server, streaming, and keeps its data in the f
   server = await start(process.execPath, ['out/node-http-app.mjs'], { ROUTERLY_HOME: home });
   const admin = await adminClient(server.url);
   expect((await admin.call('GET', `/api/usage?projectId=${projectId}`)).body.records).toHaveLength(4);
+
+  // A client that hangs up reaches the provider's call: mid-stream (the answer's body is cancelled),
+  // and before any answer (only the Request's abort signal can tell the gateway then).
+  const openai = new OpenAI({ apiKey: token, baseURL: `${server.url}/v1`, maxRetries: 0 });
+  const lastCallAborted = () =>
+    vi.waitFor(() => expect(mock.requests.at(-1)).toMatchObject({ path: '/v1/chat/completions', aborted: true }), { timeout: 5000 });
+  mock.enqueue({ kind: 'slowStream', chunkDelayMs: 200, chunks: 20 }, { model: 'gpt' });
+  const stream = await openai.chat.completions.create({ model: 'gpt', stream: true, messages: [{ role: 'user', content: 'a long answer nobody waits for' }] });
+  for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break; // leaving the loop aborts the request
+  await lastCallAborted();
+  mock.enqueue({ kind: 'hang' }, { model: 'gpt' });
+  const waited = openai.chat.completions.create({ model: 'gpt', messages: [{ role: 'user', content: 'no answer comes' }] }, { signal: AbortSignal.timeout(500) });
+  await expect(waited).rejects.toThrow(/abort/i);
+  await lastCallAborted();
   expect(await server.stop()).toBe(0);
 }, 60_000);
 

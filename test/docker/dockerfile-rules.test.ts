@@ -1,5 +1,6 @@
 /**
- * This project's rules for its Dockerfile (dockerfile-rules.ts) and the compose example held to it.
+ * This project's rules for its Dockerfile (dockerfile-rules.ts), the compose example held to it, and
+ * what .dockerignore must keep out of the build context.
  * Each rule is also shown a broken Dockerfile, so a rule that could never fail would be noticed.
  * The syntax lint (dockerfile-utils) is dockerfile-lint.test.ts.
  */
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from './dockerfile.js';
 import { DEFAULT_DRAIN_GRACE_MS, dockerfileProblems } from './dockerfile-rules.js';
+import { contextFiles, isExcluded, parseDockerignore } from './dockerignore.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DOCKERFILE = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
@@ -84,5 +86,26 @@ describe('docs/compose.yaml', () => {
     const grace = /^\s+stop_grace_period:\s*(\d+)s\s*$/m.exec(compose)?.[1];
     expect(grace, 'stop_grace_period').toBeDefined();
     expect(Number(grace) * 1000).toBeGreaterThan(DEFAULT_DRAIN_GRACE_MS);
+  });
+});
+
+describe('.dockerignore', () => {
+  const ignore = parseDockerignore(DOCKERIGNORE);
+
+  it('keeps secrets, local data, installs and builds of this machine out of the build context', () => {
+    const leftOut = [
+      '.env', '.env.local', 'dashboard/.env.production', '.dev.vars', '.dev.vars.staging', 'adapters/cloudflare-workers/.dev.vars',
+      '.npmrc', '.routerly/config/secret', '.routerly-test-1/data/usage/2026-12-01.jsonl', 'tls/server.key',
+      'node_modules/hono/package.json', 'dashboard/node_modules/.vite/deps.json', 'dist/cli/main.js', 'dashboard/dist/index.html',
+      '.git/HEAD', 'test-results/report.json', 'coverage/lcov.info', '.wrangler/state/kv.sqlite', 'npm-debug.log', 'dashboard/vite-error.log',
+    ];
+    expect(leftOut.filter((file) => !isExcluded(file, ignore))).toEqual([]);
+  });
+
+  it('sends a small context: no file from an excluded folder', () => {
+    const files = contextFiles(ROOT, '.', ignore);
+    expect(files.filter((file) => /(^|\/)(node_modules|\.git|test-results|coverage)\//.test(file) || /^(dashboard\/)?dist\//.test(file))).toEqual([]);
+    expect(files).toContain('package-lock.json');
+    expect(files.some((file) => file.startsWith('src/'))).toBe(true);
   });
 });

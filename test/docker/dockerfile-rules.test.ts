@@ -97,7 +97,7 @@ describe('.dockerignore', () => {
       '.env', '.env.local', 'dashboard/.env.production', '.dev.vars', '.dev.vars.staging', 'adapters/cloudflare-workers/.dev.vars',
       '.npmrc', '.routerly/config/secret', '.routerly-test-1/data/usage/2026-12-01.jsonl', 'tls/server.key',
       'node_modules/hono/package.json', 'dashboard/node_modules/.vite/deps.json', 'dist/cli/main.js', 'dashboard/dist/index.html',
-      '.git/HEAD', 'test-results/report.json', 'coverage/lcov.info', '.wrangler/state/kv.sqlite', 'npm-debug.log', 'dashboard/vite-error.log',
+      '.git/HEAD', 'test-results/report.json', 'coverage/lcov.info', '.wrangler/state/kv.sqlite', 'routerly-0.1.0.tgz', 'npm-debug.log', 'dashboard/vite-error.log',
     ];
     expect(leftOut.filter((file) => !isExcluded(file, ignore))).toEqual([]);
   });

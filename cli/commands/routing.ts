@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { sessionClient } from '../api-client.js';
-import { CliError, usageError } from '../errors.js';
+import { CliError, notFound, usageError } from '../errors.js';
 import { dash, list, printFields, printJson, printTable, say } from '../output.js';
-import { choiceOption, decimal, wholeNumber, withJson } from '../options.js';
+import { choiceOption, commaList, decimal, wholeNumber, withJson } from '../options.js';
 import { POLICY_TYPES } from '../vocabulary.js';
 import { findProject, projectPath, type Project } from './projects-shared.js';
 
@@ -143,6 +143,35 @@ export function routingCommands(program: Command): void {
     say(`routing of project ${updated.name} updated`);
     showRouting(updated.routing ?? {}, updated.aliases);
   });
+
+  const alias = routing.command('alias').description('names clients may send as "model", each routed among models of its own');
+  withJson(
+    alias
+      .command('set')
+      .description('create or replace an alias (its own routing, if any, is kept)')
+      .argument('<project>', 'project id or name')
+      .argument('<name>', 'what clients send as "model" (not a pool model\'s id, not auto)')
+      .requiredOption('--models <ids>', 'the models it routes among, comma-separated', commaList),
+  ).action(async (ref: string, name: string, options: { models: string[]; json?: boolean }) => {
+    if (name === 'auto' || !/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/.test(name)) throw usageError(`alias "${name}": letters, digits and . _ : @ / -, starting with a letter or digit, and not auto`);
+    const client = await sessionClient();
+    const project = await findProject(client, ref);
+    const aliases = { ...project.aliases, [name]: { ...project.aliases?.[name], models: [...new Set(options.models)] } };
+    const updated = await client.put<Project>(projectPath(project.id), { aliases });
+    if (options.json) return printJson(updated.aliases ?? {});
+    say(`alias ${name} of project ${updated.name} routes among ${list(updated.aliases?.[name]?.models)}`);
+  });
+  withJson(alias.command('remove').description('remove an alias').argument('<project>', 'project id or name').argument('<name>', 'the alias')).action(
+    async (ref: string, name: string, options: { json?: boolean }) => {
+      const client = await sessionClient();
+      const project = await findProject(client, ref);
+      if (!project.aliases?.[name]) throw notFound(`project ${project.name} has no alias "${name}"`);
+      const { [name]: _removed, ...aliases } = project.aliases;
+      const updated = await client.put<Project>(projectPath(project.id), { aliases });
+      if (options.json) return printJson(updated.aliases ?? {});
+      say(`removed alias ${name} of project ${updated.name}`);
+    },
+  );
 
   withJson(
     routing

@@ -215,6 +215,13 @@ describe('project, token, routing, budget', () => {
     expect(human.stdout).toMatch(/^"auto" \(\w+\) would try, in order: m1, m2$/m);
     expect(human.stdout).toMatch(/^MODEL +SCORE +BY POLICY$/m);
     expect(await json(['routing', 'set', 'proj-t', '--reset'])).toEqual({});
+    // Aliases: a name clients send, routed among models of its own.
+    expect(await json(['routing', 'alias', 'set', 'proj-t', 'fast', '--models', 'm2'])).toEqual({ fast: { models: ['m2'] } });
+    expect((await ok(['routing', 'show', 'proj-t'])).stdout).toMatch(/^aliases: +fast -> m2$/m);
+    expect((await json(['routing', 'preview', 'proj-t', '--model', 'fast'])).order).toEqual(['m2']);
+    expect((await fails(['routing', 'alias', 'set', 'proj-t', 'm1', '--models', 'm2'])).message).toContain('would hide the pool model');
+    expect((await ok(['routing', 'alias', 'remove', 'proj-t', 'fast'])).stdout).toBe('removed alias fast of project proj-t\n');
+    expect((await fails(['routing', 'alias', 'remove', 'proj-t', 'fast'])).code).toBe(4);
   });
 
   it('budget set on the project and on a token, show in both forms, remove', async () => {
@@ -328,6 +335,7 @@ describe('usage errors, help and unreachable gateways', () => {
         ['token', 'create', 'p', '--tpm', '1.5'],
         ['routing', 'set', 'p', '--policies', 'fastest'],
         ['routing', 'set', 'p'],
+        ['routing', 'alias', 'set', 'p', 'auto', '--models', 'm1'],
         ['budget', 'set', 'p', '--period', 'year', '--usd', '1'],
         ['budget', 'set', 'p', '--period', 'day'],
         ['usage', '--from', 'yesterday'],

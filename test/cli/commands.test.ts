@@ -143,6 +143,15 @@ describe('model', () => {
     await ok(['model', 'remove', 'broken']);
   });
 
+  it('an id with a slash and an @ works for show, update, test and remove', async () => {
+    await ok(['model', 'add', 'team/gpt@eu', '--provider', 'openai', '--upstream-model', 'gpt-4o-mini', '--base-url', mock.openaiBaseUrl, '--api-key', PROVIDER_KEY]);
+    expect((await json(['model', 'show', 'team/gpt@eu'])).id).toBe('team/gpt@eu');
+    expect((await json(['model', 'update', 'team/gpt@eu', '--context-window', '1000'])).contextWindow).toBe(1000);
+    expect((await json(['model', 'test', 'team/gpt@eu'])).ok).toBe(true);
+    await ok(['model', 'remove', 'team/gpt@eu']);
+    expect((await fails(['model', 'show', 'team/gpt@eu'])).code).toBe(4);
+  });
+
   it('unknown model: exit 4 with the API message', async () => {
     expect(await fails(['model', 'show', 'nope'])).toEqual({ code: 4, message: 'no model "nope"', stdout: '' });
     expect((await fails(['model', 'test', 'nope'])).code).toBe(4);

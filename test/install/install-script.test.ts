@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { packTarball, REPO_ROOT, tempFolder } from '../support/pack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packTarball, removeTempFolders, REPO_ROOT, tempFolder } from '../support/pack.js';
 import { cleanEnv, runCommand, type Finished } from '../package/processes.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'scripts', 'install.sh');
@@ -25,6 +25,7 @@ beforeAll(async () => {
   tarball = await packTarball();
   npmCache = (await runCommand('npm', ['config', 'get', 'cache'])).stdout.trim();
 }, 120_000);
+afterAll(removeTempFolders);
 
 /** Runs the script with bash in `home`, with npm's global prefix at `prefix` (inside that HOME unless said otherwise). */
 function install(home: string, args: string[], env: Record<string, string> = {}): Promise<Finished> {

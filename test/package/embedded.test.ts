@@ -11,7 +11,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminClient } from '../support/gateway-client.js';
 import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
-import { installPackedPackage, REPO_ROOT, tempFolder } from '../support/pack.js';
+import { installPackedPackage, removeTempFolders, REPO_ROOT, tempFolder } from '../support/pack.js';
 import { exerciseGateway } from './exercise.js';
 import { cleanEnv, runCommand, startServer, type Finished, type RunningServer } from './processes.js';
 
@@ -50,6 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(running.map((server) => server.stop()));
   await mock?.close();
+  await removeTempFolders();
 });
 
 async function start(command: string, args: string[], env: Record<string, string> = {}): Promise<RunningServer> {

@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
-import { installPackedPackage, packedFileList, REPO_ROOT, tempFolder } from '../support/pack.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { installPackedPackage, packedFileList, removeTempFolders, REPO_ROOT, tempFolder } from '../support/pack.js';
 import { cleanEnv, freePort, runCommand, startServer } from './processes.js';
 
 let files: string[];
@@ -18,6 +18,7 @@ beforeAll(async () => {
   [files, consumer] = await Promise.all([packedFileList(), installPackedPackage('routerly-packed-')]);
   routerly = path.join(consumer, 'node_modules', '.bin', 'routerly');
 }, 180_000);
+afterAll(removeTempFolders);
 
 it('holds the built code, its declarations, the dashboard and the docs, and nothing else', async () => {
   const allowed = [/^dist\/(src|storage|adapters\/node|adapters\/shared|cli)\/.+\.(js|d\.ts)$/, /^dashboard\/dist\/.+/, /^(README\.md|LICENSE|package\.json)$/];

@@ -3,8 +3,8 @@
  * process, and the helpers that install that tarball into an empty folder as a user would.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,11 +12,17 @@ import { promisify } from 'node:util';
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
-/** Temp folders made here, removed when the process exits (the tarball is wanted until then). */
+/** Temp folders made here (the tarball's, installs of it: tens of MB each), until removeTempFolders. */
 const madeHere: string[] = [];
-process.once('exit', () => {
-  for (const folder of madeHere) rmSync(folder, { recursive: true, force: true });
-});
+
+/**
+ * Removes every temp folder made here, the tarball's included: a test file's afterAll calls it
+ * (vitest ends its workers without an exit event to hook, and installs are too big to leave).
+ */
+export async function removeTempFolders(): Promise<void> {
+  packed = undefined;
+  await Promise.all(madeHere.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+}
 
 export async function tempFolder(prefix: string): Promise<string> {
   const folder = await mkdtemp(path.join(os.tmpdir(), prefix));
@@ -64,7 +70,6 @@ export async function packedFileList(): Promise<string[]> {
 export async function installPackedPackage(prefix: string, extra: string[] = []): Promise<string> {
   const tarball = await packTarball();
   const folder = await tempFolder(prefix);
-  await mkdir(folder, { recursive: true });
   await writeFile(path.join(folder, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   await run('npm', ['install', tarball, ...extra, '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: folder,

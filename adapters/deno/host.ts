@@ -1,0 +1,81 @@
+import type { Listener, RequestHandler, ServerHost, StopSignal } from '../shared/lifecycle.js';
+import { urlHost } from '../node/listen.js';
+import { createDenoFetch } from './fetch.js';
+
+/**
+ * Deno's part of the shared start (adapters/shared/lifecycle.ts): its environment, stderr,
+ * signals and Deno.serve. Outbound calls use Deno's global fetch, each sent once (see fetch.ts).
+ */
+
+// The surface of the Deno namespace used here, declared structurally: the repository
+// type-checks with Node's types and no Deno types (as worker.ts does for its bindings).
+interface DenoNetAddr {
+  hostname: string;
+  port: number;
+}
+interface DenoHttpServer {
+  readonly addr: DenoNetAddr;
+  /** Stops accepting connections; resolves once requests in flight (their bodies too) are done. */
+  shutdown(): Promise<void>;
+}
+interface DenoServeOptions {
+  hostname: string;
+  port: number;
+  onListen(addr: DenoNetAddr): void;
+}
+declare const Deno: {
+  serve(options: DenoServeOptions, handler: (request: Request, info: { remoteAddr: DenoNetAddr }) => Promise<Response>): DenoHttpServer;
+  env: { toObject(): Record<string, string> };
+  stderr: { writeSync(bytes: Uint8Array): number; isTerminal(): boolean };
+  addSignalListener(signal: StopSignal, listener: () => void): void;
+  exit(code: number): never;
+  readonly version: { deno: string };
+};
+
+export function denoHost(env: Record<string, string | undefined> = Deno.env.toObject()): ServerHost {
+  const encoder = new TextEncoder();
+  return {
+    runtime: `deno ${Deno.version.deno}`,
+    env,
+    // os.homedir() would need --allow-sys; HOME (USERPROFILE on Windows) needs only --allow-env.
+    homeDir: env.HOME ?? env.USERPROFILE,
+    stderr: {
+      write(text) {
+        // writeSync may write part of the bytes: the rest follows.
+        for (let bytes = encoder.encode(text); bytes.length > 0; ) bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
+      },
+      isTTY: Deno.stderr.isTerminal(),
+    },
+    onStopSignal(listener) {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const satisfies StopSignal[]) Deno.addSignalListener(signal, () => listener(signal));
+    },
+    exit: (code) => Deno.exit(code),
+    createFetch: () => createDenoFetch(),
+    listen: listenDeno,
+  };
+}
+
+/** Serves `handler` with Deno.serve. Throws (synchronously, from Deno.serve) when it cannot listen. */
+export async function listenDeno(options: { hostname: string; port: number; handler: RequestHandler }): Promise<Listener> {
+  const { handler } = options;
+  // Deno's server has a graceful shutdown only: requests still running when the grace is over are
+  // cut through their signals instead (aborted, the gateway ends them and records them as cut),
+  // which takes a Request of our own per request, carrying both signals.
+  const cut = new AbortController();
+  const server = Deno.serve({ hostname: options.hostname, port: options.port, onListen() {} }, (request, info) =>
+    handler(new Request(request, { signal: AbortSignal.any([request.signal, cut.signal]) }), info.remoteAddr.hostname),
+  );
+  const { port } = server.addr;
+  return {
+    url: `http://${urlHost(options.hostname)}:${port}`,
+    port,
+    async close(graceMs) {
+      const drained = server.shutdown();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const graceOver = new Promise<'cut'>((resolve) => (timer = setTimeout(() => resolve('cut'), graceMs)));
+      if ((await Promise.race([drained, graceOver])) === 'cut') cut.abort(new Error('the server is shutting down'));
+      clearTimeout(timer);
+      await drained;
+    },
+  };
+}

@@ -80,8 +80,12 @@ export interface CallEvent {
 
 /** Files of the built dashboard, as a runtime provides them (a folder on Node, the assets binding on Workers). */
 export interface StaticAssets {
-  /** The file at `path`, relative to the dashboard's root (`index.html`, `assets/app-3f2a1c.js`), or null. */
-  get(path: string): Promise<{ body: BodyInit; contentType?: string } | null>;
+  /**
+   * The file at `path`, relative to the dashboard's root (`index.html`, `assets/app-3f2a1c.js`), or null.
+   * The body is typed through Response rather than as BodyInit, which only the DOM lib declares: an
+   * embedding app compiled with Node's types alone must be able to read this declaration.
+   */
+  get(path: string): Promise<{ body: ConstructorParameters<typeof Response>[0]; contentType?: string } | null>;
 }
 
 /** Everything that differs between runtimes, handed in by an adapter. */

@@ -4,8 +4,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StaticAssets } from '../../src/index.js';
 
-/** Where the dashboard's build lands (dashboard/dist in the repository or the installed package). */
-export const DASHBOARD_DIST = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
+/**
+ * Where the dashboard's build lands: dashboard/dist at the package's root, which is two folders
+ * up from this file in the repository (adapters/node/) and three in the built package
+ * (dist/adapters/node/). The first that holds a build; the repository's when neither does.
+ */
+export const DASHBOARD_DIST = firstBuild([new URL('../../dashboard/dist', import.meta.url), new URL('../../../dashboard/dist', import.meta.url)].map((url) => fileURLToPath(url)));
+
+function firstBuild(candidates: string[]): string {
+  return candidates.find((folder) => existsSync(path.join(folder, 'index.html'))) ?? candidates[0]!;
+}
 
 /**
  * The built dashboard's files from a folder, or undefined when it holds no build (the gateway

@@ -4,19 +4,9 @@ import { usageError } from '../errors.js';
 import { count, dash, printJson, printTable, say, usd } from '../output.js';
 import { choiceOption, decimal, wholeNumber, withJson } from '../options.js';
 import { BUDGET_PERIODS } from '../vocabulary.js';
+// The gateway's own type (a type import, erased from the build), not a copy that could drift.
+import type { BudgetStatus } from '../../src/limits/call-limits.js';
 import { budgetsText, findProject, findToken, projectPath, type Budget, type Project } from './projects-shared.js';
-
-interface BudgetStatus {
-  scope: 'project' | 'token';
-  id: string;
-  period: string;
-  limitUsd?: number;
-  spentUsd?: number;
-  limitTokens?: number;
-  spentTokens?: number;
-  windowStart: string;
-  resetsAt: string | null;
-}
 
 /** Where a budget lives: the project's own list, or one token's (PUT replaces each list whole). */
 async function budgetTarget(ref: string, tokenRef: string | undefined) {

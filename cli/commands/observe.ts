@@ -4,47 +4,14 @@ import { usageError } from '../errors.js';
 import { count, dash, list, ms, printJson, printTable, say, text, usd } from '../output.js';
 import { isoDate, wholeNumber, withJson } from '../options.js';
 import { findProject } from './projects-shared.js';
+import type { AuditEntry } from '../../src/management/audit-log.js';
+import type { CallRow } from '../../src/usage/calls.js';
+import type { UsageRecord } from '../../src/usage/record.js';
 
 /** What the gateway saw: the call log, one call's attempts and trace, the audit log. */
 
-interface CallRow {
-  requestId: string;
-  time: string;
-  projectId: string;
-  model: string;
-  endpoint: string;
-  status: number;
-  outcome: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  attempts: number;
-}
-interface AttemptRecord {
-  ts: string;
-  model: string;
-  provider: string;
-  status: number;
-  outcome: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  attempt?: number;
-  routing?: { requested: string; via: string; candidates: string[]; excluded: Array<{ model: string; policy: string; reason: string }> };
-}
-interface AuditEntry {
-  ts: string;
-  actor: { userId?: string; email?: string } | null;
-  address: string | null;
-  method: string;
-  route: string;
-  target?: string;
-  fields?: string[];
-  status: number;
-}
-
+// The answers' shapes are the gateway's own types: type imports, erased from the build, so a
+// command loads none of the gateway's code and the compiler sees the day the two drift apart.
 const nextPage = (command: string, cursor: string | null) => {
   if (cursor) say(`\nmore: ${command} --cursor ${cursor}`);
 };
@@ -89,7 +56,7 @@ export function observeCommands(program: Command): void {
       .description('one call: each attempt, and why it was routed as it was')
       .argument('<request-id>', 'the x-routerly-request-id of the call (routerly logs shows them)'),
   ).action(async (requestId: string, options: { json?: boolean }) => {
-    const answer = await (await sessionClient()).get<{ requestId: string; records: AttemptRecord[] }>(`/api/usage/${encodeURIComponent(requestId)}`);
+    const answer = await (await sessionClient()).get<{ requestId: string; records: UsageRecord[] }>(`/api/usage/${encodeURIComponent(requestId)}`);
     if (options.json) return printJson(answer);
     const last = answer.records.at(-1);
     if (last?.routing) {

@@ -4,14 +4,14 @@ import { usageError } from '../errors.js';
 import { count, dash, list, ms, printJson, printTable, say, text, usd } from '../output.js';
 import { isoDate, wholeNumber, withJson } from '../options.js';
 import { findProject } from './projects-shared.js';
+// The answers' shapes are the gateway's own types: type imports, erased from the build, so a
+// command loads none of the gateway's code and the compiler sees the day the two drift apart.
 import type { AuditEntry } from '../../src/management/audit-log.js';
 import type { CallRow } from '../../src/usage/calls.js';
 import type { UsageRecord } from '../../src/usage/record.js';
 
 /** What the gateway saw: the call log, one call's attempts and trace, the audit log. */
 
-// The answers' shapes are the gateway's own types: type imports, erased from the build, so a
-// command loads none of the gateway's code and the compiler sees the day the two drift apart.
 const nextPage = (command: string, cursor: string | null) => {
   if (cursor) say(`\nmore: ${command} --cursor ${cursor}`);
 };

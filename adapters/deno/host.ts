@@ -56,6 +56,9 @@ export function denoHost(env: Record<string, string | undefined> = Deno.env.toOb
 }
 
 /** Serves `handler` with Deno.serve. Throws (synchronously, from Deno.serve) when it cannot listen. */
+/** How long cut requests may take to end before the server stops waiting for their connections. */
+const CUT_WAIT_MS = 1000;
+
 export async function listenDeno(options: { hostname: string; port: number; handler: RequestHandler }): Promise<Listener> {
   const { handler } = options;
   // Deno's server has a graceful shutdown only: requests still running when the grace is over are
@@ -73,9 +76,13 @@ export async function listenDeno(options: { hostname: string; port: number; hand
       const drained = server.shutdown();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const graceOver = new Promise<'cut'>((resolve) => (timer = setTimeout(() => resolve('cut'), graceMs)));
-      if ((await Promise.race([drained, graceOver])) === 'cut') cut.abort(new Error('the server is shutting down'));
+      const outcome = await Promise.race([drained, graceOver]);
       clearTimeout(timer);
-      await drained;
+      if (outcome !== 'cut') return;
+      cut.abort(new Error('the server is shutting down'));
+      // The gateway ends the calls it was told to end, but Deno may still wait on the connections
+      // their answers went out on: after a moment the process's exit closes them.
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, CUT_WAIT_MS))]);
     },
   };
 }

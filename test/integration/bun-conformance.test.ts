@@ -1,5 +1,6 @@
 import { describeGatewayConformance } from '../conformance/suite.js';
 import { BUN, startServerProcess } from '../support/runtime-process.js';
+import { describeServerLifecycle } from '../support/runtime-lifecycle.js';
 
 // The same suite the Node server passes, against `bun` running the real Bun entry's building
 // blocks (adapters/bun/host.ts and the shared start) behind a route that moves the clock
@@ -15,3 +16,5 @@ describeGatewayConformance('bun', async ({ maxBodyBytes }) => {
     close: () => server.close(),
   };
 });
+
+describeServerLifecycle('bun', BUN, ['adapters/bun/main.ts']);

@@ -1,5 +1,6 @@
 import { describeGatewayConformance } from '../conformance/suite.js';
 import { DENO, DENO_RUN, startServerProcess } from '../support/runtime-process.js';
+import { describeServerLifecycle } from '../support/runtime-lifecycle.js';
 
 // The same suite the Node server passes, against `deno run` with `npm run start:deno`'s
 // permissions running the real Deno entry's building blocks (adapters/deno/host.ts and the
@@ -16,3 +17,5 @@ describeGatewayConformance('deno', async ({ maxBodyBytes }) => {
     close: () => server.close(),
   };
 });
+
+describeServerLifecycle('deno', DENO, [...DENO_RUN, 'adapters/deno/main.ts']);

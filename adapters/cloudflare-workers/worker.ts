@@ -2,7 +2,8 @@
  * Cloudflare Workers entry point: builds deps from the Worker's bindings and hands every request
  * to the gateway. Only Web APIs and Workers bindings here; all behaviour lives in the core.
  */
-import { createGateway, type Gateway, type GatewaySettings, type Logger } from '../../src/index.js';
+import { createGateway, type Gateway, type Logger } from '../../src/index.js';
+import { ConfigError, gatewaySettingsFromEnv, secretFromEnv } from '../shared/settings.js';
 import { createKvStore, type KVNamespaceLike } from '../../storage/kv.js';
 import { assetsFromBinding, type AssetsBindingLike } from './assets.js';
 import { durableObjectCounters, type DurableObjectNamespaceLike } from './counters-object.js';
@@ -26,6 +27,8 @@ interface Env {
   ROUTERLY_MAX_BODY_BYTES?: string;
   ROUTERLY_MAX_UPSTREAM_BODY_BYTES?: string;
   ROUTERLY_MAX_UPSTREAM_EVENT_BYTES?: string;
+  ROUTERLY_SESSION_TTL_SECONDS?: string;
+  ROUTERLY_DURABLE_USAGE?: string;
 }
 
 /** The part of the Workers ExecutionContext the gateway needs. */
@@ -43,36 +46,23 @@ const consoleLogger: Logger = {
   error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
 };
 
-class ConfigError extends Error {}
-
-type NumberVar = 'ROUTERLY_CONFIG_REFRESH_MS' | 'ROUTERLY_MAX_BODY_BYTES' | 'ROUTERLY_MAX_UPSTREAM_BODY_BYTES' | 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES';
-function numberVar(env: Env, name: NumberVar): number | undefined {
-  const value = env[name];
-  if (value === undefined || value === '') return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new ConfigError(`${name} must be a non-negative number, got "${value}"`);
-  return parsed;
-}
-
 function buildGateway(env: Env, now: (() => number) | undefined): Gateway {
-  if (!env.ROUTERLY_SECRET) {
+  const secret = secretFromEnv(env);
+  if (secret === undefined) {
     throw new ConfigError('ROUTERLY_SECRET is not set: run `wrangler secret put ROUTERLY_SECRET` (locally: put it in .dev.vars)');
   }
   if (!env.ROUTERLY_COUNTERS) {
     throw new ConfigError('ROUTERLY_COUNTERS is not bound: copy the [[durable_objects.bindings]] and [[migrations]] sections of wrangler.toml in the repository');
   }
-  const settings: GatewaySettings = { configRefreshMs: numberVar(env, 'ROUTERLY_CONFIG_REFRESH_MS') ?? DEFAULT_CONFIG_REFRESH_MS };
-  const maxBodyBytes = numberVar(env, 'ROUTERLY_MAX_BODY_BYTES');
-  if (maxBodyBytes !== undefined) settings.maxBodyBytes = maxBodyBytes;
-  const maxUpstreamBodyBytes = numberVar(env, 'ROUTERLY_MAX_UPSTREAM_BODY_BYTES');
-  if (maxUpstreamBodyBytes !== undefined) settings.maxUpstreamBodyBytes = maxUpstreamBodyBytes;
-  const maxUpstreamEventBytes = numberVar(env, 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES');
-  if (maxUpstreamEventBytes !== undefined) settings.maxUpstreamEventBytes = maxUpstreamEventBytes;
+  // One reading of the variables for every adapter. X-Forwarded-For is the client's own to write
+  // on Workers (Cloudflare's address is CF-Connecting-IP, used below), so trustProxy is not taken.
+  const { trustProxy: _ignored, ...settings } = gatewaySettingsFromEnv(env);
+  settings.configRefreshMs ??= DEFAULT_CONFIG_REFRESH_MS;
   return createGateway({
     store: createKvStore(env.ROUTERLY_KV),
     counters: durableObjectCounters(env.ROUTERLY_COUNTERS),
     ...(env.ASSETS ? { assets: assetsFromBinding(env.ASSETS) } : {}),
-    secret: env.ROUTERLY_SECRET,
+    secret,
     settings,
     logger: consoleLogger,
     ...(now ? { now } : {}),

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { runServer, type StopSignal } from '../shared/lifecycle.js';
 import { createNodeFetch } from './fetch.js';
 import { listenNode } from './listen.js';
@@ -12,6 +13,7 @@ export function runNodeServer(env: Record<string, string | undefined>): Promise<
   return runServer({
     runtime: `node ${process.versions.node}`,
     env,
+    homeDir: os.homedir(),
     stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
     onStopSignal(listener) {
       for (const signal of ['SIGTERM', 'SIGINT'] as const satisfies StopSignal[]) process.on(signal, () => listener(signal));

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import type { CallEvent, Gateway, Logger } from '../../src/index.js';
 import { consoleColor, consoleLogSettings, createConsoleLog, type ConsoleLog } from './console-log.js';
@@ -38,6 +37,8 @@ export interface ServerHost {
   /** Shown in the banner: `node`, `bun`, `deno`. */
   runtime: string;
   env: EnvRecord;
+  /** The user's home folder (ROUTERLY_HOME defaults to `.routerly` in it), if there is one. */
+  homeDir: string | undefined;
   stderr: { write(text: string): void; isTTY: boolean };
   /** Calls `listener` on SIGTERM and SIGINT, from now on (a signal during the start is kept for later). */
   onStopSignal(listener: (signal: StopSignal) => void): void;
@@ -86,7 +87,7 @@ export async function runServer(host: ServerHost, options: RunServerOptions = {}
   const held = holdWhileStarting();
   let out: ConsoleLog;
   try {
-    config = serverConfigFromEnv(host.env, { homeDir: os.homedir() });
+    config = serverConfigFromEnv(host.env, { homeDir: host.homeDir });
     config.home = path.resolve(config.home);
     const env = stringsOf(host.env);
     const { isTTY } = host.stderr;

@@ -104,19 +104,17 @@ export function secretFromEnv(env: EnvRecord): string | undefined {
 
 /**
  * Reads and checks every variable a server start uses. `homeDir` is the user's home folder (the
- * default ROUTERLY_HOME is `<homeDir>/.routerly`). Throws a ConfigError on the first mistake.
+ * default ROUTERLY_HOME is `<homeDir>/.routerly`); without one, ROUTERLY_HOME must be set.
+ * Throws a ConfigError on the first mistake.
  */
-export function serverConfigFromEnv(env: EnvRecord, options: { homeDir: string }): ServerConfig {
+export function serverConfigFromEnv(env: EnvRecord, options: { homeDir: string | undefined }): ServerConfig {
   const portWhat = 'a port number from 0 to 65535';
   const routerlyPort = wholeNumber(env, 'ROUTERLY_PORT', 0, 65535, portWhat);
   const plainPort = routerlyPort === undefined ? wholeNumber(env, 'PORT', 0, 65535, portWhat) : undefined;
   const secret = secretFromEnv(env);
-  const home = valueOf(env, 'ROUTERLY_HOME');
   const host = valueOf(env, 'ROUTERLY_HOST');
-  const separator = options.homeDir.includes('\\') && !options.homeDir.includes('/') ? '\\' : '/';
   return {
-    // An empty ROUTERLY_HOME means "the default", as for every other variable.
-    home: typeof home === 'string' && home !== '' ? home : `${options.homeDir.replace(/[\\/]+$/, '')}${separator}.routerly`,
+    home: homeFolder(env, options.homeDir),
     host: typeof host === 'string' && host !== '' ? host : '127.0.0.1',
     port: routerlyPort ?? plainPort ?? 3000,
     portVariable: routerlyPort === undefined && plainPort !== undefined ? 'PORT' : 'ROUTERLY_PORT',
@@ -124,4 +122,13 @@ export function serverConfigFromEnv(env: EnvRecord, options: { homeDir: string }
     graceMs: wholeNumber(env, 'ROUTERLY_SHUTDOWN_GRACE_MS', 0, MAX_TIMER_MS, `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`) ?? 30_000,
     settings: gatewaySettingsFromEnv(env),
   };
+}
+
+/** ROUTERLY_HOME, or `.routerly` in the user's home folder (an empty ROUTERLY_HOME means the default, as for every variable). */
+function homeFolder(env: EnvRecord, homeDir: string | undefined): string {
+  const home = valueOf(env, 'ROUTERLY_HOME');
+  if (typeof home === 'string' && home !== '') return home;
+  if (homeDir === undefined || homeDir === '') throw new ConfigError('ROUTERLY_HOME is not set and there is no home folder to put .routerly in: set ROUTERLY_HOME');
+  const separator = homeDir.includes('\\') && !homeDir.includes('/') ? '\\' : '/';
+  return `${homeDir.replace(/[\\/]+$/, '')}${separator}.routerly`;
 }

@@ -22,6 +22,12 @@ export interface RuntimeLimits {
   disconnectRecordMayBeLost?: boolean;
   /** A client that goes away before any answer byte is not noticed until the gateway writes. */
   disconnectBeforeAnswerUnseen?: boolean;
+  /**
+   * A provider stream that breaks right after its first events may lose them: the runtime's
+   * HTTP client drops bytes that arrived just before the reset, so the gateway sees a break
+   * before any event and answers 502 instead of 200 and an error event.
+   */
+  breakMayDropEarlyEvents?: boolean;
 }
 
 export const UPSTREAM_KEYS = { openai: 'sk-upstream-openai-SECRET', anthropic: 'sk-upstream-anthropic-SECRET' };

@@ -109,6 +109,7 @@ export function faultTests(ctx: SuiteContext): void {
   describe.each(cases)('$label', ({ fault, stream, path }) => {
     it('answers in the client format within its timeout, and records what happened', async () => {
       const expected = fault.expect(stream, path);
+      const earlyBreak = stream && fault.behaviour.kind === 'midStreamError' && ctx.limits.breakMayDropEarlyEvents === true;
       ctx.mock.enqueue(fault.behaviour, { model: UPSTREAM_MODEL });
       const prompt = fault.longPrompt ? 'word '.repeat(400) : 'hello there';
       const route = path === 'forwarded' ? '/v1/chat/completions' : '/v1/messages';
@@ -125,6 +126,7 @@ export function faultTests(ctx: SuiteContext): void {
       });
       const text = await response.text();
       expect(Date.now() - started).toBeLessThan(ANSWERED_WITHIN_MS);
+      if (earlyBreak && response.status === 502) return; // declared: see RuntimeLimits.breakMayDropEarlyEvents
       expect(response.status, text.slice(0, 300)).toBe(expected.status);
       const requestId = response.headers.get('x-routerly-request-id');
       expect(requestId).toMatch(/^req_/);

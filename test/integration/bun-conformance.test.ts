@@ -15,6 +15,15 @@ describeGatewayConformance('bun', async ({ maxBodyBytes }) => {
     },
     close: () => server.close(),
   };
+}, {
+  // Bun's HTTP client (its fetch, and its node:http, built on the same client) mostly drops the
+  // bytes that arrived just before a connection reset, even for a reader already waiting:
+  // against a server that writes two events and then resets, a reader waiting at once got them
+  // in 2 of 50 calls on Bun, 17 of 50 through Node's adapter, 50 of 50 on Deno. Against the
+  // mock provider the Node and Deno suites always get the events; on Bun a provider stream that
+  // breaks right after its first events may reach the gateway as a break before any (2 tests of
+  // 690 failed so in 2 of 4 runs), and the client gets a 502.
+  breakMayDropEarlyEvents: true,
 });
 
 describeServerLifecycle('bun', BUN, ['adapters/bun/main.ts']);

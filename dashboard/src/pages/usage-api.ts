@@ -1,50 +1,24 @@
 /**
- * The usage-side API shapes the overview, usage and logs pages read, named as the server names
- * them (src/usage/summary.ts, src/usage/record.ts, src/routing/trace.ts, src/limits/call-limits.ts),
- * and the few requests they share.
+ * The usage-side API shapes the overview, usage and logs pages read, and the few requests they share.
  */
 import { get } from '../api';
+// The server's own types, type-only (erased at build), so the dashboard and the API cannot drift:
+// GET /api/usage/summary answers UsageSummary, GET /api/logs a CallPage, GET /api/usage/:requestId
+// UsageRecords (the last with its RoutingTrace), GET /api/projects/:id/budgets BudgetStatuses.
+import type { BudgetStatus } from '../../../src/limits/call-limits.js';
+import type { AttemptTrace, RoutingTrace } from '../../../src/routing/trace.js';
+import type { CallPage, CallRow } from '../../../src/usage/calls.js';
+import type { UsageRecord } from '../../../src/usage/record.js';
+import type { SummaryFigures, SummaryGroup, SummaryGroupBy, UsageSummary } from '../../../src/usage/summary.js';
+// GET /api/projects: the one shape the project pages read too.
+import type { Project } from './project-shapes';
 
-export type GroupBy = 'project' | 'model' | 'token' | 'day' | 'hour';
+export type { AttemptTrace, BudgetStatus, Project, RoutingTrace, SummaryFigures, SummaryGroup, UsageRecord, UsageSummary };
+/** One call in GET /api/logs. */
+export type LogCall = CallRow;
+export type LogsAnswer = CallPage;
 
-/** A group's sums (SummaryFigures). The percentiles and fallbacks are null when nothing was measured. */
-export interface SummaryFigures {
-  requests: number;
-  errors: number;
-  attempts: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-  chargedUsd: number;
-  chargedTokens: number;
-  avgLatencyMs: number | null;
-  avgTtftMs: number | null;
-  /** Calls served after at least one failed attempt (a retry or a fallback to another model). */
-  fallbacks?: number;
-  p50LatencyMs?: number | null;
-  p95LatencyMs?: number | null;
-  p50TtftMs?: number | null;
-  p95TtftMs?: number | null;
-}
-
-export interface SummaryGroup extends SummaryFigures {
-  key: string;
-  projectId?: string;
-  tokenId?: string;
-  model?: string;
-  day?: string;
-  hour?: string;
-}
-
-export interface UsageSummary {
-  from: string | null;
-  to: string | null;
-  groupBy: GroupBy;
-  groups: SummaryGroup[];
-  totals: SummaryFigures;
-}
+export type GroupBy = SummaryGroupBy;
 
 export interface SummaryQuery {
   projectId?: string;
@@ -55,108 +29,7 @@ export interface SummaryQuery {
 
 export const getSummary = (query: SummaryQuery, signal?: AbortSignal) => get<UsageSummary>('/api/usage/summary', { ...query }, signal);
 
-export interface Budget {
-  period: string;
-  limitUsd?: number;
-  limitTokens?: number;
-}
-
-export interface Token {
-  id: string;
-  name?: string;
-  hint: string;
-  createdAt: string;
-  budgets?: Budget[];
-}
-
-export interface Project {
-  id: string;
-  name: string;
-  models: string[];
-  budgets?: Budget[];
-  tokens: Token[];
-}
-
 export const getProjects = (signal?: AbortSignal) => get<{ projects: Project[] }>('/api/projects', undefined, signal).then((answer) => answer.projects);
-
-/** GET /api/projects/:id/budgets, one entry: the server's own type (erased at build), so the two cannot drift. */
-import type { BudgetStatus } from '../../../src/limits/call-limits.js';
-export type { BudgetStatus };
-
-/** One call in GET /api/logs. */
-export interface LogCall {
-  requestId: string;
-  time: string;
-  projectId: string;
-  tokenId: string;
-  model: string;
-  /** The client API's path (`/v1/messages`), or `routing` for a routing judge's own call. */
-  endpoint?: string;
-  status: number;
-  outcome: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  attempts: number;
-  stream?: boolean;
-}
-
-export interface LogsAnswer {
-  calls: LogCall[];
-  nextCursor: string | null;
-}
-
-export interface AttemptTrace {
-  model: string;
-  attempt: number;
-  status?: number;
-  cause?: string;
-  ms: number;
-}
-
-export interface RoutingTrace {
-  requested: string;
-  via: 'named' | 'alias' | 'auto' | 'unknown';
-  candidates: string[];
-  excluded: { model: string; policy: string; reason: string; retryAfterMs?: number }[];
-  ranking: { model: string; score: number; scores: Record<string, number> }[];
-  abstained?: string[];
-  failed?: { policy: string; error: string }[];
-  overridden?: string[];
-  judge?: { model: string; choice?: string; cached?: boolean; error?: string };
-  ineligible?: { model: string; reason: string }[];
-  notSent?: { model: string; reason: string }[];
-  attempts: AttemptTrace[];
-}
-
-/** One attempt of a call as recorded (UsageRecord). */
-export interface UsageRecord {
-  ts: string;
-  requestId: string;
-  projectId: string;
-  tokenId: string;
-  model: string;
-  provider: string;
-  upstreamModel: string;
-  endpoint: string;
-  stream: boolean;
-  status: number;
-  outcome: string;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  usageReported: boolean;
-  costUsd: number;
-  chargedUsd?: number;
-  chargedTokens?: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  attempt?: number;
-  routing?: RoutingTrace;
-}
 
 /** A day as the API takes it (`2026-11-23`), in UTC like every range the API counts. */
 export const utcDay = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);

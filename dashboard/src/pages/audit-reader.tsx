@@ -1,22 +1,10 @@
 import { get } from '../api';
+// GET /api/audit's answer: the server's own types, type-only (erased at build), so the two cannot drift.
+import type { AuditEntry } from '../../../src/management/audit-log.js';
+import type { DayLogPage } from '../../../src/management/jsonl-pages.js';
 
-/** One management write, as GET /api/audit answers it (src/management/audit-log.ts, AuditEntry). */
-export interface AuditEntry {
-  ts: string;
-  actor: { userId?: string; email?: string } | null;
-  address: string | null;
-  method: string;
-  route: string;
-  target?: string;
-  projectId?: string;
-  fields?: string[];
-  status: number;
-}
-
-interface AuditPage {
-  entries: AuditEntry[];
-  nextCursor: string | null;
-}
+export type { AuditEntry };
+type AuditPage = DayLogPage<AuditEntry>;
 
 const DAY_MS = 86_400_000;
 /** The most the API gives in one page (src/management/audit-routes.ts). */

@@ -1,5 +1,6 @@
 import { ApiError, get } from '../api';
 import { readSse } from '../ui/sse';
+import type { UsageRecord } from './usage-api';
 
 /**
  * One chat call through the real proxy, as a client makes it: POST /v1/chat/completions with
@@ -115,23 +116,7 @@ export async function streamChat(
 }
 
 /** What GET /api/usage/:requestId tells of a call (src/management/usage.ts): its records, the served one last. */
-export interface CallUsage {
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  outcome: string;
-}
-
-interface UsageRecord {
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  outcome: string;
-}
+export type CallUsage = Pick<UsageRecord, 'costUsd' | 'inputTokens' | 'outputTokens' | 'latencyMs' | 'ttftMs' | 'outcome'>;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {

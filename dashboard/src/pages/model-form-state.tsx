@@ -1,9 +1,16 @@
 import type { PresetId, ProviderId } from '../ui/provider-registry';
+// The server's own answer types, type-only (erased at build), so the two cannot drift: GET /api/catalog's
+// entries, GET /api/models/stats' models (ModelStatsTable.describe), and what a test call answers.
+import type { CatalogModel } from '../../../src/catalog/models-dev.js';
+import type { ModelTestResult } from '../../../src/proxy/test-call.js';
+import type { ModelStatsTable } from '../../../src/routing/stats.js';
+
+export type { CatalogModel };
+export type TestResult = ModelTestResult;
 
 /**
  * The model API's shapes as the dashboard reads them (src/config/schemas.ts: ModelInput,
- * ModelUpdate, PublicModel; src/routing/stats.ts: describe; src/catalog; src/proxy/test-call.ts),
- * and the model form's state with its conversions to request bodies.
+ * ModelUpdate, PublicModel), and the model form's state with its conversions to request bodies.
  */
 
 /** USD per million tokens. */
@@ -44,42 +51,8 @@ export interface PublicModel {
   updatedAt: string;
 }
 
-/** One model in GET /api/models/stats (ModelStatsTable.describe). */
-export interface ModelHealth {
-  model: string;
-  requests: number;
-  errors: Record<string, number>;
-  /** Recent (decayed) share of failed calls, 0..1. */
-  errorRate: number;
-  /** Recent-weighted average of whole non-streamed calls, ms. */
-  latencyMs: number | null;
-  latencySamples: number;
-  /** Recent-weighted time to the first event of streams, ms. */
-  ttftMs: number | null;
-  ttftSamples: number;
-  inFlight: number;
-  lastMinute: { requests: number; tokens: number };
-  circuit: 'closed' | 'open' | 'half_open';
-  consecutiveFailures: number;
-  circuitOpenUntil: string | null;
-  cooldownUntil: string | null;
-}
-
-export interface CatalogModel {
-  provider: ProviderId;
-  preset?: PresetId;
-  upstreamModel: string;
-  name: string;
-  contextWindow?: number;
-  maxOutputTokens?: number;
-  pricing?: Pricing;
-  capabilities?: Capabilities;
-  releaseDate?: string;
-}
-
-export type TestResult =
-  | { ok: true; latencyMs: number; text: string; usage: { inputTokens: number; outputTokens: number } | null; costUsd: number | null }
-  | { ok: false; latencyMs: number; status?: number; error: { type?: string; message: string } };
+/** One model in GET /api/models/stats. */
+export type ModelHealth = ReturnType<ModelStatsTable['describe']>;
 
 /** The API path of one model; ids may hold `/` (the routes take `:id{.+}`), each segment is escaped. */
 export function modelApiPath(id: string): string {

@@ -3,7 +3,7 @@ import { del, post, put } from '../api';
 import { useCan, useSession } from '../session';
 import { Card, CheckField, Dialog, ErrorNote, Field, Table } from '../ui/components';
 import { ADMIN_ROLE_ID, covers, PERMISSIONS, type Role, type User } from './roles-access';
-import { useSubmit } from './users-list';
+import { DeleteForm, SectionHead, useSectionAction, useSubmit } from './admin-section';
 
 type Action = { kind: 'new' } | { kind: 'edit' | 'delete'; role: Role };
 
@@ -15,19 +15,11 @@ type Action = { kind: 'new' } | { kind: 'edit' | 'delete'; role: Role };
 export function RolesSection(props: { roles: Role[]; users: User[]; reload: () => void }) {
   const { can, me } = useCan();
   const session = useSession();
-  const [action, setAction] = useState<Action>();
-  const [notice, setNotice] = useState('');
+  const { action, notice, open, close, finish } = useSectionAction<Action>();
   const writable = can('users:write');
   const holders = (role: Role) => props.users.filter((user) => user.role === role.id).length;
-  const close = () => setAction(undefined);
-  // A fresh notice for each action, so that the same words said twice are still announced.
-  const open = (next: Action) => {
-    setNotice('');
-    setAction(next);
-  };
   const done = (message: string) => {
-    setNotice(message);
-    setAction(undefined);
+    finish(message);
     props.reload();
     // A change to one's own role changes what this page (and the nav) may show.
     void session.refresh();
@@ -78,25 +70,16 @@ export function RolesSection(props: { roles: Role[]; users: User[]; reload: () =
 
   return (
     <Card>
-      <div class="row users-head">
-        <h2>Roles</h2>
-        {writable && (
-          <button
-            type="button"
-            class="primary"
-            onClick={() => open({ kind: 'new' })}
-          >
-            New role
-          </button>
-        )}
-      </div>
+      <SectionHead title="Roles" action="New role" writable={writable} onAction={() => open({ kind: 'new' })} />
       <p class="hint">A role says what its users may do across the gateway. Access to one project comes from its members list, on the project’s page.</p>
       {notice && <p role="status">{notice}</p>}
       <Table columns={columns} rows={props.roles} rowKey={(role) => role.id} empty="No roles." />
       {action && (
         <Dialog title={action.kind === 'new' ? 'New role' : action.kind === 'edit' ? `Edit the role ${action.role.id}` : `Delete the role ${action.role.id}?`} open onClose={close}>
           {action.kind === 'delete' ? (
-            <DeleteRole role={action.role} holders={holders(action.role)} onCancel={close} onDone={() => done(`Deleted the role ${action.role.id}.`)} />
+            <DeleteForm remove={() => del(`/api/roles/${encodeURIComponent(action.role.id)}`)} onCancel={close} onDone={() => done(`Deleted the role ${action.role.id}.`)}>
+              {deleteWarning(holders(action.role))}
+            </DeleteForm>
           ) : (
             <RoleForm role={action.kind === 'edit' ? action.role : undefined} onDone={(role) => done(`Saved the role ${role.id}.`)} />
           )}
@@ -170,28 +153,7 @@ function RoleForm(props: { role?: Role; onDone: (role: Role) => void }) {
   );
 }
 
-function DeleteRole(props: { role: Role; holders: number; onCancel: () => void; onDone: () => void }) {
-  const [error, busy, submit] = useSubmit();
-  const remove = submit(async () => {
-    await del(`/api/roles/${encodeURIComponent(props.role.id)}`);
-    props.onDone();
-  });
-  return (
-    <form class="form" onSubmit={remove}>
-      <p>
-        {props.holders > 0
-          ? `${props.holders} user${props.holders === 1 ? ' holds' : 's hold'} this role: give them another role first.`
-          : 'No user holds this role. Deleting it cannot be undone.'}
-      </p>
-      <ErrorNote error={error} />
-      <div class="row">
-        <button type="submit" class="danger" disabled={busy}>
-          Delete
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
-  );
+/** What deleting a role held by `holders` users means. */
+function deleteWarning(holders: number): string {
+  return holders > 0 ? `${holders} user${holders === 1 ? ' holds' : 's hold'} this role: give them another role first.` : 'No user holds this role. Deleting it cannot be undone.';
 }

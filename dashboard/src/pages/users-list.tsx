@@ -3,6 +3,7 @@ import { del, post, put } from '../api';
 import { useCan, useSession } from '../session';
 import { Card, Dialog, ErrorNote, Field, SelectField, Table } from '../ui/components';
 import { time } from '../ui/format';
+import { DeleteForm, SectionHead, useSectionAction, useSubmit } from './admin-section';
 import { canManageRole, covers, type Role, type User } from './roles-access';
 
 type Action = { kind: 'add' } | { kind: 'role' | 'password' | 'delete'; user: User };
@@ -15,23 +16,15 @@ type Action = { kind: 'add' } | { kind: 'role' | 'password' | 'delete'; user: Us
 export function UsersSection(props: { users: User[]; roles: Role[]; reload: () => void }) {
   const { can, me } = useCan();
   const session = useSession();
-  const [action, setAction] = useState<Action>();
+  const { action, notice, setNotice, open, close, finish } = useSectionAction<Action>();
   const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState('');
   const writable = can('users:write');
   const grantable = props.roles.filter((role) => covers(me, role.permissions));
   const manageable = (user: User) => writable && canManageRole(me, props.roles, user.role);
-  const close = () => setAction(undefined);
-  // A fresh notice for each action, so that the same words said twice are still announced.
-  const open = (next: Action) => {
-    setNotice('');
-    setAction(next);
-  };
 
   /** After a change: reload the lists, and one's own session if the change was to oneself. */
   const done = (message: string, user?: User) => {
-    setNotice(message);
-    setAction(undefined);
+    finish(message);
     props.reload();
     if (user?.id === me.user.id) void session.refresh();
   };
@@ -80,18 +73,7 @@ export function UsersSection(props: { users: User[]; roles: Role[]; reload: () =
 
   return (
     <Card>
-      <div class="row users-head">
-        <h2>Users</h2>
-        {writable && (
-          <button
-            type="button"
-            class="primary"
-            onClick={() => open({ kind: 'add' })}
-          >
-            Add user
-          </button>
-        )}
-      </div>
+      <SectionHead title="Users" action="Add user" writable={writable} onAction={() => open({ kind: 'add' })} />
       <ErrorNote error={error} />
       {notice && <p role="status">{notice}</p>}
       <Table columns={columns} rows={props.users} rowKey={(user) => user.id} empty="No users." />
@@ -106,30 +88,15 @@ export function UsersSection(props: { users: User[]; roles: Role[]; reload: () =
         >
           {action.kind === 'role' && <ChangeRole user={action.user} roles={grantable} onDone={(role) => done(`${action.user.email} is now ${role}.`, action.user)} />}
           {action.kind === 'password' && <ResetPassword user={action.user} onDone={() => done(`The password of ${action.user.email} is reset; their sessions have ended.`, action.user)} />}
-          {action.kind === 'delete' && <DeleteUser user={action.user} onCancel={close} onDone={() => done(`Deleted ${action.user.email}.`)} />}
+          {action.kind === 'delete' && (
+            <DeleteForm remove={() => del(`/api/users/${encodeURIComponent(action.user.id)}`)} onCancel={close} onDone={() => done(`Deleted ${action.user.email}.`)}>
+              {action.user.email} can no longer sign in, and leaves every project they were a member of. This cannot be undone.
+            </DeleteForm>
+          )}
         </Dialog>
       )}
     </Card>
   );
-}
-
-/** Runs a form's write, keeping the API's message (a 409 for the last admin says why) in view. */
-export function useSubmit(): [unknown, boolean, (write: () => Promise<void>) => (event: Event) => Promise<void>] {
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = (write: () => Promise<void>) => async (event: Event) => {
-    event.preventDefault();
-    setError(undefined);
-    setBusy(true);
-    try {
-      await write();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return [error, busy, submit];
 }
 
 function roleOptions(roles: Role[]) {
@@ -210,32 +177,6 @@ function ResetPassword(props: { user: User; onDone: () => void }) {
       <div class="row">
         <button type="submit" class="primary" disabled={busy}>
           Save
-        </button>
-      </div>
-    </form>
-  );
-}
-
-function DeleteUser(props: { user: User; onCancel: () => void; onDone: () => void }) {
-  const [error, busy, submit] = useSubmit();
-  return (
-    <form
-      class="form"
-      onSubmit={submit(async () => {
-        await del(`/api/users/${encodeURIComponent(props.user.id)}`);
-        props.onDone();
-      })}
-    >
-      <p>
-        {props.user.email} can no longer sign in, and leaves every project they were a member of. This cannot be undone.
-      </p>
-      <ErrorNote error={error} />
-      <div class="row">
-        <button type="submit" class="danger" disabled={busy}>
-          Delete
-        </button>
-        <button type="button" onClick={props.onCancel}>
-          Cancel
         </button>
       </div>
     </form>

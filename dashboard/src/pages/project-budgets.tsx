@@ -1,7 +1,7 @@
 import { get } from '../api';
 import { Card, ErrorNote, useApi } from '../ui/components';
 import { BudgetMeters, BudgetsEditor, cleanBudgets, cleanLimits, envelopeSummary, LimitsEditor } from './project-envelope';
-import { SaveStatus, tokenLabel, useDraft, useSaving, type BudgetStatus, type Project, type TabProps } from './project-shapes';
+import { SaveFooter, tokenLabel, useDraft, useSaving, type BudgetStatus, type Project, type TabProps } from './project-shapes';
 
 const envelopeOf = (p: Project) => ({ budgets: p.budgets ?? [], limits: p.limits ?? {} });
 
@@ -33,12 +33,7 @@ export function BudgetsTab({ project, save, mayEdit }: TabProps) {
             <BudgetsEditor budgets={draft.budgets} onChange={(budgets) => setDraft({ ...draft, budgets })} />
             <LimitsEditor limits={draft.limits} onChange={(limits) => setDraft({ ...draft, limits })} />
             <p class="hint">These apply to the whole project; each token may have its own on top (Tokens tab).</p>
-            <SaveStatus saving={saving} />
-            <div class="row">
-              <button type="submit" class="primary" disabled={saving.busy}>
-                Save
-              </button>
-            </div>
+            <SaveFooter saving={saving} maySave />
           </form>
         ) : (
           <dl class="facts">

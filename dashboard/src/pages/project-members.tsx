@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { get } from '../api';
 import { useCan } from '../session';
 import { Card, ErrorNote, Field, SelectField, Table, useApi } from '../ui/components';
-import { PROJECT_ROLES, SaveStatus, useDraft, useSaving, type Member, type ProjectRole, type TabProps, type UserSummary } from './project-shapes';
+import { PROJECT_ROLES, SaveFooter, useDraft, useSaving, type Member, type ProjectRole, type TabProps, type UserSummary } from './project-shapes';
 
 const ROLE_HELP: Record<ProjectRole, string> = {
   viewer: 'reads the project, its route preview and its usage',
@@ -99,14 +99,7 @@ export function MembersTab({ project, save, mayOwn }: TabProps) {
             Saved like this, you are no longer an owner of this project: you will not be able to change its members afterwards.
           </p>
         )}
-        <SaveStatus saving={saving} />
-        {mayOwn && (
-          <div class="row">
-            <button type="submit" class="primary" disabled={saving.busy}>
-              Save
-            </button>
-          </div>
-        )}
+        <SaveFooter saving={saving} maySave={mayOwn} />
       </form>
       {mayOwn && (
         <form class="form add-member" onSubmit={add}>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Card, CheckField, Dialog, ErrorNote, Field, SelectField, Table } from '../ui/components';
 import { AliasDialog, type AliasEdit } from './project-aliases';
-import { SaveStatus, useDraft, useSaving, type Alias, type Project, type TabProps } from './project-shapes';
+import { SaveFooter, useDraft, useSaving, type Alias, type Project, type TabProps } from './project-shapes';
 
 interface SettingsDraft {
   name: string;
@@ -82,14 +82,7 @@ export function ModelsTab({ project, save, mayEdit, mayOwn, models }: TabProps) 
           )}
           {mayOwn && !registered && <p class="hint">Your role cannot list the registered models: you can remove models here, not add them.</p>}
         </Card>
-        <SaveStatus saving={saving} />
-        {mayEdit && (
-          <div class="row">
-            <button type="submit" class="primary" disabled={saving.busy}>
-              Save
-            </button>
-          </div>
-        )}
+        <SaveFooter saving={saving} maySave={mayEdit} />
       </form>
       <AliasesCard project={project} save={save} mayEdit={mayEdit} choices={registered ?? [...project.models]} />
     </>

@@ -1,7 +1,7 @@
 import { Card } from '../ui/components';
 import { RoutePreview } from './project-preview';
 import { fromDraft, RoutingEditor, toDraft } from './project-routing-editor';
-import { SaveStatus, useDraft, useSaving, type TabProps } from './project-shapes';
+import { SaveFooter, useDraft, useSaving, type TabProps } from './project-shapes';
 
 /** The project's routing (editors save it with PUT), and a preview of where a request would go. */
 export function RoutingTab({ project, save, mayEdit, models }: TabProps) {
@@ -26,14 +26,7 @@ export function RoutingTab({ project, save, mayEdit, models }: TabProps) {
             </p>
           )}
           <RoutingEditor draft={draft} onChange={setDraft} readOnly={!mayEdit} judgeModels={judgeModels} poolModels={project.models} />
-          <SaveStatus saving={saving} />
-          {mayEdit && (
-            <div class="row">
-              <button type="submit" class="primary" disabled={saving.busy}>
-                Save
-              </button>
-            </div>
-          )}
+          <SaveFooter saving={saving} maySave={mayEdit} />
         </form>
       </Card>
       <RoutePreview project={project} mayEdit={mayEdit} />

@@ -192,6 +192,22 @@ export function SaveStatus(props: { saving: { error: unknown; done: string | und
   );
 }
 
+/** The foot of a tab's form: what its save said, and the Save button for a user who may save. */
+export function SaveFooter(props: { saving: { busy: boolean; error: unknown; done: string | undefined }; maySave: boolean }) {
+  return (
+    <>
+      <SaveStatus saving={props.saving} />
+      {props.maySave && (
+        <div class="row">
+          <button type="submit" class="primary" disabled={props.saving.busy}>
+            Save
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
+
 /** What every tab is given: the project as last read, and how to save a change to it. */
 export interface TabProps {
   project: Project;

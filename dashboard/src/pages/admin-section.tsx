@@ -58,6 +58,20 @@ export function useSubmit(): [unknown, boolean, (write: () => Promise<void>) => 
   return [error, busy, submit];
 }
 
+/** A form's foot: the write's error, and Save, off while the write runs or while `disabled`. */
+export function SubmitFooter(props: { error: unknown; busy: boolean; disabled?: boolean }) {
+  return (
+    <>
+      <ErrorNote error={props.error} />
+      <div class="row">
+        <button type="submit" class="primary" disabled={props.busy || props.disabled === true}>
+          Save
+        </button>
+      </div>
+    </>
+  );
+}
+
 /** A delete to confirm: what it means, then Delete (the write) or Cancel. */
 export function DeleteForm(props: { remove: () => Promise<void>; onCancel: () => void; onDone: () => void; children: ComponentChildren }) {
   const [error, busy, submit] = useSubmit();

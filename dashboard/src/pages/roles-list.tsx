@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { del, post, put } from '../api';
 import { useCan, useSession } from '../session';
-import { Card, CheckField, Dialog, ErrorNote, Field, Table } from '../ui/components';
+import { Card, CheckField, Dialog, Field, Table } from '../ui/components';
 import { ADMIN_ROLE_ID, covers, PERMISSIONS, type Role, type User } from './roles-access';
-import { DeleteForm, SectionHead, useSectionAction, useSubmit } from './admin-section';
+import { DeleteForm, SectionHead, SubmitFooter, useSectionAction, useSubmit } from './admin-section';
 
 type Action = { kind: 'new' } | { kind: 'edit' | 'delete'; role: Role };
 
@@ -143,12 +143,7 @@ function RoleForm(props: { role?: Role; onDone: (role: Role) => void }) {
         )}
       </fieldset>
       {editing && <p class="hint">Users holding this role keep their sessions; the change applies to their next request.</p>}
-      <ErrorNote error={error} />
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy}>
-          Save
-        </button>
-      </div>
+      <SubmitFooter error={error} busy={busy} />
     </form>
   );
 }

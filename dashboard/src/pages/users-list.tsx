@@ -3,7 +3,7 @@ import { del, post, put } from '../api';
 import { useCan, useSession } from '../session';
 import { Card, Dialog, ErrorNote, Field, SelectField, Table } from '../ui/components';
 import { time } from '../ui/format';
-import { DeleteForm, SectionHead, useSectionAction, useSubmit } from './admin-section';
+import { DeleteForm, SectionHead, SubmitFooter, useSectionAction, useSubmit } from './admin-section';
 import { canManageRole, covers, type Role, type User } from './roles-access';
 
 type Action = { kind: 'add' } | { kind: 'role' | 'password' | 'delete'; user: User };
@@ -119,12 +119,7 @@ function AddUser(props: { roles: Role[]; onDone: (user: User) => void }) {
       <Field label="Email" type="email" autoComplete="off" required value={email} onValue={setEmail} />
       <Field label="Password" type="password" autoComplete="new-password" minLength={8} required value={password} onValue={setPassword} hint="At least 8 characters." />
       <SelectField label="Role" value={role} onValue={setRole} options={roleOptions(props.roles)} />
-      <ErrorNote error={error} />
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy || !role}>
-          Save
-        </button>
-      </div>
+      <SubmitFooter error={error} busy={busy} disabled={!role} />
     </form>
   );
 }
@@ -142,12 +137,7 @@ function ChangeRole(props: { user: User; roles: Role[]; onDone: (role: string) =
     >
       <SelectField label="Role" value={role} onValue={setRole} options={roleOptions(props.roles)} />
       <p class="hint">A new role ends the user’s sessions: they sign in again.</p>
-      <ErrorNote error={error} />
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy || role === props.user.role}>
-          Save
-        </button>
-      </div>
+      <SubmitFooter error={error} busy={busy} disabled={role === props.user.role} />
     </form>
   );
 }
@@ -173,12 +163,7 @@ function ResetPassword(props: { user: User; onDone: () => void }) {
         onValue={setPassword}
         hint="At least 8 characters. Every session of this user ends."
       />
-      <ErrorNote error={error} />
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy}>
-          Save
-        </button>
-      </div>
+      <SubmitFooter error={error} busy={busy} />
     </form>
   );
 }

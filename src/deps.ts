@@ -1,4 +1,5 @@
 import type { Counters } from './counters/port.js';
+import type { UpstreamSend } from './http/upstream.js';
 import type { Store } from './store.js';
 
 /** Structured log sink. Messages never carry provider keys or tokens. */
@@ -107,8 +108,14 @@ export interface GatewayDeps {
   /** Master secret: encrypts provider keys at rest and signs session tokens. At least 32 characters. */
   secret: string;
   settings?: GatewaySettings;
-  /** Outbound fetch used for every upstream call. Defaults to the global fetch. */
+  /** Outbound fetch used for every upstream call (unless `upstream` is given). Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * The runtime's native sender for proxied calls and model tests, whose answers need not be a
+   * WHATWG Response (the Node adapter reads node:http directly). Without it they go out through
+   * `fetch`. The `llm` routing judge always uses `fetch`.
+   */
+  upstream?: UpstreamSend;
   /** Milliseconds since the epoch. Defaults to Date.now. */
   now?: () => number;
   logger?: Logger;

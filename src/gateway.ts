@@ -10,7 +10,8 @@ import { AuditLog } from './management/audit-log.js';
 import { dashboardRoutes } from './dashboard/serve.js';
 import { managementApi } from './management/index.js';
 import { metricsHandlers } from './management/metrics-route.js';
-import { guardOutboundFetch } from './proxy/outbound-guard.js';
+import { fetchUpstream } from './http/upstream.js';
+import { guardOutboundFetch, guardUpstream } from './proxy/outbound-guard.js';
 import { proxyApi } from './proxy/routes.js';
 import type { AppEnv, Services } from './services.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -55,7 +56,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const config = new ConfigState(deps.store, keys.encryption, { now, refreshMs: deps.settings?.configRefreshMs, logger });
     await config.load();
     // Every upstream call, the judge's included, goes through the address rules of the stored settings.
-    const guardedFetch = guardOutboundFetch(outboundFetch, () => config.snapshot.settings.forbidPrivateAddresses === true, logger);
+    const forbidPrivate = () => config.snapshot.settings.forbidPrivateAddresses === true;
+    const guardedFetch = guardOutboundFetch(outboundFetch, forbidPrivate, logger);
+    const upstream = guardUpstream(deps.upstream ?? fetchUpstream(outboundFetch), forbidPrivate, logger);
     const services: Services = {
       store: deps.store,
       counters,
@@ -64,6 +67,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       usage,
       audit,
       fetch: guardedFetch,
+      upstream,
       now,
       logger,
       maxBodyBytes: deps.settings?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

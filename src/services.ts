@@ -1,6 +1,7 @@
 import type { ConfigState } from './config/state.js';
 import type { Counters } from './counters/port.js';
 import type { CallEvent, CountTextTokens, Logger } from './deps.js';
+import type { UpstreamSend } from './http/upstream.js';
 import type { AuditLog, AuditNote } from './management/audit-log.js';
 import type { Store } from './store.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -20,7 +21,10 @@ export interface Services {
   usage: UsageRecorder;
   /** The management API's audit log (data/audit/), flushed by Gateway.flush. */
   audit: AuditLog;
+  /** Outbound fetch, for the calls that are not proxied (the `llm` routing judge's). */
   fetch: typeof fetch;
+  /** Every proxied call and model test goes out through this (GatewayDeps.upstream, or one over GatewayDeps.fetch). */
+  upstream: UpstreamSend;
   now: () => number;
   logger: Logger;
   maxBodyBytes: number;

@@ -1,4 +1,5 @@
 import { codeForStatus, errorResponse, GatewayError, type ErrorFormat } from '../errors.js';
+import type { UpstreamAnswer } from '../http/upstream.js';
 import type { ProviderErrorDetails } from '../ir/codec.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { UpstreamCall } from './upstream.js';
@@ -10,7 +11,7 @@ import type { UpstreamCall } from './upstream.js';
  * format, or returns undefined to send the provider's body as it is.
  */
 async function providerErrorResponse(
-  upstream: Response,
+  upstream: UpstreamAnswer,
   call: UpstreamCall,
   format: Exclude<ErrorFormat, 'api'>,
   modelId: string,
@@ -52,7 +53,7 @@ async function providerErrorResponse(
  * so is any error that ends a call which failed over first, its message naming the attempts.
  */
 export function passthroughErrorResponse(
-  upstream: Response,
+  upstream: UpstreamAnswer,
   call: UpstreamCall,
   adapter: ProviderAdapter,
   readError: (body: unknown) => ProviderErrorDetails | undefined,
@@ -83,7 +84,7 @@ function retold(
 
 /** Another format: the provider's message, re-told in the client's error shape under the same status. */
 export function translatedErrorResponse(
-  upstream: Response,
+  upstream: UpstreamAnswer,
   call: UpstreamCall,
   format: Exclude<ErrorFormat, 'api'>,
   readError: (body: unknown) => ProviderErrorDetails | undefined,

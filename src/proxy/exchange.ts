@@ -1,5 +1,6 @@
 import type { GatewayError } from '../errors.js';
 import { retryAfterMs } from '../http/retry-after.js';
+import type { UpstreamAnswer } from '../http/upstream.js';
 import type { StreamObserver, TokenUsage, UpstreamRequest } from '../providers/types.js';
 import type { ErrorClass } from '../routing/stats.js';
 import type { SseEvent } from '../sse/parser.js';
@@ -22,7 +23,7 @@ export interface ExchangePlan {
    * The client's answer for a provider's non-2xx (its body not yet read). `summary` names
    * every attempt when the call failed over before this last failure.
    */
-  errorResponse(upstream: Response, call: UpstreamCall, headers: Record<string, string>, summary?: string): Promise<Response>;
+  errorResponse(upstream: UpstreamAnswer, call: UpstreamCall, headers: Record<string, string>, summary?: string): Promise<Response>;
   /** The client's answer for a stream whose first event was an error. */
   startErrorResponse(error: { status: number; message: string }, headers: Record<string, string>): Response;
   createObserver(): StreamObserver;
@@ -94,17 +95,17 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
     return { kind: 'failed', error, cause, ttftMs };
   };
 
-  let upstream: Response;
+  let upstream: UpstreamAnswer;
   try {
-    upstream = await call.send(services.fetch, plan.request, plan.stream);
+    upstream = await call.send(services.upstream, plan.request, plan.stream);
   } catch (error) {
     return fail(error as GatewayError, call.cause ?? 'upstream_unreachable');
   }
-  const headers = { ...clientHeaders(upstream.headers, modelId, ctx.requestId), ...plan.headers };
+  const headers = plan.headers ? { ...clientHeaders(upstream, modelId, ctx.requestId), ...plan.headers } : clientHeaders(upstream, modelId, ctx.requestId);
 
-  if (!upstream.ok) {
+  if (upstream.status < 200 || upstream.status > 299) {
     const status = upstream.status;
-    const retryAfter = retryAfterMs(upstream.headers, services.now());
+    const retryAfter = retryAfterMs(upstream, services.now());
     stats.end(modelId, { ok: false, errorClass: classOfStatus(status), probe, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) });
     return {
       kind: 'refused',
@@ -114,15 +115,16 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
       render: (summary) => plan.errorResponse(upstream, call, headers, summary),
       discard() {
         call.finish();
-        void upstream.body?.cancel().catch(() => undefined);
+        upstream.cancel();
       },
     };
   }
 
-  const isEventStream = upstream.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
-  if (plan.stream && isEventStream && upstream.body) {
+  const isEventStream = upstream.header('content-type')?.startsWith('text/event-stream') ?? false;
+  const chunks = plan.stream && isEventStream ? upstream.chunks() : null;
+  if (chunks) {
     const observer = plan.createObserver();
-    const started = await startRelay(upstream.body, call, {
+    const started = await startRelay(chunks, call, {
       observer,
       idleMs: model.timeouts.idleMs,
       holdLastBytes: services.durableUsage,

@@ -1,5 +1,6 @@
 import { hostRefusal } from '../config/base-url.js';
 import type { Logger } from '../deps.js';
+import type { UpstreamSend } from '../http/upstream.js';
 
 /** Hosts judged so far, per setting: a host's verdict does not change, and this runs on every upstream call. */
 const CACHE_LIMIT = 1000;
@@ -13,9 +14,26 @@ const CACHE_LIMIT = 1000;
  * outbound fetch checks every address at connect time).
  */
 export function guardOutboundFetch(fetchFn: typeof fetch, forbidPrivate: () => boolean, logger: Logger): typeof fetch {
-  const verdicts = [new Map<string, string | null>(), new Map<string, string | null>()];
+  const refusalOf = outboundRefusal(forbidPrivate, logger);
   return (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const refused = refusalOf(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    return refused ? Promise.reject(refused) : fetchFn(input, init);
+  };
+}
+
+/** The same rules for the upstream sender every proxied call goes through. */
+export function guardUpstream(send: UpstreamSend, forbidPrivate: () => boolean, logger: Logger): UpstreamSend {
+  const refusalOf = outboundRefusal(forbidPrivate, logger);
+  return (request, control) => {
+    const refused = refusalOf(request.url);
+    return refused ? Promise.reject(refused) : send(request, control);
+  };
+}
+
+/** The error a call to `url` is refused with (logged), or undefined when it may go. */
+function outboundRefusal(forbidPrivate: () => boolean, logger: Logger): (url: string) => TypeError | undefined {
+  const verdicts = [new Map<string, string | null>(), new Map<string, string | null>()];
+  return (url) => {
     const strict = forbidPrivate();
     const cache = verdicts[strict ? 1 : 0]!;
     const host = hostOf(url);
@@ -25,11 +43,9 @@ export function guardOutboundFetch(fetchFn: typeof fetch, forbidPrivate: () => b
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(host, refusal);
     }
-    if (refusal !== null) {
-      logger.warn('outbound call refused', { host, reason: refusal });
-      return Promise.reject(new TypeError(`outbound call refused: ${refusal}`));
-    }
-    return fetchFn(input, init);
+    if (refusal === null) return undefined;
+    logger.warn('outbound call refused', { host, reason: refusal });
+    return new TypeError(`outbound call refused: ${refusal}`);
   };
 }
 

@@ -1,4 +1,5 @@
 import type { GatewayError } from '../errors.js';
+import type { UpstreamChunks } from '../http/upstream.js';
 import type { StreamObserver } from '../providers/types.js';
 import { SseParser, type SseEvent } from '../sse/parser.js';
 import type { UpstreamCall } from './upstream.js';
@@ -36,8 +37,7 @@ const encoder = new TextEncoder();
  * Pull-based, so a slow client slows the upstream read instead of filling memory, and a
  * client that goes away cancels the upstream request.
  */
-export async function startRelay(body: ReadableStream<Uint8Array>, call: UpstreamCall, hooks: RelayHooks): Promise<RelayStart> {
-  const reader = body.getReader();
+export async function startRelay(reader: UpstreamChunks, call: UpstreamCall, hooks: RelayHooks): Promise<RelayStart> {
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const readWithIdleTimeout = async () => {
@@ -86,7 +86,7 @@ export async function startRelay(body: ReadableStream<Uint8Array>, call: Upstrea
 }
 
 function relayStarted(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: UpstreamChunks,
   parser: SseParser,
   decoder: TextDecoder,
   head: Uint8Array[],
@@ -106,13 +106,12 @@ function relayStarted(
   // A client that goes away must end the stream at once, not when the pending upstream read
   // fails: on Workers a disconnect tears the request down, so cancel() below is never called and
   // that read never settles. The request signal's abort event (UpstreamCall turns it into
-  // 'client_aborted') is the only notice there, and recording from inside it is what registers
-  // the usage write with waitUntil in time. Elsewhere the later cancel() or failed read is a no-op.
-  const onAbort = () => {
+  // 'client_aborted' and cancels the call) is the only notice there, and recording from inside it
+  // is what registers the usage write with waitUntil in time. Elsewhere the later cancel() or
+  // failed read is a no-op.
+  call.onCancel(() => {
     if (call.cause === 'client_aborted') void end('client_aborted');
-  };
-  if (call.controller.signal.aborted) onAbort();
-  else call.controller.signal.addEventListener('abort', onAbort, { once: true });
+  });
 
   /** What the client gets for a batch of events (and the raw chunks they came in, when nothing is rewritten). */
   const render = (events: SseEvent[], raw: Uint8Array[]): Uint8Array[] => {

@@ -1,5 +1,6 @@
 import type { ResolvedModel } from '../config/state.js';
 import { GatewayError } from '../errors.js';
+import type { UpstreamAnswer } from '../http/upstream.js';
 import type { ChatRequest } from '../ir/chat.js';
 import type { Services } from '../services.js';
 import { costUsd } from '../usage/cost.js';
@@ -46,7 +47,7 @@ function parseJson(bytes: Uint8Array): unknown {
 
 /**
  * One minimal chat call to `model`, through the same provider codecs and upstream call (timeouts,
- * answer cap, the outbound address guard in `services.fetch`) as a proxied call, to tell whether
+ * answer cap, the outbound address guard in `services.upstream`) as a proxied call, to tell whether
  * the model's settings work. It is not routed, not charged to any budget and not recorded as
  * usage, and it leaves the routing statistics alone: it is the operator's check, not traffic.
  * It never throws for what the provider does; the answer says what happened.
@@ -66,9 +67,9 @@ export async function testModelCall(services: Services, model: ResolvedModel, si
   const latency = () => services.now() - started;
   const codec = model.provider.chat;
   const call = new UpstreamCall(model.timeouts, signal, undefined, services.upstreamLimits);
-  let upstream: Response;
+  let upstream: UpstreamAnswer;
   try {
-    upstream = await call.send(services.fetch, codec.encodeRequest(request, model, new Headers()).request, false);
+    upstream = await call.send(services.upstream, codec.encodeRequest(request, model, new Headers()).request, false);
   } catch (error) {
     call.finish();
     const failure = error instanceof GatewayError ? error : call.failure();
@@ -82,7 +83,7 @@ export async function testModelCall(services: Services, model: ResolvedModel, si
     return { ok: false, latencyMs: latency(), status: upstream.status, error: { type: call.cause ?? failure.code, message: failure.message } };
   }
   const body = parseJson(bytes);
-  if (!upstream.ok) {
+  if (upstream.status < 200 || upstream.status > 299) {
     const details = model.provider.readError(body);
     const message = details?.message ? withoutKey(details.message, model.apiKey) : `the provider answered HTTP ${upstream.status} with no error message it could read`;
     return { ok: false, latencyMs: latency(), status: upstream.status, error: { ...(details?.type ? { type: details.type } : {}), message } };

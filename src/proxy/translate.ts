@@ -3,6 +3,7 @@ import type { ClientChatFormat, ClientEmbeddingsFormat, StreamEncoder } from '..
 import type { StreamEvent } from '../ir/chat.js';
 import { COUNT_LIMITS, countInputTokens } from '../ir/token-estimate.js';
 import { mergeUsage } from '../ir/usage.js';
+import type { HeaderSource } from '../http/upstream.js';
 import { jsonNestingDepth } from '../json/depth.js';
 import type { StreamObserver, TokenUsage } from '../providers/types.js';
 import type { ProxyContext } from './context.js';
@@ -13,6 +14,7 @@ import { firstEventError, startErrorResponse } from './stream-start.js';
 import { unsupportedParamsHeaders, WARNINGS_HEADER } from './warnings.js';
 
 const JSON_TYPE = 'application/json';
+const NO_HEADERS: HeaderSource = { header: () => null };
 
 /**
  * The deepest nesting a translated body may have. Translation re-serializes parts of the
@@ -166,7 +168,7 @@ export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChat
     status: 200,
     headers: {
       // No upstream answer to take headers from: only the gateway's own.
-      ...clientHeaders(new Headers(), model.config.id, ctx.requestId),
+      ...clientHeaders(NO_HEADERS, model.config.id, ctx.requestId),
       'content-type': JSON_TYPE,
       'x-routerly-attempts': `${model.config.id};status=200`,
       [WARNINGS_HEADER]: [`estimated:input_tokens (${model.config.provider} has no token counting API; ${method})`, ...warnings].join(', '),

@@ -1,6 +1,6 @@
 import type { Timeouts } from '../config/schemas.js';
 import { GatewayError } from '../errors.js';
-import { readAllBounded } from '../http/body.js';
+import type { UpstreamAnswer, UpstreamControl, UpstreamSend } from '../http/upstream.js';
 import type { UpstreamRequest } from '../providers/types.js';
 
 export type AbortCause = 'client_aborted' | 'connect_timeout' | 'total_timeout' | 'idle_timeout' | 'deadline' | 'refused' | 'too_large';
@@ -12,14 +12,16 @@ export const DEFAULT_UPSTREAM_LIMITS = { bodyBytes: 64 * 1024 * 1024, eventBytes
  * One call to a provider and everything that may end it early: the client going away, the
  * model's connect, total and idle timeouts, and the call's overall deadline (which clips the
  * timeouts of every attempt). Whoever ends it says why, so the error and the usage record
- * can tell a timeout from a disconnect.
+ * can tell a timeout from a disconnect. It is the call's UpstreamControl: the sender and the
+ * relay register what cancelling means for them, and nothing is built until it happens.
  */
-export class UpstreamCall {
-  readonly controller = new AbortController();
+export class UpstreamCall implements UpstreamControl {
   cause: AbortCause | undefined;
   /** Whether the provider's response headers have arrived. */
   answered = false;
   private readonly totalTimer: ReturnType<typeof setTimeout>;
+  /** What cancelling the call runs (UpstreamControl.onCancel), until it is cancelled. */
+  private cancelListeners: ((reason: Error) => void)[] | undefined;
 
   private readonly onClientAbort = () => this.abort('client_aborted');
 
@@ -37,10 +39,30 @@ export class UpstreamCall {
     this.totalTimer = setTimeout(() => this.abort(byDeadline ? 'deadline' : 'total_timeout'), byDeadline ? remainingMs : timeouts.totalMs);
   }
 
+  /** Whether the call was cancelled (by a timeout, the client, a cap or a refusal). */
+  get aborted(): boolean {
+    return this.cause !== undefined;
+  }
+
+  onCancel(callback: (reason: Error) => void): void {
+    if (this.cause !== undefined) callback(new Error(this.cause));
+    else (this.cancelListeners ??= []).push(callback);
+  }
+
   abort(cause: AbortCause): void {
-    if (this.controller.signal.aborted) return;
+    if (this.cause !== undefined) return;
     this.cause = cause;
-    this.controller.abort(new Error(cause));
+    const listeners = this.cancelListeners;
+    this.cancelListeners = undefined;
+    if (!listeners) return;
+    const reason = new Error(cause);
+    for (const listener of listeners) {
+      try {
+        listener(reason);
+      } catch {
+        // One listener's failure must not keep the others from cancelling.
+      }
+    }
   }
 
   /** Clears the timers once the exchange is over, however it ended. */
@@ -50,8 +72,8 @@ export class UpstreamCall {
     this.clientSignal?.removeEventListener('abort', this.onClientAbort);
   }
 
-  /** Sends the request; resolves with the response once its headers are in. */
-  async send(fetchFn: typeof fetch, request: UpstreamRequest, stream: boolean): Promise<Response> {
+  /** Sends the request; resolves with the answer once its headers are in. */
+  async send(send: UpstreamSend, request: UpstreamRequest, stream: boolean): Promise<UpstreamAnswer> {
     // A non-streamed answer's headers only come after the whole generation, so the
     // connect timeout can only bound streams; the total timeout bounds everything.
     const remaining = this.remainingMs;
@@ -59,15 +81,9 @@ export class UpstreamCall {
     const connectTimer =
       stream && (remaining === undefined || connectMs <= remaining) ? setTimeout(() => this.abort('connect_timeout'), connectMs) : undefined;
     try {
-      const response = await fetchFn(request.url, {
-        method: 'POST',
-        headers: request.headers,
-        body: request.body,
-        signal: this.controller.signal,
-        redirect: 'manual',
-      });
+      const answer = await send(request, this);
       this.answered = true;
-      return response;
+      return answer;
     } catch {
       this.finish();
       throw this.failure();
@@ -80,16 +96,16 @@ export class UpstreamCall {
    * Reads a whole non-streamed body under the same timeouts, and no more than the body cap:
    * past it the upstream call is aborted (a declared content-length past it, before reading).
    */
-  async readBody(response: Response): Promise<Uint8Array<ArrayBuffer>> {
+  async readBody(answer: UpstreamAnswer): Promise<Uint8Array<ArrayBuffer>> {
     const limit = this.limits.bodyBytes;
     try {
       // A declared length past the cap fails before a byte is read.
-      if (Number(response.headers.get('content-length')) > limit) {
+      if (Number(answer.header('content-length')) > limit) {
         this.abort('too_large');
+        answer.cancel();
         throw this.failure();
       }
-      if (!response.body) return new Uint8Array(0);
-      const body = await readAllBounded(response.body, limit);
+      const body = await answer.bytes(limit);
       if (body) return body;
       this.abort('too_large');
       throw this.failure();

@@ -21,19 +21,30 @@ export interface LoadResult {
   errorSamples: string[];
   /** Successful requests' latencies in ms (request sent -> last byte read), unsorted. */
   latencies: number[];
+  /** Successful requests' time to first byte in ms (request sent -> first body chunk read), unsorted. */
+  ttfbs: number[];
   elapsedMs: number;
+  /**
+   * Every request that finished during the counted slices, including those that finished just
+   * after a slice's end (not counted above): the work the servers did while the slices ran,
+   * which is what their CPU time over the slices is divided by.
+   */
+  completed: number;
 }
 
 interface Outcome {
   ok: boolean;
   ms: number;
+  /** When the first chunk of the body arrived (ms after sending); NaN when none did. */
+  ttfbMs: number;
   error?: string;
 }
 
 function sendOne(agent: Agent, target: LoadTarget, url: URL, timeoutMs: number): Promise<Outcome> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const finish = (ok: boolean, error?: string) => resolve({ ok, ms: performance.now() - started, ...(error ? { error } : {}) });
+    let ttfbMs = Number.NaN;
+    const finish = (ok: boolean, error?: string) => resolve({ ok, ms: performance.now() - started, ttfbMs, ...(error ? { error } : {}) });
     const req = request(
       {
         agent,
@@ -46,7 +57,10 @@ function sendOne(agent: Agent, target: LoadTarget, url: URL, timeoutMs: number):
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('data', (chunk: Buffer) => {
+          if (chunks.length === 0) ttfbMs = performance.now() - started;
+          chunks.push(chunk);
+        });
         res.on('error', (error) => finish(false, `response: ${error.message}`));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
@@ -73,7 +87,7 @@ function sendOne(agent: Agent, target: LoadTarget, url: URL, timeoutMs: number):
 export class LoadSession {
   private readonly url: URL;
   private readonly agent: Agent;
-  private readonly totals: LoadResult = { requests: 0, errors: 0, errorSamples: [], latencies: [], elapsedMs: 0 };
+  private readonly totals: LoadResult = { requests: 0, errors: 0, errorSamples: [], latencies: [], ttfbs: [], elapsedMs: 0, completed: 0 };
 
   constructor(
     private readonly target: LoadTarget,
@@ -88,7 +102,9 @@ export class LoadSession {
     const worker = async () => {
       while (performance.now() < stopAt) {
         const outcome = await sendOne(this.agent, this.target, this.url, 10_000);
-        if (!counted || performance.now() > stopAt) continue;
+        if (!counted) continue;
+        this.totals.completed += 1;
+        if (performance.now() > stopAt) continue;
         this.count(outcome);
       }
     };
@@ -109,6 +125,7 @@ export class LoadSession {
       while (sent < maxRequests && performance.now() < stopAt) {
         sent += 1;
         this.count(await sendOne(this.agent, this.target, this.url, 10_000));
+        this.totals.completed += 1;
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
@@ -117,8 +134,10 @@ export class LoadSession {
 
   private count(outcome: Outcome): void {
     this.totals.requests += 1;
-    if (outcome.ok) this.totals.latencies.push(outcome.ms);
-    else {
+    if (outcome.ok) {
+      this.totals.latencies.push(outcome.ms);
+      if (Number.isFinite(outcome.ttfbMs)) this.totals.ttfbs.push(outcome.ttfbMs);
+    } else {
       this.totals.errors += 1;
       if (this.totals.errorSamples.length < 5 && outcome.error) this.totals.errorSamples.push(outcome.error);
     }

@@ -1,9 +1,14 @@
 // Starting and stopping the benchmark's server processes (see server-process.ts for the child side).
+// The Node ones are forked (server-process.ts); the Bun ones (startBunProcess) are spawned with
+// the repository's Bun: the gateway from its own entry (adapters/bun/main.ts, as npm run
+// start:bun runs it), the bare proxy from bun-bare-proxy.ts.
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export type ServerKind = 'mock' | 'bare' | 'gateway';
+export type ServerKind = 'mock' | 'bare' | 'gateway' | 'bun-bare' | 'bun-gateway';
 export type ChildMessage = { type: 'ready'; url: string } | { type: 'failed'; message: string } | { type: 'memory'; usage: NodeJS.MemoryUsage };
 /** Parent to child: `stop`, or `memory` (a full GC first, then process.memoryUsage() back as a `memory` message). */
 export type ParentMessage = { type: 'stop' } | { type: 'memory' };
@@ -14,14 +19,19 @@ export const BENCH_UPSTREAM_KEY = 'sk-mock';
 export interface ServerProcess {
   kind: ServerKind;
   url: string;
-  /** The child's pid: the soak reads its resident memory from /proc/<pid>/status. */
+  /** The child's pid: the soak reads its resident memory from /proc/<pid>/status, cpu.ts its CPU time. */
   pid: number;
-  /** Runs a full GC in the child (they run with --expose-gc), then returns its process.memoryUsage(). */
+  /** Runs a full GC in the child (they run with --expose-gc), then returns its process.memoryUsage(). Node children only. */
   memory(): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
 }
 
 const CHILD_ENTRY = fileURLToPath(new URL('./server-process.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+/** The repository's Bun (the `bun` dev dependency), as npm run start:bun and the Bun tests use it. */
+export const BUN_BINARY = fileURLToPath(new URL('../node_modules/.bin/bun', import.meta.url));
+const BUN_GATEWAY_ENTRY = fileURLToPath(new URL('../adapters/bun/main.ts', import.meta.url));
+const BUN_BARE_ENTRY = fileURLToPath(new URL('./bun-bare-proxy.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -87,6 +97,98 @@ export function startServerProcess(kind: ServerKind, ...args: string[]): Promise
       resolve({ kind, url: message.url, pid: child.pid!, memory, stop });
     });
   });
+}
+
+/** Why the Bun rows cannot run here, or undefined when they can. */
+export function bunUnavailable(): string | undefined {
+  return existsSync(BUN_BINARY) ? undefined : `no Bun at ${BUN_BINARY} (npm install)`;
+}
+
+/** A port free right now on 127.0.0.1 (the Bun gateway is told its port: its banner is silenced with the call lines). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns a Bun server: `bun-gateway <home>` runs adapters/bun/main.ts with ROUTERLY_HOME=<home>
+ * on a free port; `bun-bare <upstreamUrl>` runs bun-bare-proxy.ts, which prints its URL.
+ *
+ * The gateway runs with ROUTERLY_LOG_LEVEL=warn: at the default level it writes a line per call
+ * to stderr, which the Node gateway of the bench (logger: false) does not do; a warning or an
+ * error still shows. Its start banner goes with the call lines, so it is told its port
+ * (ROUTERLY_PORT) and is ready when GET /api/setup answers. Its stderr is passed through.
+ */
+export async function startBunProcess(kind: 'bun-gateway' | 'bun-bare', argument: string): Promise<ServerProcess> {
+  const port = kind === 'bun-gateway' ? await freePort() : 0;
+  const args = kind === 'bun-gateway' ? [BUN_GATEWAY_ENTRY] : [BUN_BARE_ENTRY, argument];
+  const env: NodeJS.ProcessEnv =
+    kind === 'bun-gateway'
+      ? { ...process.env, ROUTERLY_HOME: argument, ROUTERLY_HOST: '127.0.0.1', ROUTERLY_PORT: String(port), ROUTERLY_LOG_LEVEL: 'warn', ROUTERLY_LOG_FORMAT: 'json' }
+      : process.env;
+  const child = spawn(BUN_BINARY, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (stderr.length < 4_000) stderr += chunk.toString('utf8');
+    process.stderr.write(chunk);
+  });
+  let stdout = '';
+  const announced = new Promise<string>((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      const line = stdout.split('\n').find((text) => text.includes('"event":"started"'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited(child);
+    clearTimeout(timer);
+  };
+  const memory = () => Promise.reject(new Error(`${kind} server: no memory reading from a Bun process`));
+  const failed = new Promise<never>((_, reject) => {
+    child.once('exit', (code) => reject(new Error(`${kind} server: exited with code ${code} before it was ready\n${stderr.trim()}`)));
+    child.once('error', (error) => reject(new Error(`${kind} server: ${error.message}`)));
+  });
+  failed.catch(() => undefined);
+  let waiting = true;
+  const ready = async (): Promise<string> => {
+    if (kind === 'bun-bare') return announced;
+    const url = `http://127.0.0.1:${port}`;
+    while (waiting) {
+      try {
+        const response = await fetch(`${url}/api/setup`);
+        await response.arrayBuffer();
+        if (response.ok) return url;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return url;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${kind} server: not ready after ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS)));
+  try {
+    const url = await Promise.race([ready(), failed, timeout]);
+    return { kind, url, pid: child.pid!, memory, stop };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    waiting = false;
+    clearTimeout(timer);
+  }
 }
 
 /** Last resort for a run that has to end now (time limit, crash): kills every server still running. */

@@ -1,9 +1,13 @@
-// Benchmark: what does the gateway cost compared with the least a proxy can cost?
+// Benchmark: what does the gateway cost compared with the least a proxy can cost? (issue 12)
 // One run measures chat completions (non-streamed and streamed) sent straight to the mock
-// provider, through a bare Node pass-through proxy, and through the Routerly gateway, then
-// reports throughput, latency, the latency each hop adds, and the gateway-vs-bare ratios.
-// Before the load, a micro-benchmark times the routing engine's rank() alone (routing-micro.ts);
-// the `routed` row then measures ranking in place, against a project with full routing. The
+// provider, through a bare Node pass-through proxy, and through the Routerly gateway, at 16
+// connections (throughput) and at one (unloaded latency, stream time to first byte), and reports
+// throughput, latency, the latency each hop adds, the CPU time per call of every process, and the
+// gateway-vs-bare ratios against the issue's targets. The same rows run on Bun (the gateway from
+// adapters/bun/main.ts, and a Bun bare proxy), judged against Node's bare proxy.
+// Before the load, two micro-benchmarks: rank() alone (routing-micro.ts), and the routing
+// decision, budget reservation and usage record of one call together (core-micro.ts). The
+// `routed` row then measures ranking in place, against a project with full routing. The
 // `durable` row is a second gateway process run with durable usage (ROUTERLY_DURABLE_USAGE=true):
 // its ratios to the `gateway` row are what storing each record before the last byte costs.
 // Then the soak (soak.ts) runs a third gateway process through a long bounded run and
@@ -11,7 +15,10 @@
 // GET /api/usage/summary over the rollups of a month of 10 million synthetic records.
 //
 //   npx tsx bench/run.ts        (npm run bench)
-//   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16 BENCH_ROUTING_ITERATIONS=20000
+//   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16 (the loaded rows)
+//   BENCH_C1_SECONDS=3 BENCH_C1_WARMUP_SECONDS=1 (the one-connection rows)
+//   BENCH_BUN=0 (skips the Bun rows) BENCH_GATEWAY_BUDGETS=0 (the gateway's project without budgets)
+//   BENCH_ROUTING_ITERATIONS=20000 BENCH_CORE_ITERATIONS=20000
 //   BENCH_SOAK=0 (skips the soak) BENCH_SOAK_CALLS=200000 BENCH_SOAK_SECONDS=120 BENCH_SOAK_WARMUP_SECONDS=10
 //   BENCH_SUMMARY=0 (skips the summary row) BENCH_ONLY=summary (runs it alone), and see summary.ts
 //
@@ -22,36 +29,73 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminClient, createModel, createProject } from '../test/support/gateway-client.js';
+import { coreMicroIterations, coreMicroCheck, printCoreMicro, runCoreMicro } from './core-micro.js';
+import { CpuMeter, selfCpuNs } from './cpu.js';
 import { LoadSession, type LoadTarget } from './load.js';
-import { BENCH_UPSTREAM_KEY, killAllServerProcesses, startServerProcess, type ServerProcess } from './processes.js';
-import { measure, printTable, verdicts, withAddedLatency, type ModeName, type TargetName } from './report.js';
+import { BENCH_UPSTREAM_KEY, bunUnavailable, killAllServerProcesses, startBunProcess, startServerProcess, type ServerProcess } from './processes.js';
+import {
+  check,
+  loadChecks,
+  measure,
+  modeRatios,
+  printChecks,
+  printRatios,
+  printTable,
+  withAddedLatency,
+  type Check,
+  type CpuTotals,
+  type Measurement,
+  type ModeName,
+  type TargetName,
+} from './report.js';
 import { EVERY_POLICY_BUT_LLM, printRoutingMicro, routingMicroIterations, runRoutingMicro } from './routing-micro.js';
-import { printSoak, runSoak, type SoakResult } from './soak.js';
-import { printSummaryBench, runSummaryBench, summaryJson, summaryOptionsFromEnv } from './summary.js';
+import { printSoak, runSoak, SOAK_MAX_GROWTH_PCT, type SoakResult } from './soak.js';
+import { printSummaryBench, runSummaryBench, summaryJson, summaryOptionsFromEnv, SUMMARY_MAX_RSS_GROWTH_PCT, SUMMARY_TARGET_MEDIAN_MS } from './summary.js';
 
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
+/** On unless the variable is 0, false or no. */
+function envFlag(name: string): boolean {
+  return !['0', 'false', 'no'].includes((process.env[name] ?? '').trim().toLowerCase());
+}
+
 const durationMs = envNumber('BENCH_SECONDS', 5) * 1000;
 const warmupMs = envNumber('BENCH_WARMUP_SECONDS', 2) * 1000;
 const concurrency = Math.floor(envNumber('BENCH_CONCURRENCY', 16));
+/** The one-connection rows: short, since a request then takes a fraction of a millisecond. */
+const c1DurationMs = envNumber('BENCH_C1_SECONDS', 3) * 1000;
+const c1WarmupMs = envNumber('BENCH_C1_WARMUP_SECONDS', 1) * 1000;
+/** Whether a separate one-connection pass runs (not when the loaded rows are at one connection already). */
+const c1Pass = concurrency !== 1;
+const bunEnabled = envFlag('BENCH_BUN');
+/** The issue's targets hold "with routing, budgets and usage on": the gateway's project has budgets (never binding). */
+const gatewayBudgets = envFlag('BENCH_GATEWAY_BUDGETS');
 /** The soak runs unless BENCH_SOAK=0 (or false). */
-const soakEnabled = !['0', 'false', 'no'].includes((process.env.BENCH_SOAK ?? '').trim().toLowerCase());
+const soakEnabled = envFlag('BENCH_SOAK');
 const soakCalls = Math.floor(envNumber('BENCH_SOAK_CALLS', 200_000));
 const soakMs = envNumber('BENCH_SOAK_SECONDS', 120) * 1000;
 const soakWarmupMs = envNumber('BENCH_SOAK_WARMUP_SECONDS', 10) * 1000;
 /** BENCH_ONLY=summary runs the usage summary benchmark alone; BENCH_SUMMARY=0 leaves it out of the full run. */
 const summaryOnly = (process.env.BENCH_ONLY ?? '').trim().toLowerCase() === 'summary';
-const summaryEnabled = summaryOnly || !['0', 'false', 'no'].includes((process.env.BENCH_SUMMARY ?? '').trim().toLowerCase());
+const summaryEnabled = summaryOnly || envFlag('BENCH_SUMMARY');
 /** Synthesizing a month of rollups (tens of seconds), the gateway's start and the queries. */
 const SUMMARY_BUDGET_MS = summaryEnabled ? 300_000 : 0;
 /** The measured time of each target is cut into this many slices, run in turn across targets. */
 const ROUNDS = 5;
+/**
+ * After each slice, before the CPU readings: the gateway's usage window (25 ms) closes and its
+ * batch is written, so that the work a slice's calls cause is counted in that slice.
+ */
+const SETTLE_MS = 40;
 const MODEL = 'bench-model';
 /** A Claude model on the same mock: the `translated` row sends the same Chat Completions request to it. */
 const TRANSLATED_MODEL = 'bench-claude';
+/** Prices, so that the budgets have dollars to reserve and settle (no call comes near the limits). */
+const PRICING = { input: 0.15, output: 0.6 };
+const GATEWAY_BUDGETS = [{ period: 'day', limitUsd: 1_000_000, limitTokens: 1_000_000_000_000 }];
 const PROMPT = 'Say hello to the benchmark, in a few words.';
 /**
  * The `routed` row's pool: three models on the same mock, configured as a real pool would be
@@ -70,13 +114,16 @@ const ROUTED_ROUTING = {
   retries: { max: 0 },
 };
 
-/** direct, bare, gateway, translated, routed, durable: each measured in both modes. */
-const ROWS = 6 * 2;
+/** Loaded rows: direct, bare, gateway, translated, routed, durable, and bun-bare and bun-gateway; one-connection rows: direct, bare, gateway and the Bun two. */
+const LOADED_TARGETS = bunEnabled ? 8 : 6;
+const C1_TARGETS = c1Pass ? (bunEnabled ? 5 : 3) : 0;
 /** The soak's bound, warm-up, start-up, configuration and quiet pauses (well under 30 s together). */
 const SOAK_BUDGET_MS = soakEnabled ? soakMs + soakWarmupMs + 30_000 : 0;
-// Every row's warmup and measured time, start-up and shutdown, the rank() micro-benchmark
-// (a few seconds) and the soak; past twice that something is stuck.
-const WATCHDOG_MS = 2 * (ROWS * (durationMs + warmupMs) + 30_000 + 30_000 + SOAK_BUDGET_MS + SUMMARY_BUDGET_MS);
+/** Both micro-benchmarks (a few seconds each), the servers' start-up and configuration, and shutdown. */
+const FIXED_BUDGET_MS = 30_000 + 30_000 + 30_000;
+const ROWS_MS = 2 * (LOADED_TARGETS * (durationMs + warmupMs + ROUNDS * SETTLE_MS) + C1_TARGETS * (c1DurationMs + c1WarmupMs + ROUNDS * SETTLE_MS));
+// Past twice all of that something is stuck.
+const WATCHDOG_MS = 2 * (ROWS_MS + FIXED_BUDGET_MS + SOAK_BUDGET_MS + SUMMARY_BUDGET_MS);
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS} ms, giving up`);
   killAllServerProcesses();
@@ -93,27 +140,33 @@ function requestBody(mode: ModeName, model = MODEL): string {
 /** Sets the gateway up as a first-time user would, over its management API; returns the projects' keys. */
 async function configureGateway(gatewayUrl: string, mockUrl: string): Promise<{ plain: string; routed: string }> {
   const admin = await adminClient(gatewayUrl, 'bench@example.com', 'bench password 1234');
-  await createModel(admin, { id: MODEL, provider: 'openai', baseUrl: `${mockUrl}/v1`, apiKey: BENCH_UPSTREAM_KEY });
-  await createModel(admin, { id: TRANSLATED_MODEL, provider: 'anthropic', baseUrl: mockUrl, apiKey: BENCH_UPSTREAM_KEY });
+  await createModel(admin, { id: MODEL, provider: 'openai', baseUrl: `${mockUrl}/v1`, apiKey: BENCH_UPSTREAM_KEY, pricing: PRICING });
+  await createModel(admin, { id: TRANSLATED_MODEL, provider: 'anthropic', baseUrl: mockUrl, apiKey: BENCH_UPSTREAM_KEY, pricing: PRICING });
   for (const model of ROUTED_MODELS) {
     await createModel(admin, { ...model, provider: 'openai', baseUrl: `${mockUrl}/v1`, apiKey: BENCH_UPSTREAM_KEY, contextWindow: 128_000, limits: ROUTED_LIMITS });
   }
-  const project = await createProject(admin, 'bench', [MODEL, TRANSLATED_MODEL]);
+  const project = await createProject(admin, 'bench', [MODEL, TRANSLATED_MODEL], gatewayBudgets ? { budgets: GATEWAY_BUDGETS } : {});
   const routed = await createProject(admin, 'bench-routed', ROUTED_MODELS.map((model) => model.id), { routing: ROUTED_ROUTING });
   return { plain: project.token, routed: routed.token };
 }
 
 /** One request per target before measuring, so that a misconfiguration fails loudly and early. */
-type TargetSpec = Omit<LoadTarget, 'body' | 'streamed'> & { model?: string };
+type TargetSpec = Omit<LoadTarget, 'body' | 'streamed'> & {
+  model?: string;
+  /** The server process between the client and the mock, whose CPU time is the row's; none for `direct`. */
+  hop?: ServerProcess;
+};
 
 async function checkTarget(name: TargetName, target: TargetSpec): Promise<void> {
-  const response = await fetch(target.url, {
-    method: 'POST',
-    headers: { ...target.headers, 'content-type': 'application/json' },
-    body: requestBody('non-stream', target.model),
-  });
-  const text = await response.text();
-  if (!response.ok || !text.includes('echo: ')) throw new Error(`${name} target answered ${response.status}: ${text.slice(0, 300)}`);
+  for (const mode of ['non-stream', 'stream'] as const) {
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: { ...target.headers, 'content-type': 'application/json' },
+      body: requestBody(mode, target.model),
+    });
+    const text = await response.text();
+    if (!response.ok || !text.includes(mode === 'stream' ? '[DONE]' : 'echo: ')) throw new Error(`${name} target answered ${response.status} (${mode}): ${text.slice(0, 300)}`);
+  }
 }
 
 /**
@@ -139,6 +192,49 @@ async function soakRun(home: string, mockUrl: string): Promise<SoakResult> {
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Measures `targets` in both modes at `connections`: each target warms up, then the measured
+ * time is run in ROUNDS slices taken in turn across targets. Around each slice the CPU time of
+ * the target's server process, of the mock and of this process is read; the row's CPU per call
+ * is their sums over its slices divided by the requests that finished in them.
+ */
+async function measureRows(targets: Array<[TargetName, TargetSpec]>, connections: number, rowWarmupMs: number, rowMs: number, mockMeter: CpuMeter) {
+  const rows = [];
+  const meters = new Map<ServerProcess, CpuMeter>();
+  for (const [, { hop }] of targets) if (hop && !meters.has(hop)) meters.set(hop, new CpuMeter(hop.pid));
+  console.log(`${connections} connection${connections === 1 ? '' : 's'}, warmup ${rowWarmupMs / 1000} s, measured ${rowMs / 1000} s per row in ${ROUNDS} interleaved slices`);
+  for (const mode of ['non-stream', 'stream'] as const) {
+    const sessions = targets.map(([name, { model, hop, ...target }]) => ({
+      name,
+      hop,
+      session: new LoadSession({ ...target, body: requestBody(mode, model), streamed: mode === 'stream' }, connections),
+      cpu: { ...(hop ? { hopProcess: hop.kind } : {}), hopNs: 0, mockNs: 0, clientNs: 0, requests: 0 } as CpuTotals,
+    }));
+    for (const { session } of sessions) await session.run(rowWarmupMs, false);
+    await sleep(SETTLE_MS);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const { session, hop, cpu } of sessions) {
+        const meter = hop ? meters.get(hop) : undefined;
+        const before = { hop: meter?.readNs() ?? 0, mock: mockMeter.readNs(), client: selfCpuNs() };
+        await session.run(rowMs / ROUNDS, true);
+        await sleep(SETTLE_MS);
+        cpu.hopNs += (meter?.readNs() ?? 0) - before.hop;
+        cpu.mockNs += mockMeter.readNs() - before.mock;
+        cpu.clientNs += selfCpuNs() - before.client;
+      }
+    }
+    for (const { name, session, cpu } of sessions) {
+      const load = session.result();
+      session.close();
+      rows.push(measure(mode, name, connections, load, { ...cpu, requests: load.completed }));
+      console.log(`  measured ${mode} / ${name} at ${connections}: ${load.requests} requests, ${load.errors} errors`);
+    }
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   if (summaryOnly) {
     const summary = await runSummaryBench(summaryOptionsFromEnv());
@@ -152,16 +248,21 @@ async function main(): Promise<void> {
   const routingMicro = runRoutingMicro(routingMicroIterations());
   printRoutingMicro(routingMicro);
   console.log('');
+  console.log('core: routing decision + budget reservation + usage record, in process');
+  const coreMicro = await runCoreMicro(coreMicroIterations());
+  printCoreMicro(coreMicro);
+  console.log('');
   const home = await mkdtemp(join(tmpdir(), 'routerly-bench-'));
   try {
     const mock = await startServerProcess('mock');
     servers.push(mock);
+    const mockMeter = new CpuMeter(mock.pid);
     const bare = await startServerProcess('bare', mock.url);
     servers.push(bare);
     const upstreamHeaders = { authorization: `Bearer ${BENCH_UPSTREAM_KEY}` };
     const targets: Array<[TargetName, TargetSpec]> = [
       ['direct', { url: `${mock.url}/v1/chat/completions`, headers: upstreamHeaders }],
-      ['bare', { url: `${bare.url}/v1/chat/completions`, headers: upstreamHeaders }],
+      ['bare', { url: `${bare.url}/v1/chat/completions`, headers: upstreamHeaders, hop: bare }],
     ];
 
     let gatewaySkipped: string | undefined;
@@ -170,43 +271,55 @@ async function main(): Promise<void> {
       servers.push(gateway);
       const keys = await configureGateway(gateway.url, mock.url);
       const gatewayHeaders = { authorization: `Bearer ${keys.plain}` };
-      targets.push(['gateway', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders }]);
-      targets.push(['translated', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders, model: TRANSLATED_MODEL }]);
-      targets.push(['routed', { url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${keys.routed}` }, model: 'auto' }]);
+      targets.push(['gateway', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders, hop: gateway }]);
+      targets.push(['translated', { url: `${gateway.url}/v1/chat/completions`, headers: gatewayHeaders, model: TRANSLATED_MODEL, hop: gateway }]);
+      targets.push(['routed', { url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${keys.routed}` }, model: 'auto', hop: gateway }]);
       // The same gateway with durable usage, in a process (and a home) of its own.
       const durable = await startServerProcess('gateway', join(home, 'durable'), 'durable');
       servers.push(durable);
       const durableKeys = await configureGateway(durable.url, mock.url);
-      targets.push(['durable', { url: `${durable.url}/v1/chat/completions`, headers: { authorization: `Bearer ${durableKeys.plain}` } }]);
+      targets.push(['durable', { url: `${durable.url}/v1/chat/completions`, headers: { authorization: `Bearer ${durableKeys.plain}` }, hop: durable }]);
     } catch (error) {
       gatewaySkipped = error instanceof Error ? error.message : String(error);
       console.log(`gateway: skipped (${gatewaySkipped.split('\n')[0]})`);
     }
 
-    for (const [name, target] of targets) await checkTarget(name, target);
-
-    console.log(`concurrency ${concurrency}, warmup ${warmupMs / 1000} s, measured ${durationMs / 1000} s per row in ${ROUNDS} interleaved slices`);
-    const rows = [];
-    for (const mode of ['non-stream', 'stream'] as const) {
-      const sessions = targets.map(([name, { model, ...target }]) => ({
-        name,
-        session: new LoadSession({ ...target, body: requestBody(mode, model), streamed: mode === 'stream' }, concurrency),
-      }));
-      for (const { session } of sessions) await session.run(warmupMs, false);
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const { session } of sessions) await session.run(durationMs / ROUNDS, true);
-      }
-      for (const { name, session } of sessions) {
-        const load = session.result();
-        session.close();
-        rows.push(measure(mode, name, load));
-        console.log(`  measured ${mode} / ${name}: ${load.requests} requests, ${load.errors} errors`);
+    let bunSkipped: string | undefined = bunEnabled ? bunUnavailable() : 'BENCH_BUN=0';
+    if (bunSkipped === undefined) {
+      try {
+        const bunBare = await startBunProcess('bun-bare', mock.url);
+        servers.push(bunBare);
+        targets.push(['bun-bare', { url: `${bunBare.url}/v1/chat/completions`, headers: upstreamHeaders, hop: bunBare }]);
+        if (gatewaySkipped === undefined) {
+          const bunGateway = await startBunProcess('bun-gateway', join(home, 'bun-gateway'));
+          servers.push(bunGateway);
+          const bunKeys = await configureGateway(bunGateway.url, mock.url);
+          targets.push(['bun-gateway', { url: `${bunGateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${bunKeys.plain}` }, hop: bunGateway }]);
+        }
+      } catch (error) {
+        bunSkipped = error instanceof Error ? error.message : String(error);
       }
     }
-    const measurements = withAddedLatency(rows);
-    const results = verdicts(measurements);
+    if (bunSkipped !== undefined) console.log(`bun: skipped (${bunSkipped.split('\n')[0]})`);
+
+    for (const [name, target] of targets) await checkTarget(name, target);
+    const cpuSource = new CpuMeter(mock.pid).source;
+    console.log(`cpu time per process read from ${cpuSource === 'schedstat' ? '/proc/<pid>/task/*/schedstat (ns)' : cpuSource === 'stat' ? '/proc/<pid>/stat (clock ticks)' : 'nowhere: not on Linux, no CPU figures'}`);
+
+    const rows = await measureRows(targets, concurrency, warmupMs, durationMs, mockMeter);
+    if (c1Pass) {
+      const unloaded = new Set<TargetName>(['direct', 'bare', 'gateway', 'bun-bare', 'bun-gateway']);
+      rows.push(...(await measureRows(targets.filter(([name]) => unloaded.has(name)), 1, c1WarmupMs, c1DurationMs, mockMeter)));
+    }
+    const measurements: Measurement[] = withAddedLatency(rows);
+    const ratios = modeRatios(measurements, concurrency);
+    const checks: Check[] = [...loadChecks(measurements, concurrency)];
+    checks.push(check('rank-micro', `rank() of ${routingMicro.candidates} candidates, median µs per call`, routingMicro.medianUs, '<=', routingMicro.targetUs, ' µs'));
+    checks.push(coreMicroCheck(coreMicro));
     console.log('');
-    printTable(measurements, results);
+    printTable(measurements);
+    console.log('');
+    printRatios(ratios, measurements);
 
     let soak: SoakResult | undefined;
     let soakSkipped: string | undefined = soakEnabled ? undefined : 'BENCH_SOAK=0';
@@ -216,64 +329,52 @@ async function main(): Promise<void> {
       console.log(`soak: a gateway of its own, up to ${soakCalls} calls or ${soakMs / 1000} s after a ${soakWarmupMs / 1000} s warm-up, concurrency ${concurrency}`);
       soak = await soakRun(join(home, 'soak'), mock.url);
       printSoak(soak, soakCalls, soakMs / 1000);
+      checks.push(check('soak.rss-growth', `soak: gateway RSS growth over ${soak.calls} calls, %`, soak.rssGrowthPct, '<', SOAK_MAX_GROWTH_PCT, '%'));
     } else {
       console.log(`soak: skipped (${soakSkipped})`);
     }
     console.log('');
     const summary = summaryEnabled ? await runSummaryBench(summaryOptionsFromEnv()) : undefined;
-    if (summary) printSummaryBench(summary);
-    else console.log('summary: skipped (BENCH_SUMMARY=0)');
+    if (summary) {
+      printSummaryBench(summary);
+      for (const row of summary.results) {
+        if (row.target) checks.push(check(`summary.${row.name}`, `usage summary by ${row.name}, median ms`, row.medianMs, '<', SUMMARY_TARGET_MEDIAN_MS, ' ms'));
+      }
+      checks.push(check('summary.rss-growth', 'usage summary: gateway RSS growth over the queries, %', summary.rssGrowthPct, '<', SUMMARY_MAX_RSS_GROWTH_PCT, '%'));
+    } else console.log('summary: skipped (BENCH_SUMMARY=0)');
+
+    console.log('');
+    console.log('verdicts (issue 12 targets; parenthesised: reported, not held to them)');
+    printChecks(checks);
     const round = (value: number) => (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null);
+    const roundAll = <T extends object>(object: T) =>
+      Object.fromEntries(Object.entries(object).map(([key, value]) => [key, typeof value === 'number' ? round(value) : value]));
     console.log(
       JSON.stringify({
         concurrency,
         warmupSeconds: warmupMs / 1000,
         durationSeconds: durationMs / 1000,
+        c1WarmupSeconds: c1Pass ? c1WarmupMs / 1000 : null,
+        c1DurationSeconds: c1Pass ? c1DurationMs / 1000 : null,
+        gatewayBudgets,
+        cpuSource,
         gatewaySkipped: gatewaySkipped ?? null,
-        rows: measurements.map(({ errorSamples: _samples, ...row }) => ({
-          ...row,
-          rps: round(row.rps),
-          p50Ms: round(row.p50Ms),
-          p99Ms: round(row.p99Ms),
-          addedP50Ms: round(row.addedP50Ms),
-          addedP99Ms: round(row.addedP99Ms),
+        bunSkipped: bunSkipped ?? null,
+        verdicts: checks.map(roundAll),
+        pass: checks.filter((c) => c.required).every((c) => c.pass),
+        rows: measurements.map(({ errorSamples: _samples, cpu, ...row }) => ({
+          ...roundAll(row),
+          ttfbP50Ms: row.mode === 'stream' ? round(row.ttfbP50Ms) : null,
+          hopProcess: cpu.hop?.process ?? null,
+          hopCpuUsPerCall: cpu.hop ? round(cpu.hop.us) : null,
+          mockCpuUsPerCall: round(cpu.mockUs),
+          clientCpuUsPerCall: round(cpu.clientUs),
         })),
-        verdicts: results.map((verdict) => ({
-          ...verdict,
-          throughputRatio: round(verdict.throughputRatio),
-          addedLatencyRatio: round(verdict.addedLatencyRatio),
-          translatedThroughputRatio: round(verdict.translatedThroughputRatio),
-          routedThroughputRatio: round(verdict.routedThroughputRatio),
-          durableThroughputRatio: round(verdict.durableThroughputRatio),
-          durableAddedP50Ms: round(verdict.durableAddedP50Ms),
-          durableAddedP99Ms: round(verdict.durableAddedP99Ms),
-        })),
-        durable: results.map((verdict) => ({
-          mode: verdict.mode,
-          throughputRatio: round(verdict.durableThroughputRatio),
-          addedP50Ms: round(verdict.durableAddedP50Ms),
-          addedP99Ms: round(verdict.durableAddedP99Ms),
-        })),
-        soak: soak
-          ? {
-              ...soak,
-              requestedCalls: soakCalls,
-              maxSeconds: soakMs / 1000,
-              seconds: round(soak.seconds),
-              rps: round(soak.rps),
-              p50Ms: round(soak.p50Ms),
-              p99Ms: round(soak.p99Ms),
-              rssGrowthPct: round(soak.rssGrowthPct),
-              heapGrowthPct: round(soak.heapGrowthPct),
-            }
-          : { skipped: soakSkipped },
+        ratios: ratios.map(roundAll),
+        soak: soak ? { ...roundAll(soak), requestedCalls: soakCalls, maxSeconds: soakMs / 1000 } : { skipped: soakSkipped },
         summary: summary ? summaryJson(summary) : { skipped: 'BENCH_SUMMARY=0' },
-        routingMicro: {
-          ...routingMicro,
-          medianUs: round(routingMicro.medianUs),
-          p99Us: round(routingMicro.p99Us),
-          meanUs: round(routingMicro.meanUs),
-        },
+        routingMicro: roundAll(routingMicro),
+        coreMicro,
       }),
     );
   } finally {

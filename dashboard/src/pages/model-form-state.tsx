@@ -1,55 +1,27 @@
 import type { PresetId, ProviderId } from '../ui/provider-registry';
 // The server's own answer types, type-only (erased at build), so the two cannot drift: GET /api/catalog's
-// entries, GET /api/models/stats' models (ModelStatsTable.describe), and what a test call answers.
+// entries, GET /api/models' models and their fields, GET /api/models/stats' ones (ModelStatsTable.describe), and what a test call answers.
+import type { z } from 'zod';
 import type { CatalogModel } from '../../../src/catalog/models-dev.js';
+import type { Capabilities as CapabilitiesSchema, Pricing, Timeouts } from '../../../src/config/schemas.js';
+import type { publicModel } from '../../../src/management/models.js';
 import type { ModelTestResult } from '../../../src/proxy/test-call.js';
 import type { ModelStatsTable } from '../../../src/routing/stats.js';
 
-export type { CatalogModel };
-export type TestResult = ModelTestResult;
-
 /**
- * The model API's shapes as the dashboard reads them (src/config/schemas.ts: ModelInput,
- * ModelUpdate, PublicModel), and the model form's state with its conversions to request bodies.
+ * The model API's shapes as the dashboard reads them, and the model form's state with its
+ * conversions to request bodies (src/config/schemas.ts: ModelInput, ModelUpdate).
  */
 
-/** USD per million tokens. */
-export interface Pricing {
-  input: number;
-  output: number;
-  cachedInput?: number;
-  cacheWrite?: number;
-}
+export type { CatalogModel, Pricing, Timeouts };
+export type TestResult = ModelTestResult;
 
-export const CAPABILITY_FLAGS = ['vision', 'tools', 'json', 'thinking', 'adaptiveThinking'] as const;
+export const CAPABILITY_FLAGS = ['vision', 'tools', 'json', 'thinking', 'adaptiveThinking'] as const satisfies readonly (keyof Capabilities)[];
 export type CapabilityFlag = (typeof CAPABILITY_FLAGS)[number];
-export type Capabilities = Partial<Record<CapabilityFlag, boolean>>;
-
-export interface Timeouts {
-  connectMs?: number;
-  totalMs?: number;
-  idleMs?: number;
-}
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 
 /** What GET /api/models answers per model: never the key, only whether one is set. */
-export interface PublicModel {
-  id: string;
-  provider: ProviderId;
-  preset?: PresetId;
-  baseUrl?: string;
-  upstreamModel?: string;
-  pricing?: Pricing;
-  contextWindow?: number;
-  maxOutputTokens?: number;
-  capabilities?: Capabilities;
-  timeouts?: Timeouts;
-  headers?: Record<string, string>;
-  description?: string;
-  limits?: { rpm?: number; tpm?: number };
-  hasApiKey: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type PublicModel = ReturnType<typeof publicModel>;
 
 /** One model in GET /api/models/stats. */
 export type ModelHealth = ReturnType<ModelStatsTable['describe']>;

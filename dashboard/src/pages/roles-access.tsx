@@ -1,22 +1,14 @@
 import type { Me } from '../session';
+// GET /api/roles and GET /api/users answer with the server's own types, type-only (erased at build).
+import type { z } from 'zod';
+import type { PublicRole } from '../../../src/config/schemas.js';
+import type { publicUser } from '../../../src/management/users.js';
 
-/** What GET /api/roles shows of a role (src/management/role-routes.ts). */
-export interface Role {
-  id: string;
-  description: string;
-  permissions: string[];
-  builtIn: boolean;
-}
+/** What GET /api/roles shows of a role. */
+export type Role = z.infer<typeof PublicRole>;
 
-/** What GET /api/users shows of a user (src/management/users.ts, publicUser). */
-export interface User {
-  id: string;
-  email: string;
-  role: string;
-  createdAt: string;
-  updatedAt?: string;
-  disabled: boolean;
-}
+/** What GET /api/users shows of a user: never the password hash or the session version. */
+export type User = ReturnType<typeof publicUser>;
 
 /**
  * Every permission a role may hold, in the order of PERMISSIONS in src/config/schemas.ts (the

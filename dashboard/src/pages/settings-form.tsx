@@ -2,13 +2,9 @@ import { useState } from 'preact/hooks';
 import { put } from '../api';
 import { Card, CheckField, CopyButton, ErrorNote, Field, NumberField } from '../ui/components';
 import { ms } from '../ui/format';
+import type { Timeouts } from './model-form-state';
 import './settings.css';
 
-interface Timeouts {
-  connectMs?: number;
-  totalMs?: number;
-  idleMs?: number;
-}
 
 /**
  * What GET /api/settings answers (src/management/settings.ts): the settings without the

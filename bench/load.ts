@@ -84,9 +84,17 @@ function sendOne(agent: Agent, target: LoadTarget, url: URL, timeoutMs: number):
  * CPU frequency, JIT) spreads over all of them instead of penalising whichever ran first.
  * A request counts in the slice it finishes in.
  */
+/**
+ * Connections idle longer than this are not reused: Node's servers close a keep-alive connection
+ * idle for 5 s (http.Server keepAliveTimeout), and a request sent on one as it closes fails with
+ * "socket hang up". Slices of several targets taken in turn leave each target idle for seconds.
+ */
+const MAX_IDLE_REUSE_MS = 4_000;
+
 export class LoadSession {
   private readonly url: URL;
-  private readonly agent: Agent;
+  private agent: Agent;
+  private lastRunEnd = Number.NEGATIVE_INFINITY;
   private readonly totals: LoadResult = { requests: 0, errors: 0, errorSamples: [], latencies: [], ttfbs: [], elapsedMs: 0, completed: 0 };
 
   constructor(
@@ -94,10 +102,22 @@ export class LoadSession {
     private readonly concurrency: number,
   ) {
     this.url = new URL(target.url);
-    this.agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+    this.agent = this.newAgent();
+  }
+
+  private newAgent(): Agent {
+    return new Agent({ keepAlive: true, maxSockets: this.concurrency, maxFreeSockets: this.concurrency });
+  }
+
+  /** Fresh connections when the kept ones may be closing under us (see MAX_IDLE_REUSE_MS). */
+  private refreshIdleConnections(): void {
+    if (performance.now() - this.lastRunEnd <= MAX_IDLE_REUSE_MS) return;
+    this.agent.destroy();
+    this.agent = this.newAgent();
   }
 
   async run(durationMs: number, counted: boolean): Promise<void> {
+    this.refreshIdleConnections();
     const stopAt = performance.now() + durationMs;
     const worker = async () => {
       while (performance.now() < stopAt) {
@@ -109,6 +129,7 @@ export class LoadSession {
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
+    this.lastRunEnd = performance.now();
     // Only requests finishing inside the slice were counted, so the slice is the elapsed time.
     if (counted) this.totals.elapsedMs += durationMs;
   }
@@ -118,6 +139,7 @@ export class LoadSession {
    * and counts every one of them; the elapsed time is until the last one has finished.
    */
   async runBounded(maxRequests: number, maxMs: number): Promise<void> {
+    this.refreshIdleConnections();
     const started = performance.now();
     const stopAt = started + maxMs;
     let sent = 0;
@@ -129,6 +151,7 @@ export class LoadSession {
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, worker));
+    this.lastRunEnd = performance.now();
     this.totals.elapsedMs += performance.now() - started;
   }
 

@@ -1,5 +1,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+// A role on one project: the server's own type, type-only (erased at build).
+import type { ProjectRole } from '../../src/config/schemas.js';
 
 /** What GET /api/auth/me answers. */
 export interface Me {
@@ -12,7 +14,7 @@ export interface Me {
   csrfToken?: string;
 }
 
-export type ProjectRole = 'viewer' | 'editor' | 'owner';
+export type { ProjectRole };
 const PROJECT_RANK: Record<ProjectRole, number> = { viewer: 1, editor: 2, owner: 3 };
 
 export interface Session {

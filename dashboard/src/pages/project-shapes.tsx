@@ -1,24 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { CopyButton, ErrorNote } from '../ui/components';
+// The server's own types, type-only (erased at build), so the two cannot drift.
+import type { ProjectMember, ProjectRole, StoredToken } from '../../../src/config/schemas.js';
+import type { Budget, BudgetPeriod, RateLimits } from '../../../src/config/tenancy.js';
+import type { BudgetStatus } from '../../../src/limits/call-limits.js';
 
 /**
- * The project API's shapes as the dashboard reads them, mirroring src/config/schemas.ts,
- * src/config/routing.ts and src/config/tenancy.ts (the server validates; these only type the
- * forms), plus what the project screens share.
+ * The project API's shapes as the dashboard reads them: the server's where they are the same,
+ * and the routing as the forms edit it, mirroring src/config/routing.ts (the server validates;
+ * these only type the forms), plus what the project screens share.
  */
 
-export const BUDGET_PERIODS = ['hour', 'day', 'week', 'month', 'total'] as const;
-export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
-export interface Budget {
-  period: BudgetPeriod;
-  limitUsd?: number;
-  limitTokens?: number;
-}
-export interface RateLimits {
-  rpm?: number;
-  tpm?: number;
-  concurrency?: number;
-}
+export type { Budget, BudgetPeriod, RateLimits };
+export const BUDGET_PERIODS = ['hour', 'day', 'week', 'month', 'total'] as const satisfies readonly BudgetPeriod[];
 
 export const POLICY_TYPES = ['llm', 'cheapest', 'health', 'performance', 'capability', 'context', 'budget-remaining', 'rate-limit', 'fairness'] as const;
 export type PolicyType = (typeof POLICY_TYPES)[number];
@@ -57,22 +51,12 @@ export interface Alias {
   routing?: Routing;
 }
 
-export type ProjectRole = 'viewer' | 'editor' | 'owner';
+export type { ProjectRole };
 export const PROJECT_ROLES: ProjectRole[] = ['viewer', 'editor', 'owner'];
-export interface Member {
-  userId: string;
-  role: ProjectRole;
-}
+export type Member = ProjectMember;
 
 /** A token as the API shows it: never its hash, and its secret only in the answer that created it. */
-export interface Token {
-  id: string;
-  name?: string;
-  hint: string;
-  createdAt: string;
-  budgets?: Budget[];
-  limits?: RateLimits;
-}
+export type Token = Omit<StoredToken, 'hash'>;
 
 export interface Project {
   id: string;
@@ -90,8 +74,7 @@ export interface Project {
   updatedAt: string;
 }
 
-/** GET /api/projects/:id/budgets, one entry: the server's own type (erased at build), so the two cannot drift. */
-import type { BudgetStatus } from '../../../src/limits/call-limits.js';
+/** GET /api/projects/:id/budgets, one entry. */
 export type { BudgetStatus };
 
 /** What GET /api/models gives that these screens use. */

@@ -32,24 +32,8 @@ export interface NodeFetchOptions {
  * rules, or a name whose DNS answer changes after it was checked (rebinding), cannot reach
  * one either, and a reused keep-alive connection costs nothing extra.
  */
-export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
-  const forbid = options.forbidPrivateAddresses;
-  const rules = (): AddressRules => ({ forbidPrivateAddresses: typeof forbid === 'function' ? forbid() : forbid === true });
-  const lookup = guardedLookup(rules, options.resolve);
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const, lookup };
-  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
-  // The class of each host seen recently: one Map read per call.
-  const classes = new Map<string, AddressClass>();
-  const refusalOf = (hostname: string): string | undefined => {
-    let verdict = classes.get(hostname);
-    if (verdict === undefined) {
-      if (classes.size >= 1024) classes.clear();
-      verdict = classifyHost(hostname);
-      classes.set(hostname, verdict);
-    }
-    return verdict === 'public' ? undefined : hostRefusal(hostname, rules());
-  };
-
+export function createNodeFetch(options: NodeFetchOptions = {}, transport: NodeTransport = nodeTransport(options)): typeof fetch {
+  const { agents, lookup, refusalOf } = transport;
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const refused = url.protocol === 'http:' || url.protocol === 'https:' ? refusalOf(url.hostname) : undefined;
@@ -95,6 +79,34 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof fetch {
       request.end(body ?? undefined);
     });
   };
+}
+
+/** The keep-alive agents and address checks a Node fetch and upstream sender share (one connection pool). */
+export interface NodeTransport {
+  agents: { 'http:': http.Agent; 'https:': https.Agent };
+  lookup: LookupFunction;
+  /** Why a call to `hostname` is refused (by its name or literal address), or undefined. */
+  refusalOf(hostname: string): string | undefined;
+}
+
+export function nodeTransport(options: NodeFetchOptions = {}): NodeTransport {
+  const forbid = options.forbidPrivateAddresses;
+  const rules = (): AddressRules => ({ forbidPrivateAddresses: typeof forbid === 'function' ? forbid() : forbid === true });
+  const lookup = guardedLookup(rules, options.resolve);
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const, lookup };
+  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  // The class of each host seen recently: one Map read per call.
+  const classes = new Map<string, AddressClass>();
+  const refusalOf = (hostname: string): string | undefined => {
+    let verdict = classes.get(hostname);
+    if (verdict === undefined) {
+      if (classes.size >= 1024) classes.clear();
+      verdict = classifyHost(hostname);
+      classes.set(hostname, verdict);
+    }
+    return verdict === 'public' ? undefined : hostRefusal(hostname, rules());
+  };
+  return { agents, lookup, refusalOf };
 }
 
 /** A call refused because of where it would connect (a cloud metadata endpoint, a private address). */

@@ -1,8 +1,9 @@
 import type { Gateway, GatewaySettings, Logger, StaticAssets } from '../../src/index.js';
 import { createFileGateway } from '../shared/file-gateway.js';
-import { createNodeFetch } from './fetch.js';
+import { createNodeFetch, nodeTransport } from './fetch.js';
 import { listenNode } from './listen.js';
 import { jsonLogger } from './logger.js';
+import { createNodeUpstream } from './upstream.js';
 
 export interface NodeServerOptions {
   /** ROUTERLY_HOME: config and data live here. */
@@ -14,7 +15,10 @@ export interface NodeServerOptions {
   settings?: GatewaySettings;
   /** `false` silences logs (tests, bench). */
   logger?: Logger | false;
-  /** Outbound fetch; defaults to node:http(s) with keep-alive agents (see fetch.ts). */
+  /**
+   * Outbound fetch; defaults to node:http(s) with keep-alive agents (see fetch.ts). Given, every
+   * upstream call goes through it; by default proxied calls use the native sender in upstream.ts.
+   */
   fetch?: typeof fetch;
   /** The gateway's clock (tests move it to cross budget periods); defaults to Date.now. */
   now?: () => number;
@@ -33,6 +37,12 @@ export interface NodeServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Node's own outbound: a fetch (the routing judge's) and the native upstream sender, on one connection pool. */
+export function nodeOutbound(): { fetch: typeof fetch; upstream: ReturnType<typeof createNodeUpstream> } {
+  const transport = nodeTransport();
+  return { fetch: createNodeFetch({}, transport), upstream: createNodeUpstream({}, transport) };
+}
+
 /**
  * Serves the gateway over node:http with the JSON-file store, for embedding and tests (the
  * `routerly/node` export). `npm start` runs the same building blocks through run.ts.
@@ -44,7 +54,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     ...(options.secret !== undefined ? { secret: options.secret } : {}),
     ...(options.settings ? { settings: options.settings } : {}),
     ...(logger ? { logger } : {}),
-    fetch: options.fetch ?? createNodeFetch(),
+    ...(options.fetch ? { fetch: options.fetch } : nodeOutbound()),
     ...(options.now ? { now: options.now } : {}),
     ...(options.assets ? { assets: options.assets } : {}),
   });

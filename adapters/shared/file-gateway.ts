@@ -1,4 +1,13 @@
-import { backfillRollups, createGateway, type CallEvent, type Gateway, type GatewaySettings, type Logger, type StaticAssets } from '../../src/index.js';
+import {
+  backfillRollups,
+  createGateway,
+  type CallEvent,
+  type Gateway,
+  type GatewaySettings,
+  type Logger,
+  type StaticAssets,
+  type UpstreamSend,
+} from '../../src/index.js';
 import { createFileStore, removeStaleTempFiles } from '../../storage/files.js';
 import { folderAssets } from '../node/assets.js';
 import { loadOpenAITokenizer } from '../node/tokenizer.js';
@@ -18,6 +27,11 @@ export interface FileGatewayOptions {
   logger?: Logger;
   /** Outbound fetch; the runtime's global fetch when absent. */
   fetch?: typeof fetch;
+  /**
+   * The runtime's native sender for proxied calls (GatewayDeps.upstream): Node's, from
+   * adapters/node/upstream.ts. Bun and Deno leave it out and go through `fetch`.
+   */
+  upstream?: UpstreamSend;
   /** The gateway's clock (tests move it to cross budget periods); defaults to Date.now. */
   now?: () => number;
   /** The dashboard's files; defaults to the build in dashboard/dist, when there is one. */
@@ -49,6 +63,7 @@ export async function createFileGateway(options: FileGatewayOptions): Promise<Fi
     secret: await loadOrCreateSecret(options.home, options.secret),
     settings: options.settings,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.upstream ? { upstream: options.upstream } : {}),
     logger: options.logger,
     loadOpenAITokenizer,
     ...(options.now ? { now: options.now } : {}),

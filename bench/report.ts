@@ -200,6 +200,7 @@ const signedFixed = (value: number) => (Number.isFinite(value) && value >= 0 ? `
  */
 export function loadChecks(rows: Measurement[], loaded: number): Check[] {
   const checks: Check[] = [];
+  const connections = `${loaded} connection${loaded === 1 ? '' : 's'}`;
   for (const [gatewayTarget, runtime, required] of [
     ['gateway', 'node', true],
     ['bun-gateway', 'bun', false],
@@ -212,7 +213,7 @@ export function loadChecks(rows: Measurement[], loaded: number): Check[] {
       checks.push(
         check(
           `${runtime}.${mode}.throughput.c${loaded}`,
-          `${runtime} ${mode} throughput at ${loaded} connections: ${gatewayTarget} ${fixed(gateway.rps, 0)} req/s / node bare ${fixed(bare.rps, 0)} req/s`,
+          `${runtime} ${mode} throughput at ${connections}: ${gatewayTarget} ${fixed(gateway.rps, 0)} req/s / node bare ${fixed(bare.rps, 0)} req/s`,
           gateway.rps / bare.rps,
           '>=',
           min,
@@ -260,7 +261,7 @@ export function loadChecks(rows: Measurement[], loaded: number): Check[] {
     checks.push(
       check(
         `node.${mode}.routed.c${loaded}`,
-        `${mode} throughput with full routing at ${loaded} connections: routed ${fixed(routed.rps, 0)} req/s / gateway ${fixed(gateway.rps, 0)} req/s`,
+        `${mode} throughput with full routing at ${connections}: routed ${fixed(routed.rps, 0)} req/s / gateway ${fixed(gateway.rps, 0)} req/s`,
         routed.rps / gateway.rps,
         '>=',
         TARGETS.minRoutedThroughputRatio,

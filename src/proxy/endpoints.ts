@@ -42,6 +42,35 @@ const embeddingsBody = z.looseObject({
   input: z.union([z.string(), z.array(z.unknown())]),
 });
 
+/*
+ * The same checks as plain predicates, for the hot path: a body they accept is one the schema
+ * accepts, so zod runs only on a body that may be wrong, to say what is wrong with it in its
+ * words. Each may answer false where the schema would pass (then the schema decides).
+ */
+type Body = Record<string, unknown>;
+const isModel = (value: unknown) => typeof value === 'string' && value.length > 0;
+const isNullishBoolean = (value: unknown) => value === undefined || value === null || typeof value === 'boolean';
+const isPlainObject = (value: unknown): value is Body => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStringOrArray = (value: unknown) => typeof value === 'string' || Array.isArray(value);
+
+const chatCompletionsAccepts = (body: Body) =>
+  isModel(body.model) &&
+  Array.isArray(body.messages) &&
+  body.messages.length > 0 &&
+  isNullishBoolean(body.stream) &&
+  (body.stream_options === undefined ||
+    body.stream_options === null ||
+    (isPlainObject(body.stream_options) && (body.stream_options.include_usage === undefined || typeof body.stream_options.include_usage === 'boolean')));
+const messagesAccepts = (body: Body) =>
+  isModel(body.model) &&
+  Array.isArray(body.messages) &&
+  Number.isSafeInteger(body.max_tokens) &&
+  (body.max_tokens as number) > 0 &&
+  (body.stream === undefined || typeof body.stream === 'boolean');
+const countTokensAccepts = (body: Body) => isModel(body.model) && Array.isArray(body.messages);
+const responsesAccepts = (body: Body) => isModel(body.model) && (body.input === undefined || isStringOrArray(body.input)) && isNullishBoolean(body.stream);
+const embeddingsAccepts = (body: Body) => isModel(body.model) && isStringOrArray(body.input);
+
 interface EndpointBase {
   path: string;
   /** The error shape this route answers in: that of the API it imitates. */
@@ -53,6 +82,8 @@ interface EndpointBase {
    */
   passthrough: { format: WireFormat; operation: Operation };
   schema: z.ZodType;
+  /** True only for a body `schema` accepts, without running it (see above). */
+  accepts(body: Record<string, unknown>): boolean;
 }
 
 export type Endpoint =
@@ -68,6 +99,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     operation: 'chat',
     client: openAIChatFormat,
     schema: chatCompletionsBody,
+    accepts: chatCompletionsAccepts,
   },
   {
     path: '/v1/messages',
@@ -76,6 +108,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     operation: 'chat',
     client: anthropicMessagesFormat,
     schema: messagesBody,
+    accepts: messagesAccepts,
   },
   {
     path: '/v1/messages/count_tokens',
@@ -84,6 +117,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     operation: 'count_tokens',
     client: anthropicMessagesFormat,
     schema: countTokensBody,
+    accepts: countTokensAccepts,
   },
   {
     path: '/v1/responses',
@@ -92,6 +126,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     operation: 'chat',
     client: openAIResponsesFormat,
     schema: responsesBody,
+    accepts: responsesAccepts,
   },
   {
     path: '/v1/embeddings',
@@ -100,6 +135,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     operation: 'embeddings',
     client: openAIEmbeddingsFormat,
     schema: embeddingsBody,
+    accepts: embeddingsAccepts,
   },
 ];
 

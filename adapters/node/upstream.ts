@@ -43,6 +43,8 @@ export function createNodeUpstream(options: NodeFetchOptions = {}, transport: No
 
 /** Statuses whose answers carry no body. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
+/** Bytes of a stream read ahead of the relay before the socket is paused (as the web stream the Node fetch builds). */
+const STREAM_HIGH_WATER = 64 * 1024;
 /** A refusal's unread body up to this size is drained, keeping its keep-alive connection; a larger one is cut. */
 const DRAIN_LIMIT = 64 * 1024;
 
@@ -147,21 +149,25 @@ class IncomingAnswer implements UpstreamAnswer {
       incoming.resume();
       return null;
     }
-    // Pull-based: the socket is read only while the relay waits for a chunk, so a slow client
-    // slows the upstream read instead of filling memory.
+    // Chunks wait here until the relay reads them; past STREAM_HIGH_WATER bytes the socket is no
+    // longer read, so a slow client slows the upstream read instead of filling memory.
     const queue: Buffer[] = [];
+    let queued = 0;
+    let paused = false;
     let ended = false;
     let waiter: Waiter | undefined;
-    incoming.pause();
     incoming.on('data', (chunk: Buffer) => {
       const pending = waiter;
       if (pending) {
         waiter = undefined;
         this.onFailure = undefined;
-        incoming.pause();
         pending.resolve({ done: false, value: view(chunk) });
-      } else {
-        queue.push(chunk);
+        return;
+      }
+      queue.push(chunk);
+      queued += chunk.byteLength;
+      if (queued > STREAM_HIGH_WATER && !paused) {
+        paused = true;
         incoming.pause();
       }
     });
@@ -172,10 +178,20 @@ class IncomingAnswer implements UpstreamAnswer {
       this.onFailure = undefined;
       pending?.resolve({ done: true, value: undefined });
     });
+    const flow = () => {
+      if (paused && queued <= STREAM_HIGH_WATER) {
+        paused = false;
+        incoming.resume();
+      }
+    };
     return {
       read: () => {
         const next = queue.shift();
-        if (next) return Promise.resolve({ done: false, value: view(next) });
+        if (next) {
+          queued -= next.byteLength;
+          flow();
+          return Promise.resolve({ done: false, value: view(next) });
+        }
         if (this.failure) return Promise.reject(this.failure);
         if (ended) return Promise.resolve({ done: true, value: undefined });
         return new Promise((resolve, reject) => {
@@ -184,7 +200,7 @@ class IncomingAnswer implements UpstreamAnswer {
             waiter = undefined;
             reject(error);
           };
-          incoming.resume();
+          flow();
         });
       },
       cancel: () => {

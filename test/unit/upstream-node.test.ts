@@ -46,6 +46,11 @@ beforeAll(async () => {
           response.write('data: one\n\n');
           setTimeout(() => response.end('data: two\n\n'), 20);
           return;
+        case '/large-stream':
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (let i = 0; i < 200; i++) response.write(`data: ${String(i).padStart(4, '0')}${'z'.repeat(4000)}\n\n`);
+          response.end();
+          return;
         case '/broken':
           response.writeHead(200, { 'content-type': 'text/event-stream' });
           response.write('data: one\n\n');
@@ -111,6 +116,21 @@ describe('the Node upstream sender', () => {
       all += new TextDecoder().decode(value);
     }
     expect(all).toBe('data: one\n\ndata: two\n\n');
+  });
+
+  it('reads a stream larger than what it reads ahead whole and in order, however slowly it is read', async () => {
+    const answer = await send(request('/large-stream'), control());
+    const chunks = answer.chunks()!;
+    let all = '';
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const { done, value } = await chunks.read();
+      if (done) break;
+      all += new TextDecoder().decode(value);
+    }
+    const events = all.split('\n\n').filter(Boolean);
+    expect(events).toHaveLength(200);
+    expect(events.map((event) => Number(event.slice(6, 10)))).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
   it('fails a stream whose connection breaks, after what came before it', async () => {

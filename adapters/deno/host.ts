@@ -50,7 +50,7 @@ export function denoHost(env: Record<string, string | undefined> = Deno.env.toOb
       for (const signal of ['SIGTERM', 'SIGINT'] as const satisfies StopSignal[]) Deno.addSignalListener(signal, () => listener(signal));
     },
     exit: (code) => Deno.exit(code),
-    createFetch: () => createDenoFetch(),
+    createOutbound: () => ({ fetch: createDenoFetch() }),
     listen: listenDeno,
   };
 }

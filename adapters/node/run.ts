@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { runServer, type StopSignal } from '../shared/lifecycle.js';
-import { createNodeFetch } from './fetch.js';
 import { listenNode } from './listen.js';
+import { nodeOutbound } from './server.js';
 
 /**
  * The whole `npm start` / `routerly start` lifecycle on Node (adapters/shared/lifecycle.ts):
@@ -19,8 +19,9 @@ export function runNodeServer(env: Record<string, string | undefined>): Promise<
       for (const signal of ['SIGTERM', 'SIGINT'] as const satisfies StopSignal[]) process.on(signal, () => listener(signal));
     },
     exit: (code) => process.exit(code),
-    // node:http(s) with keep-alive agents: a fifth of the gateway's CPU less than Node's global fetch (fetch.ts).
-    createFetch: () => createNodeFetch(),
+    // node:http(s) with keep-alive agents, one pool for the fetch (the judge) and the native sender (proxied
+    // calls, no Response or AbortController per call): adapters/node/upstream.ts.
+    createOutbound: nodeOutbound,
     listen: listenNode,
   });
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CallEvent, Gateway, Logger } from '../../src/index.js';
+import type { CallEvent, Gateway, Logger, UpstreamSend } from '../../src/index.js';
 import { consoleColor, consoleLogSettings, createConsoleLog, type ConsoleLog } from './console-log.js';
 import { createFileGateway, type FileGateway } from './file-gateway.js';
 import { loadSecret, prepareHome } from './home.js';
@@ -43,8 +43,11 @@ export interface ServerHost {
   /** Calls `listener` on SIGTERM and SIGINT, from now on (a signal during the start is kept for later). */
   onStopSignal(listener: (signal: StopSignal) => void): void;
   exit(code: number): void;
-  /** The outbound fetch the gateway calls providers with; the runtime's global fetch when absent. */
-  createFetch?: () => typeof fetch;
+  /**
+   * How the gateway reaches providers: a fetch (the runtime's global fetch when absent) and, where
+   * the runtime has one, a native sender for proxied calls (GatewayDeps.upstream) sharing its pool.
+   */
+  createOutbound?: () => { fetch: typeof fetch; upstream?: UpstreamSend };
   /** Listens with the runtime's own server. Rejects when it cannot (port in use, no such host). */
   listen(options: { hostname: string; port: number; handler: RequestHandler }): Promise<Listener>;
 }
@@ -99,7 +102,7 @@ export async function runServer(host: ServerHost, options: RunServerOptions = {}
       secret,
       settings: config.settings,
       logger: held.wrap(out.logger),
-      ...(host.createFetch ? { fetch: host.createFetch() } : {}),
+      ...host.createOutbound?.(),
       ...(options.now ? { now: options.now } : {}),
       onCall: (event: CallEvent) => out.onCall(event),
     });

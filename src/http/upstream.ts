@@ -48,6 +48,8 @@ export interface UpstreamAnswer extends HeaderSource {
 export interface UpstreamControl {
   /** `callback` runs once when the call is cancelled, at once if it already is. */
   onCancel(callback: (reason: Error) => void): void;
+  /** Whether the client asked for a stream: a sender may read streams and whole answers differently. */
+  readonly stream?: boolean;
 }
 
 /** Sends one call; resolves once the answer's headers are in, rejects when it could not be made. */

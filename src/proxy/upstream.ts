@@ -19,6 +19,8 @@ export class UpstreamCall implements UpstreamControl {
   cause: AbortCause | undefined;
   /** Whether the provider's response headers have arrived. */
   answered = false;
+  /** Whether this attempt asked for a stream (UpstreamControl.stream), set when it is sent. */
+  stream = false;
   private readonly totalTimer: ReturnType<typeof setTimeout>;
   /** What cancelling the call runs (UpstreamControl.onCancel), until it is cancelled. */
   private cancelListeners: ((reason: Error) => void)[] | undefined;
@@ -80,6 +82,7 @@ export class UpstreamCall implements UpstreamControl {
     const connectMs = this.timeouts.connectMs;
     const connectTimer =
       stream && (remaining === undefined || connectMs <= remaining) ? setTimeout(() => this.abort('connect_timeout'), connectMs) : undefined;
+    this.stream = stream;
     try {
       const answer = await send(request, this);
       this.answered = true;

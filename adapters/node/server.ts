@@ -46,10 +46,10 @@ export interface NodeServer {
  */
 export function nodeOutbound(): { fetch: typeof fetch; upstream: UpstreamSend } {
   const transport = nodeTransport();
-  const fetch = createNodeFetch({}, transport);
+  const outboundFetch = createNodeFetch({}, transport);
   const native = createNodeUpstream({}, transport);
-  const streamed = fetchUpstream(fetch);
-  return { fetch, upstream: (request, control) => (control.stream ? streamed : native)(request, control) };
+  const streamed = fetchUpstream(outboundFetch);
+  return { fetch: outboundFetch, upstream: (request, control) => (control.stream ? streamed : native)(request, control) };
 }
 
 /**

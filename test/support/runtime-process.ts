@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { GatewayUnderTest } from '../conformance/context.js';
 
 /**
  * Server processes (Node, Bun, Deno) as tests run them, and their console (adapters/shared/console-log.ts)
@@ -99,5 +100,21 @@ export async function startServerProcess(command: string, args: string[], env: R
       }
       await removeHome();
     },
+  };
+}
+
+/**
+ * A server process started from a test clock entry (test/support/clock-entry.ts) as the
+ * conformance suite drives it: its URL, the route that moves its clock, and its stop.
+ */
+export async function startClockedGateway(command: string, args: string[], maxBodyBytes: number): Promise<GatewayUnderTest> {
+  const server = await startServerProcess(command, args, { ROUTERLY_MAX_BODY_BYTES: String(maxBodyBytes) });
+  return {
+    url: server.url,
+    async setClock(offsetMs: number) {
+      const response = await fetch(`${server.url}/__test/clock`, { method: 'POST', body: String(offsetMs) });
+      if (response.status !== 204) throw new Error(`setting the gateway's clock: ${response.status}`);
+    },
+    close: () => server.close(),
   };
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { fetchUpstream, type UpstreamAnswer, type UpstreamChunks, type UpstreamSend } from '../../src/index.js';
+import { fetchUpstream, type ChunkRead, type UpstreamAnswer, type UpstreamChunks, type UpstreamSend } from '../../src/index.js';
 import { createNodeFetch, ForbiddenAddressError, nodeTransport, type NodeFetchOptions, type NodeTransport } from './fetch.js';
 
 /**
@@ -57,7 +57,7 @@ function view(chunk: Buffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.byteLength);
 }
 
-type Waiter = { resolve: (result: ReadableStreamReadResult<Uint8Array>) => void; reject: (error: Error) => void };
+type Waiter = { resolve: (result: ChunkRead) => void; reject: (error: Error) => void };
 
 class IncomingAnswer implements UpstreamAnswer {
   readonly status: number;

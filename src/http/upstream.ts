@@ -19,10 +19,17 @@ export interface HeaderSource {
   header(name: string): string | null;
 }
 
+/**
+ * One read of a chunked body, as a ReadableStreamDefaultReader answers it. Spelled out rather than
+ * named ReadableStreamReadResult, which only the DOM lib declares: an embedding app compiled with
+ * Node's types alone must be able to read this declaration.
+ */
+export type ChunkRead = { done: false; value: Uint8Array } | { done: true; value: Uint8Array | undefined };
+
 /** A body read chunk by chunk (a stream's events); shaped like a ReadableStreamDefaultReader, which satisfies it. */
 export interface UpstreamChunks {
   /** The next chunk, or done; rejects when the connection broke or the call was cancelled. */
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  read(): Promise<ChunkRead>;
   /** Stops reading and lets the connection go. */
   cancel(): Promise<void>;
 }

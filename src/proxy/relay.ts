@@ -1,5 +1,5 @@
 import type { GatewayError } from '../errors.js';
-import type { UpstreamChunks } from '../http/upstream.js';
+import type { ChunkRead, UpstreamChunks } from '../http/upstream.js';
 import type { StreamObserver } from '../providers/types.js';
 import { SseParser, type SseEvent } from '../sse/parser.js';
 import type { UpstreamCall } from './upstream.js';
@@ -57,7 +57,7 @@ export async function startRelay(reader: UpstreamChunks, call: UpstreamCall, hoo
   const head: Uint8Array[] = [];
   let events: SseEvent[] = [];
   while (events.length === 0) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
+    let chunk: ChunkRead;
     try {
       chunk = await readWithIdleTimeout();
     } catch {
@@ -93,7 +93,7 @@ function relayStarted(
   firstEvents: SseEvent[],
   call: UpstreamCall,
   hooks: RelayHooks,
-  read: () => Promise<ReadableStreamReadResult<Uint8Array>>,
+  read: () => Promise<ChunkRead>,
 ): ReadableStream<Uint8Array> {
   let ended = false;
   const end = (outcome: string): Promise<void> | undefined => {
@@ -144,7 +144,7 @@ function relayStarted(
           }
         }
         for (;;) {
-          let chunk: ReadableStreamReadResult<Uint8Array>;
+          let chunk: ChunkRead;
           try {
             chunk = await read();
           } catch {

@@ -1,8 +1,8 @@
 import { fetchUpstream, type Gateway, type GatewaySettings, type Logger, type StaticAssets, type UpstreamSend } from '../../src/index.js';
+import { createConsoleLog } from '../shared/console-log.js';
 import { createFileGateway } from '../shared/file-gateway.js';
 import { createNodeFetch, nodeTransport } from './fetch.js';
 import { listenNode } from './listen.js';
-import { jsonLogger } from './logger.js';
 import { createNodeUpstream } from './upstream.js';
 
 export interface NodeServerOptions {
@@ -57,7 +57,12 @@ export function nodeOutbound(): { fetch: typeof fetch; upstream: UpstreamSend } 
  * `routerly/node` export). `npm start` runs the same building blocks through run.ts.
  */
 export async function startNodeServer(options: NodeServerOptions): Promise<NodeServer> {
-  const logger = options.logger === false ? undefined : (options.logger ?? jsonLogger());
+  // By default the console's own JSON Lines (escaped, secrets redacted), the format routerly start
+  // writes when stderr is not a terminal: one log line format, not two.
+  const logger =
+    options.logger === false
+      ? undefined
+      : (options.logger ?? createConsoleLog({ level: 'info', format: 'json', write: (line) => process.stderr.write(line) }).logger);
   const { gateway, settle } = await createFileGateway({
     home: options.home,
     ...(options.secret !== undefined ? { secret: options.secret } : {}),

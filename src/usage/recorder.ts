@@ -34,6 +34,13 @@ export interface UsageRecorderOptions {
  */
 export class UsageRecorder {
   private pending: UsageRecord[] = [];
+  /**
+   * With `background`: settles once the records now in `pending` are appended (whichever write
+   * takes them). A call's promise must not outlive its own append: under steady load the write
+   * loop never idles, and every call waiting on the whole loop was held in memory (its context
+   * with it) until the load paused, hundreds of calls promoted to the old space at once.
+   */
+  private pendingStored: { promise: Promise<void>; resolve: () => void } | undefined;
   private writing: Promise<void> | undefined;
   private window: { done: Promise<void>; release: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
   private readonly rollups: RollupWriter;
@@ -62,12 +69,12 @@ export class UsageRecorder {
   }
 
   /**
-   * Queues a record; the promise settles once it (and its batch) is stored, and the write loop
-   * has nothing left to do: rollups included, unless they go to `background`. It never rejects:
-   * failures are logged.
+   * Queues a record. With `background` the promise settles once its batch is appended; without,
+   * once it is stored and the write loop has nothing left to do, rollups included. It never
+   * rejects: failures are logged.
    *
-   * Every record's promise covers the whole loop, not just its own batch: on Workers it is what
-   * waitUntil keeps the request alive for, and the loop's later writes (other requests' records,
+   * Without `background`, every record's promise covers the whole loop, not just its own batch:
+   * on Workers it is what waitUntil keeps the request alive for, and the loop's later writes (other requests' records,
    * rollup puts) run in the request that started it, so that request must outlive them.
    */
   record(record: UsageRecord): Promise<void> {
@@ -77,8 +84,16 @@ export class UsageRecorder {
       const opened = new Promise<void>((resolve) => (release = resolve));
       const timer = setTimeout(() => this.closeWindow(), this.batchWindowMs);
       this.window = { done: opened.then(() => this.drain()), release, timer };
+      // With `background` nobody else holds this promise: it must not reject unobserved.
+      if (this.background) this.window.done.catch(() => undefined);
     }
-    return this.window.done;
+    if (!this.background) return this.window.done;
+    if (!this.pendingStored) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      this.pendingStored = { promise, resolve };
+    }
+    return this.pendingStored.promise;
   }
 
   /** Settles once everything queued so far is stored, and the rollups are written. */
@@ -116,8 +131,15 @@ export class UsageRecorder {
     do {
       while (this.pending.length > 0) {
         const batch = this.pending;
+        const stored = this.pendingStored;
         this.pending = [];
-        const appended = await this.appendBySegment(batch);
+        this.pendingStored = undefined;
+        let appended: UsageRecord[];
+        try {
+          appended = await this.appendBySegment(batch);
+        } finally {
+          stored?.resolve();
+        }
         try {
           await this.rollups.add(appended);
         } catch (error) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStore } from '../../storage/memory.js';
 import type { Store } from '../../src/store.js';
 import type { UsageRecord } from '../../src/usage/record.js';
@@ -123,7 +123,8 @@ describe('UsageRecorder', () => {
     await recorder.record(record('2026-11-23T10:00:00.000Z', 1));
     expect(await inner.get('data/usage/2026-11-23.jsonl')).toContain('"requestId":"req_1"');
     expect(await inner.list('data/rollups/')).toEqual([]);
-    expect(handed.length).toBeGreaterThan(0);
+    // The rollup pass is handed over right after the append the record waited for.
+    await vi.waitFor(() => expect(handed.length).toBeGreaterThan(0));
     let flushed = false;
     const flushing = recorder.flush().then(() => (flushed = true));
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -132,6 +133,38 @@ describe('UsageRecorder', () => {
     await flushing;
     expect(await inner.list('data/rollups/')).toHaveLength(3);
     await Promise.all(handed);
+  });
+
+  it('with a background keeper, settles a record on its own append while later batches are still being written', async () => {
+    // Under steady load the write loop never idles: a record waiting on the whole loop held its
+    // call in memory until the load paused.
+    const inner = createMemoryStore();
+    const held: Array<() => void> = [];
+    let appends = 0;
+    const store: Store = {
+      ...inner,
+      append: async (key, text) => {
+        appends++;
+        await new Promise<void>((resolve) => held.push(resolve));
+        await inner.append(key, text);
+      },
+    };
+    const recorder = new UsageRecorder(store, logger, 0, { background: () => undefined });
+    let firstSettled = false;
+    const first = recorder.record(record('2026-11-23T10:00:00.000Z', 1)).then(() => (firstSettled = true));
+    await vi.waitFor(() => expect(appends).toBe(1));
+    // The second record arrives while the first is being appended: the loop goes on to it.
+    let secondSettled = false;
+    const second = recorder.record(record('2026-11-23T10:00:01.000Z', 2)).then(() => (secondSettled = true));
+    held[0]!();
+    await vi.waitFor(() => expect(appends).toBe(2));
+    await first;
+    expect(firstSettled).toBe(true);
+    expect(secondSettled).toBe(false);
+    held[1]!();
+    await second;
+    await recorder.flush();
+    expect(await inner.get('data/usage/2026-11-23.jsonl')).toContain('"requestId":"req_2"');
   });
 
   it('without one, settles a record only once its rollups are written too', async () => {

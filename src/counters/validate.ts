@@ -17,20 +17,31 @@ export const MAX_KEY_LENGTH = 1024;
 export function checkEntries(entries: readonly CounterEntry[], now: number): void {
   checkNow(now);
   if (!Array.isArray(entries)) throw new TypeError('counter entries must be an array');
-  entries.forEach((entry, i) => {
+  // On the hot path of every call: the messages are only made for an entry that fails.
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
     if (typeof entry !== 'object' || entry === null) throw new TypeError(`counter entry ${i} must be an object`);
-    checkKey(entry.key, `counter entry ${i}: key`);
-    checkFinite(entry.amount, `counter entry ${i} (${entry.key}): amount`);
-    checkFinite(entry.expiresAt, `counter entry ${i} (${entry.key}): expiresAt`);
+    const { key, amount, expiresAt, limit } = entry;
+    if (!isKey(key)) checkKey(key, `counter entry ${i}: key`);
+    if (!isFiniteNumber(amount)) checkFinite(amount, `counter entry ${i} (${key}): amount`);
+    if (!isFiniteNumber(expiresAt)) checkFinite(expiresAt, `counter entry ${i} (${key}): expiresAt`);
     // Absent means unchecked; there is no "infinite" limit to spell, so a non-finite one is a bug.
-    if (entry.limit !== undefined) checkFinite(entry.limit, `counter entry ${i} (${entry.key}): limit`);
-  });
+    if (limit !== undefined && !isFiniteNumber(limit)) checkFinite(limit, `counter entry ${i} (${key}): limit`);
+  }
 }
 
 export function checkKeys(keys: readonly string[], now: number): void {
   checkNow(now);
   if (!Array.isArray(keys)) throw new TypeError('counter keys must be an array');
-  keys.forEach((key, i) => checkKey(key, `counter key ${i}`));
+  for (let i = 0; i < keys.length; i++) if (!isKey(keys[i])) checkKey(keys[i], `counter key ${i}`);
+}
+
+function isKey(key: unknown): boolean {
+  return typeof key === 'string' && key.length > 0 && key.length <= MAX_KEY_LENGTH;
+}
+
+function isFiniteNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function checkNow(now: number): void {

@@ -32,15 +32,43 @@ export interface SpendHistory {
 /** Every budget that applies to a call of this token: its project's, then its own (none without a token). */
 export function budgetLines(project: StoredProject, token: StoredToken | undefined, now: number): BudgetLine[] {
   const lines: BudgetLine[] = [];
-  const add = (scope: 'project' | 'token', id: string, name: string, budgets: readonly Budget[] | undefined) => {
-    for (const budget of budgets ?? []) {
-      const window = periodWindow(budget.period, now);
-      const base = `b:${scope === 'project' ? 'p' : 't'}:${id}:${budget.period}:${window.id}`;
-      lines.push({ scope, id, name, budget, window, usdKey: `${base}:usd`, tokensKey: `${base}:tok` });
-    }
-  };
-  add('project', project.id, `project "${project.name}"`, project.budgets);
-  if (token) add('token', token.id, `token "${token.name ?? token.id}"`, token.budgets);
+  for (const line of scopeLines('project', project, project.name, project.budgets, now)) lines.push(line);
+  if (token?.budgets) for (const line of scopeLines('token', token, token.name ?? token.id, token.budgets, now)) lines.push(line);
+  return lines;
+}
+
+/** The lines of one scope, as last made for it: valid while its budgets, its name and every window stay the same. */
+interface ScopeLines {
+  budgets: readonly Budget[];
+  /** The project's or token's own name, as the lines' messages quote it. */
+  name: string;
+  validFrom: number;
+  validUntil: number;
+  lines: readonly BudgetLine[];
+}
+
+/**
+ * Lines made per project and token object (the config's, replaced whenever it changes): every
+ * call of a project with budgets needs them, and making them anew cost a key string and a
+ * window per budget per call. Held weakly, so a replaced project takes its lines with it.
+ */
+const linesByScope = new WeakMap<object, ScopeLines>();
+
+function scopeLines(scope: 'project' | 'token', owner: { id: string }, name: string, budgets: readonly Budget[] | undefined, now: number): readonly BudgetLine[] {
+  if (!budgets || budgets.length === 0) return [];
+  const cached = linesByScope.get(owner);
+  if (cached && cached.budgets === budgets && cached.name === name && now >= cached.validFrom && now < cached.validUntil) return cached.lines;
+  const lines: BudgetLine[] = [];
+  let validFrom = Number.NEGATIVE_INFINITY;
+  let validUntil = Number.POSITIVE_INFINITY;
+  for (const budget of budgets) {
+    const window = periodWindow(budget.period, now);
+    validFrom = Math.max(validFrom, window.start);
+    validUntil = Math.min(validUntil, window.end);
+    const base = `b:${scope === 'project' ? 'p' : 't'}:${owner.id}:${budget.period}:${window.id}`;
+    lines.push({ scope, id: owner.id, name: `${scope} "${name}"`, budget, window, usdKey: `${base}:usd`, tokensKey: `${base}:tok` });
+  }
+  linesByScope.set(owner, { budgets, name, validFrom, validUntil, lines });
   return lines;
 }
 
@@ -135,8 +163,8 @@ function round(usd: number): string {
  * stored history the first time this process needs each window (once: later reads find them).
  */
 export class BudgetLedger {
-  /** Windows this process has warmed (or is warming), with when each ends. */
-  private readonly warmed = new Map<string, { done: Promise<void>; end: number }>();
+  /** Windows this process has warmed (or is warming), with when each ends and whether it is done (the hot path then waits for nothing). */
+  private readonly warmed = new Map<string, { done: Promise<void>; end: number; ready: boolean }>();
 
   constructor(
     private readonly counters: Counters,
@@ -145,7 +173,7 @@ export class BudgetLedger {
   ) {}
 
   async snapshot(lines: readonly BudgetLine[], now: number): Promise<BudgetSnapshot> {
-    if (!this.counters.durable && this.history) {
+    if (!this.counters.durable && this.history && !lines.every((line) => this.warmed.get(line.usdKey)?.ready === true)) {
       await Promise.all(
         lines.map((line) =>
           this.warm(line, now).catch((error: unknown) => {
@@ -170,13 +198,19 @@ export class BudgetLedger {
       // Ended windows are never asked for again: forgetting them keeps the map as small as the live ones.
       for (const [other, { end }] of this.warmed) if (end <= now) this.warmed.delete(other);
     }
-    const done = this.load(line, now).catch((error: unknown) => {
-      // Retried by the next call; meanwhile the counter counts from what it holds.
-      this.warmed.delete(key);
-      throw error;
-    });
-    this.warmed.set(key, { done, end: line.window.end });
-    return done;
+    const entry = { done: Promise.resolve(), end: line.window.end, ready: false };
+    entry.done = this.load(line, now).then(
+      () => {
+        entry.ready = true;
+      },
+      (error: unknown) => {
+        // Retried by the next call; meanwhile the counter counts from what it holds.
+        this.warmed.delete(key);
+        throw error;
+      },
+    );
+    this.warmed.set(key, entry);
+    return entry.done;
   }
 
   private async load(line: BudgetLine, now: number): Promise<void> {

@@ -1,11 +1,11 @@
 import type { BudgetPeriod } from '../config/tenancy.js';
 
-/** One window of a period: its name (part of a counter key) and its bounds, epoch ms, end exclusive. */
+/** One window of a period: its name (part of a counter key) and its bounds, epoch ms, end exclusive. Shared: never changed once made. */
 export interface PeriodWindow {
-  id: string;
-  start: number;
+  readonly id: string;
+  readonly start: number;
   /** Infinity for `total`, which never resets. */
-  end: number;
+  readonly end: number;
 }
 
 const HOUR = 3_600_000;
@@ -17,6 +17,18 @@ const MINUTE = 60_000;
  * the clock has them, weeks from Monday 00:00, months from the 1st.
  */
 export function periodWindow(period: BudgetPeriod, now: number): PeriodWindow {
+  // Every call with a budget asks for its windows: the last one of each period is kept (windows
+  // are never changed once made), and only a new hour, day, week or month makes a new one.
+  const last = lastWindows[period];
+  if (last !== undefined && now >= last.start && now < last.end) return last;
+  const window = computeWindow(period, now);
+  lastWindows[period] = window;
+  return window;
+}
+
+const lastWindows: Partial<Record<BudgetPeriod, PeriodWindow>> = {};
+
+function computeWindow(period: BudgetPeriod, now: number): PeriodWindow {
   switch (period) {
     case 'hour': {
       const start = now - (now % HOUR);
@@ -45,9 +57,13 @@ export function periodWindow(period: BudgetPeriod, now: number): PeriodWindow {
 
 /** The one-minute window rate limits count in (fixed windows, aligned to the clock's minutes). */
 export function minuteWindow(now: number): PeriodWindow {
+  if (lastMinute !== undefined && now >= lastMinute.start && now < lastMinute.end) return lastMinute;
   const start = now - (now % MINUTE);
-  return { id: String(start / MINUTE), start, end: start + MINUTE };
+  lastMinute = { id: String(start / MINUTE), start, end: start + MINUTE };
+  return lastMinute;
 }
+
+let lastMinute: PeriodWindow | undefined;
 
 /**
  * How long a counter of a window is kept after the window ends: a call that started in the

@@ -95,8 +95,10 @@ export function nodeTransport(options: NodeFetchOptions = {}): NodeTransport {
   const lookup = guardedLookup(rules, options.resolve);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const, lookup };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
-  // The class of each host seen recently: one Map read per call.
+  // The class of each host seen recently, and the refusal of each that is not public under each
+  // setting: one or two Map reads per call (a private provider, Ollama on localhost, is common).
   const classes = new Map<string, AddressClass>();
+  const refusals = [new Map<string, string | null>(), new Map<string, string | null>()];
   const refusalOf = (hostname: string): string | undefined => {
     let verdict = classes.get(hostname);
     if (verdict === undefined) {
@@ -104,7 +106,16 @@ export function nodeTransport(options: NodeFetchOptions = {}): NodeTransport {
       verdict = classifyHost(hostname);
       classes.set(hostname, verdict);
     }
-    return verdict === 'public' ? undefined : hostRefusal(hostname, rules());
+    if (verdict === 'public') return undefined;
+    const current = rules();
+    const cache = refusals[current.forbidPrivateAddresses ? 1 : 0]!;
+    let refusal = cache.get(hostname);
+    if (refusal === undefined) {
+      if (cache.size >= 1024) cache.clear();
+      refusal = hostRefusal(hostname, current) ?? null;
+      cache.set(hostname, refusal);
+    }
+    return refusal ?? undefined;
   };
   return { agents, lookup, refusalOf };
 }

@@ -13,18 +13,32 @@ import { createNodeFetch, ForbiddenAddressError, nodeTransport, type NodeFetchOp
 export function createNodeUpstream(options: NodeFetchOptions = {}, transport: NodeTransport = nodeTransport(options)): UpstreamSend {
   const { agents, refusalOf } = transport;
   let other: UpstreamSend | undefined;
+  const targets = new Map<string, Target>();
   return (request, control) => {
-    const url = new URL(request.url);
-    const protocol = url.protocol;
+    let target = targets.get(request.url);
+    if (target === undefined) {
+      target = targetOf(request.url);
+      if (targets.size >= TARGET_CACHE_LIMIT) targets.clear();
+      targets.set(request.url, target);
+    }
+    const protocol = target.protocol;
     // Neither http nor https: whatever the Node fetch makes of it.
     if (protocol !== 'http:' && protocol !== 'https:') return (other ??= fetchUpstream(createNodeFetch(options, transport)))(request, control);
-    const refused = refusalOf(url.hostname);
+    const refused = refusalOf(target.hostname);
     if (refused !== undefined) return Promise.reject(new ForbiddenAddressError(`refused to connect: ${refused}`));
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));
     headers['content-length'] = String(Buffer.byteLength(request.body));
     return new Promise<UpstreamAnswer>((resolve, reject) => {
-      const outgoing = (protocol === 'https:' ? https : http).request(url, { method: 'POST', headers, agent: agents[protocol] });
+      const outgoing = (protocol === 'https:' ? https : http).request({
+        protocol,
+        hostname: target.requestHost,
+        port: target.port,
+        path: target.path,
+        method: 'POST',
+        headers,
+        agent: agents[protocol],
+      });
       let answer: IncomingAnswer | undefined;
       // For the whole call: before the answer an error rejects the send, after it it fails the body.
       outgoing.on('error', (error) => (answer ? answer.fail(error) : reject(error)));
@@ -39,6 +53,27 @@ export function createNodeUpstream(options: NodeFetchOptions = {}, transport: No
       });
     });
   };
+}
+
+/** A call's URL as node:http takes it, parsed once per URL (a model's endpoint) rather than per call. */
+interface Target {
+  protocol: string;
+  /** As the URL has it (IPv6 in brackets): what the address rules judge. */
+  hostname: string;
+  /** What node:http connects to: IPv6 without brackets (as its own URL conversion does). */
+  requestHost: string;
+  port: string;
+  path: string;
+}
+
+/** A gateway calls a few endpoints per model: past this many, the cache starts over. */
+const TARGET_CACHE_LIMIT = 1024;
+
+function targetOf(raw: string): Target {
+  const url = new URL(raw);
+  const hostname = url.hostname;
+  const requestHost = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  return { protocol: url.protocol, hostname, requestHost, port: url.port, path: `${url.pathname}${url.search}` };
 }
 
 /** Statuses whose answers carry no body. */

@@ -2,7 +2,7 @@ import { hostRefusal } from '../config/base-url.js';
 import type { Logger } from '../deps.js';
 import type { UpstreamSend } from '../http/upstream.js';
 
-/** Hosts judged so far, per setting: a host's verdict does not change, and this runs on every upstream call. */
+/** URLs judged so far, per setting: a URL's verdict does not change, and this runs on every upstream call. */
 const CACHE_LIMIT = 1000;
 
 /**
@@ -32,19 +32,20 @@ export function guardUpstream(send: UpstreamSend, forbidPrivate: () => boolean, 
 
 /** The error a call to `url` is refused with (logged), or undefined when it may go. */
 function outboundRefusal(forbidPrivate: () => boolean, logger: Logger): (url: string) => TypeError | undefined {
+  // By the whole URL, not its host: a model's endpoint URL repeats on every call, and parsing it
+  // each time cost a URL object per call.
   const verdicts = [new Map<string, string | null>(), new Map<string, string | null>()];
   return (url) => {
     const strict = forbidPrivate();
     const cache = verdicts[strict ? 1 : 0]!;
-    const host = hostOf(url);
-    let refusal = cache.get(host);
+    let refusal = cache.get(url);
     if (refusal === undefined) {
-      refusal = hostRefusal(host, { forbidPrivateAddresses: strict }) ?? null;
+      refusal = hostRefusal(hostOf(url), { forbidPrivateAddresses: strict }) ?? null;
       if (cache.size >= CACHE_LIMIT) cache.clear();
-      cache.set(host, refusal);
+      cache.set(url, refusal);
     }
     if (refusal === null) return undefined;
-    logger.warn('outbound call refused', { host, reason: refusal });
+    logger.warn('outbound call refused', { host: hostOf(url), reason: refusal });
     return new TypeError(`outbound call refused: ${refusal}`);
   };
 }

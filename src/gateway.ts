@@ -12,7 +12,8 @@ import { managementApi } from './management/index.js';
 import { metricsHandlers } from './management/metrics-route.js';
 import { fetchUpstream } from './http/upstream.js';
 import { guardOutboundFetch, guardUpstream } from './proxy/outbound-guard.js';
-import { proxyApi } from './proxy/routes.js';
+import { handleProxy } from './proxy/handler.js';
+import { directProxyEndpoint, proxyApi } from './proxy/routes.js';
 import type { AppEnv, Services } from './services.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { SpendHistory } from './limits/budgets.js';
@@ -51,7 +52,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const counters = deps.counters ?? memoryCounters();
   const audit = new AuditLog(deps.store, logger);
 
-  const ready: Promise<{ app: Hono<AppEnv>; config: ConfigState }> = (async () => {
+  const ready: Promise<{ app: Hono<AppEnv>; config: ConfigState; services: Services }> = (async () => {
     const keys = await deriveKeys(deps.secret);
     const config = new ConfigState(deps.store, keys.encryption, { now, refreshMs: deps.settings?.configRefreshMs, logger });
     await config.load();
@@ -100,7 +101,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (gatewayError.code === 'internal') logger.error('unhandled error', { path: c.req.path, error: String(error) });
       return errorResponse(gatewayError, formatFor(c.req.path));
     });
-    return { app, config };
+    return { app, config, services };
   })();
   ready.catch((error: unknown) => logger.error('gateway failed to start', { error: String(error) }));
 
@@ -115,6 +116,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       const waitUntil = context?.waitUntil ?? defaultWaitUntil;
       started.config.refreshIfStale(waitUntil);
+      // A proxied call, the hot path, goes straight to its handler (see directProxyEndpoint).
+      const endpoint = directProxyEndpoint(request.method, request.url);
+      if (endpoint) return handleProxy(request, endpoint, started.services, waitUntil);
       return started.app.fetch(request, context?.clientAddress === undefined ? { waitUntil } : { waitUntil, clientAddress: context.clientAddress });
     },
     ready: () => ready.then(() => undefined),

@@ -1,6 +1,7 @@
 import type { Counters } from './counters/port.js';
 import type { UpstreamSend } from './http/upstream.js';
 import type { Store } from './store.js';
+import type { ClientPresence } from './http/client-presence.js';
 
 /** Structured log sink. Messages never carry provider keys or tokens. */
 export interface Logger {
@@ -156,6 +157,12 @@ export interface RequestContext {
    * CF-Connecting-IP). Login throttling counts by it; without it, it can only throttle per account.
    */
   clientAddress?: string;
+  /**
+   * Whether the client is still there (src/http/client-presence.ts). Given by an adapter that can
+   * tell without `request.signal` (Node: the response's close event); otherwise the request's
+   * signal is asked, when a call first needs to know.
+   */
+  client?: ClientPresence;
 }
 
 export interface Gateway {

@@ -1,7 +1,8 @@
 import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Listener, RequestHandler } from '../shared/lifecycle.js';
+import { ResponsePresence } from './presence.js';
 
 /** Serves `handler` over node:http (@hono/node-server). */
 export async function listenNode(options: { hostname: string; port: number; handler: RequestHandler }): Promise<Listener> {
@@ -10,7 +11,11 @@ export async function listenNode(options: { hostname: string; port: number; hand
     const created = serve(
       {
         // The socket's address is what login throttling counts by (RequestContext.clientAddress).
-        fetch: (request, env: { incoming: { socket: { remoteAddress?: string | undefined } } }) => handler(request, env.incoming.socket.remoteAddress),
+        // An HTTP/1 server (createServer's default): its bindings are node:http's request and response.
+        fetch: (request, env) => {
+          const { incoming, outgoing } = env as { incoming: IncomingMessage; outgoing: ServerResponse };
+          return handler(request, incoming.socket.remoteAddress, new ResponsePresence(outgoing));
+        },
         hostname,
         port: options.port,
       },

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CallEvent, Gateway, Logger, UpstreamSend } from '../../src/index.js';
+import type { CallEvent, ClientPresence, Gateway, Logger, UpstreamSend } from '../../src/index.js';
 import { consoleColor, consoleLogSettings, createConsoleLog, type ConsoleLog } from './console-log.js';
 import { createFileGateway, type FileGateway } from './file-gateway.js';
 import { loadSecret, prepareHome } from './home.js';
@@ -20,7 +20,8 @@ import { describeStartupError, ListenError } from './startup-error.js';
 export type StopSignal = 'SIGTERM' | 'SIGINT';
 
 /** Hands a request to the gateway; `clientAddress` is the connection's peer as the server saw it. */
-export type RequestHandler = (request: Request, clientAddress: string | undefined) => Promise<Response>;
+/** Serves one request; `client` when the host can tell the client left without the request's signal (Node). */
+export type RequestHandler = (request: Request, clientAddress: string | undefined, client?: ClientPresence) => Promise<Response>;
 
 export interface Listener {
   /** The URL clients reach the server at (0.0.0.0 shown as 127.0.0.1). */
@@ -107,7 +108,7 @@ export async function runServer(host: ServerHost, options: RunServerOptions = {}
       onCall: (event: CallEvent) => out.onCall(event),
     });
     const { gateway } = files;
-    const handler: RequestHandler = (request, clientAddress) => gateway.fetch(request, { clientAddress });
+    const handler: RequestHandler = (request, clientAddress, client) => gateway.fetch(request, client ? { clientAddress, client } : { clientAddress });
     const listener = await host.listen({ hostname: config.host, port: config.port, handler }).catch((error: unknown) => {
       throw new ListenError(error);
     });

@@ -10,6 +10,7 @@ import { noteForAudit } from './audit.js';
 import { assertAllowedAddress, assertReachable, movedFields } from './models.js';
 import { requirePermission } from './session.js';
 import { readJson } from './validate.js';
+import { signalPresence } from '../http/client-presence.js';
 
 /**
  * Test calls for the model form, under /api/models: one short real chat call to a stored model
@@ -51,7 +52,7 @@ export function modelTestRoutes(services: Services): Hono<AppEnv> {
     return resolveModel(config, snapshot.settings, key);
   };
 
-  app.post('/test', write, async (c) => c.json(await testModelCall(services, await unsaved(c), c.req.raw.signal)));
+  app.post('/test', write, async (c) => c.json(await testModelCall(services, await unsaved(c), signalPresence(c.req.raw))));
 
   app.post('/:id{.+}/test', write, async (c) => {
     const id = c.req.param('id');
@@ -61,7 +62,7 @@ export function modelTestRoutes(services: Services): Hono<AppEnv> {
     // Saved before the address rules or the setting changed: say why, rather than let the outbound guard's refusal read as "unreachable".
     const problem = baseUrlProblem(model.baseUrl, { forbidPrivateAddresses: services.config.snapshot.settings.forbidPrivateAddresses === true });
     if (problem !== undefined) return c.json({ ok: false, latencyMs: 0, error: { type: 'refused_address', message: `baseUrl: ${problem}` } } satisfies ModelTestResult);
-    return c.json(await testModelCall(services, model, c.req.raw.signal));
+    return c.json(await testModelCall(services, model, signalPresence(c.req.raw)));
   });
 
   return app;

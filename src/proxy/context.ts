@@ -1,5 +1,6 @@
 import type { StoredProject, StoredToken } from '../config/schemas.js';
 import type { CallEvent } from '../deps.js';
+import type { ClientPresence } from '../http/client-presence.js';
 import type { ResolvedModel } from '../config/state.js';
 import type { TokenUsage } from '../providers/types.js';
 import type { AttemptHold, CallLimits } from '../limits/call-limits.js';
@@ -26,6 +27,8 @@ export interface CallContext {
   requestId: string;
   startedAt: number;
   waitUntil: (promise: Promise<unknown>) => void;
+  /** Whether the client is still there: a call it left is not tried further, and its upstream call is cancelled. */
+  client: ClientPresence;
   /** When the whole call must be over (epoch ms), from the project's `deadlineMs`. */
   deadlineAt: number | undefined;
   /** The project's (or the alias's) routing, compiled. */

@@ -87,7 +87,7 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
   const attemptStart = services.now();
   let ttftMs: number | null = null;
   const remainingMs = ctx.deadlineAt === undefined ? undefined : Math.max(1, ctx.deadlineAt - attemptStart);
-  const call = new UpstreamCall(model.timeouts, ctx.request.signal, remainingMs, services.upstreamLimits);
+  const call = new UpstreamCall(model.timeouts, ctx.client, remainingMs, services.upstreamLimits);
   const probe = stats.begin(modelId, ctx.routing.circuit);
   const fail = (error: GatewayError, cause: string): AttemptOutcome => {
     // A client that left says nothing of the model: neither a success that would close a circuit nor a failure.

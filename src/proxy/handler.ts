@@ -1,5 +1,6 @@
 import { errorResponse, GatewayError, toGatewayError } from '../errors.js';
 import { assertJsonContentType, parseJsonObject, readBodyText } from '../http/body.js';
+import { signalPresence, type ClientPresence } from '../http/client-presence.js';
 import { duplicateTopLevelKey } from '../json/members.js';
 import { UNLIMITED } from '../limits/call-limits.js';
 import { compileRouting } from '../routing/compile.js';
@@ -21,10 +22,11 @@ export async function handleProxy(
   endpoint: Endpoint,
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
+  client?: ClientPresence,
 ): Promise<Response> {
   const requestId = `req_${crypto.randomUUID()}`;
   try {
-    return await routeRequest(request, endpoint, services, waitUntil, requestId);
+    return await routeRequest(request, endpoint, services, waitUntil, requestId, client ?? signalPresence(request));
   } catch (thrown) {
     const error = toGatewayError(thrown);
     if (error.code === 'internal') services.logger.error('unhandled error', { path: endpoint.path, requestId, error: String(thrown) });
@@ -38,6 +40,7 @@ async function routeRequest(
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
   requestId: string,
+  client: ClientPresence,
 ): Promise<Response> {
   const startedAt = services.now();
   const index = services.config.index;
@@ -72,6 +75,7 @@ async function routeRequest(
     requestId,
     startedAt,
     waitUntil,
+    client,
     deadlineAt: routing.deadlineMs === undefined ? undefined : startedAt + routing.deadlineMs,
     routing,
     trace: newTrace(

@@ -1,5 +1,6 @@
 import type { ResolvedModel } from '../config/state.js';
 import { ERROR_TABLE, errorResponse, GatewayError, toGatewayError } from '../errors.js';
+import type { ClientPresence } from '../http/client-presence.js';
 import type { ClientChatFormat } from '../ir/codec.js';
 import type { CompiledRouting } from '../routing/compile.js';
 import { rank } from '../routing/engine.js';
@@ -163,7 +164,7 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
       continue;
     }
     for (let retry = 0; ; retry++) {
-      if (call.request.signal.aborted || (call.deadlineAt !== undefined && services.now() >= call.deadlineAt)) break candidates;
+      if (call.client.gone || (call.deadlineAt !== undefined && services.now() >= call.deadlineAt)) break candidates;
       let hold: AttemptHold | undefined;
       if (!('estimateWith' in plan)) {
         // A failed attempt holds nothing: its reservation goes back before the next one is made.
@@ -208,7 +209,7 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
       if (!fallsBack) break candidates;
       const wait = retry < routing.retries.max && (status === undefined || RETRYABLE.has(status)) ? backoff(call, retry, outcome) : undefined;
       if (wait === undefined) continue candidates;
-      if (!(await sleep(wait, call.request.signal))) break candidates;
+      if (!(await sleep(wait, call.client))) break candidates;
     }
   }
 
@@ -277,6 +278,7 @@ function attemptContext(call: CallContext, model: ResolvedModel): ProxyContext {
     requestId: call.requestId,
     startedAt: call.startedAt,
     waitUntil: call.waitUntil,
+    client: call.client,
     deadlineAt: call.deadlineAt,
     routing: call.routing,
     trace: call.trace,
@@ -307,18 +309,17 @@ function backoff(call: CallContext, retry: number, outcome: Exclude<AttemptOutco
 }
 
 /** Resolves true after `ms`, or false at once if the client goes away first. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+function sleep(ms: number, client: ClientPresence): Promise<boolean> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const onAbort = () => {
+    if (client.gone) return resolve(false);
+    const stop = client.onGone(() => {
       clearTimeout(timer);
       resolve(false);
-    };
+    });
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      stop();
       resolve(true);
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -5,6 +5,7 @@ import type { ChatRequest } from '../ir/chat.js';
 import type { Services } from '../services.js';
 import { costUsd } from '../usage/cost.js';
 import { UpstreamCall } from './upstream.js';
+import type { ClientPresence } from '../http/client-presence.js';
 
 /** What a test call asks: short, so it costs next to nothing on any model. */
 export const TEST_PROMPT = 'Reply with the word ok.';
@@ -52,7 +53,7 @@ function parseJson(bytes: Uint8Array): unknown {
  * usage, and it leaves the routing statistics alone: it is the operator's check, not traffic.
  * It never throws for what the provider does; the answer says what happened.
  */
-export async function testModelCall(services: Services, model: ResolvedModel, signal?: AbortSignal): Promise<ModelTestResult> {
+export async function testModelCall(services: Services, model: ResolvedModel, client?: ClientPresence): Promise<ModelTestResult> {
   const request: ChatRequest = {
     model: model.config.id,
     system: [],
@@ -66,7 +67,7 @@ export async function testModelCall(services: Services, model: ResolvedModel, si
   const started = services.now();
   const latency = () => services.now() - started;
   const codec = model.provider.chat;
-  const call = new UpstreamCall(model.timeouts, signal, undefined, services.upstreamLimits);
+  const call = new UpstreamCall(model.timeouts, client, undefined, services.upstreamLimits);
   let upstream: UpstreamAnswer;
   try {
     upstream = await call.send(services.upstream, codec.encodeRequest(request, model, new Headers()).request, false);

@@ -1,5 +1,6 @@
 import type { Timeouts } from '../config/schemas.js';
 import { GatewayError } from '../errors.js';
+import type { ClientPresence } from '../http/client-presence.js';
 import type { UpstreamAnswer, UpstreamControl, UpstreamSend } from '../http/upstream.js';
 import type { UpstreamRequest } from '../providers/types.js';
 
@@ -25,18 +26,19 @@ export class UpstreamCall implements UpstreamControl {
   /** What cancelling the call runs (UpstreamControl.onCancel), until it is cancelled. */
   private cancelListeners: ((reason: Error) => void)[] | undefined;
 
-  private readonly onClientAbort = () => this.abort('client_aborted');
+  /** Stops listening for the client leaving, once the exchange is over. */
+  private readonly stopListening: (() => void) | undefined;
 
   constructor(
     private readonly timeouts: Required<Timeouts>,
-    private readonly clientSignal: AbortSignal | undefined,
+    client: ClientPresence | undefined,
     /** What is left of the call's deadline, in ms (undefined: none). */
     private readonly remainingMs: number | undefined,
     /** The caps on the provider's answer. */
     readonly limits: { bodyBytes: number; eventBytes: number } = DEFAULT_UPSTREAM_LIMITS,
   ) {
-    if (clientSignal?.aborted) this.abort('client_aborted');
-    clientSignal?.addEventListener('abort', this.onClientAbort, { once: true });
+    if (client?.gone) this.abort('client_aborted');
+    else if (client) this.stopListening = client.onGone(() => this.abort('client_aborted'));
     const byDeadline = remainingMs !== undefined && remainingMs < timeouts.totalMs;
     this.totalTimer = setTimeout(() => this.abort(byDeadline ? 'deadline' : 'total_timeout'), byDeadline ? remainingMs : timeouts.totalMs);
   }
@@ -70,8 +72,8 @@ export class UpstreamCall implements UpstreamControl {
   /** Clears the timers once the exchange is over, however it ended. */
   finish(): void {
     clearTimeout(this.totalTimer);
-    // An attempt that failed over must not keep a listener on the client's signal for the rest of the call.
-    this.clientSignal?.removeEventListener('abort', this.onClientAbort);
+    // An attempt that failed over must not keep a listener on the client for the rest of the call.
+    this.stopListening?.();
   }
 
   /** Sends the request; resolves with the answer once its headers are in. */

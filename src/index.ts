@@ -1,6 +1,7 @@
 export { createGateway } from './gateway.js';
 export type { CallEvent, CountTextTokens, Gateway, GatewayDeps, GatewaySettings, Logger, RequestContext, StaticAssets } from './deps.js';
 export type { ClientPresence } from './http/client-presence.js';
+export { HeaderFields, type HeaderMap } from './http/header-fields.js';
 export { signalPresence } from './http/client-presence.js';
 export type { ChunkRead, HeaderSource, OutboundRequest, UpstreamAnswer, UpstreamChunks, UpstreamControl, UpstreamSend } from './http/upstream.js';
 export { fetchUpstream } from './http/upstream.js';

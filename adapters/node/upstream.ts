@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { fetchUpstream, type ChunkRead, type UpstreamAnswer, type UpstreamChunks, type UpstreamSend } from '../../src/index.js';
+import { fetchUpstream, HeaderFields, type ChunkRead, type UpstreamAnswer, type UpstreamChunks, type UpstreamSend } from '../../src/index.js';
 import { createNodeFetch, ForbiddenAddressError, nodeTransport, type NodeFetchOptions, type NodeTransport } from './fetch.js';
 
 /**
@@ -26,8 +26,12 @@ export function createNodeUpstream(options: NodeFetchOptions = {}, transport: No
     if (protocol !== 'http:' && protocol !== 'https:') return (other ??= fetchUpstream(createNodeFetch(options, transport)))(request, control);
     const refused = refusalOf(target.hostname);
     if (refused !== undefined) return Promise.reject(new ForbiddenAddressError(`refused to connect: ${refused}`));
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
+    let headers: Record<string, string>;
+    if (request.headers instanceof HeaderFields) headers = { ...request.headers.record };
+    else {
+      headers = {};
+      request.headers.forEach((value, name) => (headers[name] = value));
+    }
     headers['content-length'] = String(Buffer.byteLength(request.body));
     return new Promise<UpstreamAnswer>((resolve, reject) => {
       const outgoing = (protocol === 'https:' ? https : http).request({

@@ -1,4 +1,5 @@
 import { readAllBounded } from './body.js';
+import { headersInit, type HeaderMap } from './header-fields.js';
 
 /**
  * The gateway's port to its providers: one call out, and its answer as a small interface each
@@ -10,7 +11,7 @@ import { readAllBounded } from './body.js';
 /** One call to a provider: always a POST of a string body. */
 export interface OutboundRequest {
   url: string;
-  headers: Headers;
+  headers: HeaderMap;
   body: string;
 }
 
@@ -70,7 +71,7 @@ export function fetchUpstream(fetchFn: typeof fetch): UpstreamSend {
     control.onCancel((reason) => controller.abort(reason));
     const response = await fetchFn(request.url, {
       method: 'POST',
-      headers: request.headers,
+      headers: headersInit(request.headers),
       body: request.body,
       signal: controller.signal,
       redirect: 'manual',

@@ -10,11 +10,12 @@ import type { SseEvent } from '../sse/parser.js';
 import type { ChatRequest, ChatResponse, StreamEvent } from './chat.js';
 import type { EmbeddingRequest, EmbeddingResponse } from './embeddings.js';
 import type { UpstreamTarget } from './target.js';
+import type { HeaderMap } from '../http/header-fields.js';
 
 /** An HTTP request ready to send upstream. */
 export interface UpstreamRequest {
   url: string;
-  headers: Headers;
+  headers: HeaderMap;
   body: string;
 }
 

@@ -5,6 +5,7 @@ import type { TokenUsage } from '../ir/usage.js';
 import { isRecord } from '../json/record.js';
 import type { JudgeSettings } from './compile.js';
 import type { Candidate, RequestFeatures } from './types.js';
+import { headersInit } from '../http/header-fields.js';
 
 /** Cached picks kept at most; the oldest go first. */
 const CACHE_LIMIT = 1000;
@@ -148,7 +149,7 @@ export class Judge {
       const { request: upstream } = codec.encodeRequest(request, judgeModel, new Headers());
       const response = await this.deps.fetch(upstream.url, {
         method: 'POST',
-        headers: upstream.headers,
+        headers: headersInit(upstream.headers),
         body: upstream.body,
         signal: controller.signal,
         redirect: 'manual',

@@ -4,10 +4,11 @@ import type { EncodedRequest } from '../../ir/codec.js';
 import { budgetForEffort } from '../../ir/reasoning.js';
 import type { UpstreamTarget } from '../../ir/target.js';
 import { encodeCohereMessages } from './messages.js';
+import { HeaderFields } from '../../http/header-fields.js';
 
 /** Headers for any Cohere call: JSON in, the answer kind asked for, the model's extra headers, Bearer auth. */
-export function cohereHeaders(model: UpstreamTarget, stream: boolean): Headers {
-  const headers = new Headers(model.config.headers);
+export function cohereHeaders(model: UpstreamTarget, stream: boolean): HeaderFields {
+  const headers = new HeaderFields(model.config.headers);
   headers.set('content-type', 'application/json');
   // The client's Accept describes its own format, not Cohere's answer: ask for what we read.
   headers.set('accept', stream ? 'text/event-stream' : 'application/json');

@@ -4,6 +4,7 @@ import { budgetForEffort } from '../../ir/reasoning.js';
 import type { UpstreamTarget } from '../../ir/target.js';
 import { baseUpstreamHeaders } from '../shared.js';
 import { encodeContents, fillMissingCallSignatures, validatesCallSignatures } from './contents.js';
+import type { HeaderFields } from '../../http/header-fields.js';
 
 /** Where Gemini's native API lives when a model names no base URL. */
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
@@ -14,7 +15,7 @@ export function geminiMethodUrl(model: UpstreamTarget, method: string): string {
   return `${model.baseUrl}/models/${encodeURIComponent(name)}:${method}`;
 }
 
-export function geminiHeaders(model: UpstreamTarget, clientHeaders: Headers): Headers {
+export function geminiHeaders(model: UpstreamTarget, clientHeaders: Headers): HeaderFields {
   const headers = baseUpstreamHeaders(model, clientHeaders);
   if (model.apiKey) headers.set('x-goog-api-key', model.apiKey);
   return headers;

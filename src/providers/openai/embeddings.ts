@@ -6,6 +6,7 @@ import { isRecord } from '../../json/record.js';
 import { count } from '../shared.js';
 import { setVendorAuth } from './request.js';
 import type { OpenAICompatibleProfile } from './vendors.js';
+import { HeaderFields } from '../../http/header-fields.js';
 
 /**
  * `/embeddings` of an OpenAI-compatible vendor, or undefined when the vendor has none.
@@ -29,7 +30,7 @@ export function openAICompatibleEmbeddings(profile: OpenAICompatibleProfile): Pr
         else dropped.push('user');
       }
       body.encoding_format = 'float';
-      const headers = new Headers(model.config.headers);
+      const headers = new HeaderFields(model.config.headers);
       headers.set('content-type', 'application/json');
       headers.set('accept', 'application/json');
       setVendorAuth(headers, model, profile);

@@ -5,9 +5,10 @@ import { isRecord } from '../../json/record.js';
 import { baseUpstreamHeaders } from '../shared.js';
 import type { ForwardInput } from '../types.js';
 import { OPENAI_COMPATIBLE_VENDORS, type OpenAICompatibleProfile } from './vendors.js';
+import type { HeaderMap } from '../../http/header-fields.js';
 
 /** Puts the model's key where the vendor looks for it; no key (Ollama) sends nothing. */
-export function setVendorAuth(headers: Headers, model: UpstreamTarget, profile: OpenAICompatibleProfile): void {
+export function setVendorAuth(headers: HeaderMap, model: UpstreamTarget, profile: OpenAICompatibleProfile): void {
   if (!model.apiKey) return;
   if (profile.auth === 'api-key') headers.set('api-key', model.apiKey);
   else headers.set('authorization', `Bearer ${model.apiKey}`);

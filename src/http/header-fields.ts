@@ -1,0 +1,54 @@
+/**
+ * The headers of a request the gateway sends upstream. WHATWG Headers validate, lower-case and
+ * sort on every operation, and on Node each instance costs several objects; the gateway builds
+ * one per call from names it controls (configured header names are validated when saved) only
+ * to hand them to node:http, which validates them itself. So providers build a HeaderFields:
+ * a plain record of lower-case names, with the part of the Headers API they use.
+ */
+
+/** What the gateway reads and writes of a request's headers: WHATWG Headers and HeaderFields both are one. */
+export interface HeaderMap {
+  get(name: string): string | null;
+  set(name: string, value: string): void;
+  has(name: string): boolean;
+  delete(name: string): void;
+  forEach(callback: (value: string, name: string) => void): void;
+}
+
+export class HeaderFields implements HeaderMap {
+  /** Lower-case name to value; no prototype, so a header named `constructor` is only a header. */
+  readonly record: Record<string, string> = Object.create(null) as Record<string, string>;
+
+  constructor(init?: Readonly<Record<string, string>>) {
+    if (init) for (const name of Object.keys(init)) this.record[name.toLowerCase()] = init[name]!;
+  }
+
+  get(name: string): string | null {
+    return this.record[name.toLowerCase()] ?? null;
+  }
+
+  set(name: string, value: string): void {
+    this.record[name.toLowerCase()] = value;
+  }
+
+  has(name: string): boolean {
+    return this.record[name.toLowerCase()] !== undefined;
+  }
+
+  delete(name: string): void {
+    delete this.record[name.toLowerCase()];
+  }
+
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name of Object.keys(this.record)) callback(this.record[name]!, name);
+  }
+}
+
+/** `headers` as a fetch init takes them. */
+export function headersInit(headers: HeaderMap): HeadersInit {
+  if (headers instanceof HeaderFields) return { ...headers.record };
+  if (headers instanceof Headers) return headers;
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => (record[name] = value));
+  return record;
+}

@@ -19,7 +19,7 @@ export class ResponsePresence implements ClientPresence {
   onGone(listener: () => void): () => void {
     if (!this.listeners) {
       this.listeners = [];
-      this.outgoing.on('close', this.onClose);
+      this.outgoing.on('close', () => this.closed());
     }
     this.listeners.push(listener);
     return () => {
@@ -29,10 +29,10 @@ export class ResponsePresence implements ClientPresence {
     };
   }
 
-  private readonly onClose = (): void => {
+  private closed(): void {
     const listeners = this.listeners;
     this.listeners = [];
     if (this.outgoing.writableFinished || !listeners) return;
     for (const listener of listeners) listener();
-  };
+  }
 }

@@ -34,9 +34,6 @@ export const SERIES_DROPPED_METRIC = 'routerly_metrics_series_dropped_total';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-// Joins label values into a series key. Values can contain it too (model names come from
-// clients), so seriesKey() switches to an unambiguous encoding when one does.
-const SEP = '\u0000';
 
 /** Shared by all metrics of one registry: the series cap and the tally of what it dropped. */
 interface Limits {
@@ -46,17 +43,6 @@ interface Limits {
 
 function countDrop(limits: Limits, metric: string): void {
   limits.dropped.set(metric, (limits.dropped.get(metric) ?? 0) + 1);
-}
-
-/**
- * The map key of one series. Within a metric every key has the same arity, so '' and a lone
- * value need no separator. A join of 2+ values always contains SEP and JSON.stringify output
- * never does (it writes U+0000 as an escape), so the slow path cannot collide with the fast one.
- */
-function seriesKey(values: readonly string[]): string {
-  if (values.length < 2) return values[0] ?? '';
-  for (const v of values) if (v.includes(SEP)) return JSON.stringify(values);
-  return values.join(SEP);
 }
 
 /** Numbers as Prometheus parses them: JS shortest round-trip form, and the spec's spellings of the non-finite. */
@@ -95,7 +81,16 @@ type Renderable = { render(): string };
 
 /** A metric whose series live in memory, one per distinct tuple of label values. */
 abstract class Family<S extends { readonly values: readonly string[] }> implements Renderable {
-  protected readonly series = new Map<string, S>();
+  /** Every series, in the order first seen (what render() writes). */
+  protected readonly series: S[] = [];
+  /**
+   * The series by label values, one Map level per label: finding a call's series reads a Map
+   * per label and builds nothing (a key joined from the values cost a string per update, seven
+   * updates a call), and no value, whatever it contains, can pass for another.
+   */
+  private readonly tree = new Map<string, unknown>();
+  /** The one series of a metric without labels. */
+  private single: S | undefined;
 
   constructor(
     protected readonly name: string,
@@ -113,17 +108,36 @@ abstract class Family<S extends { readonly values: readonly string[] }> implemen
     if (values.length !== this.labelNames.length) {
       throw new TypeError(`metric ${this.name}: expected ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`);
     }
-    const key = seriesKey(values);
-    let s = this.series.get(key);
-    if (s === undefined) {
-      if (this.series.size >= this.limits.maxSeries) {
-        countDrop(this.limits, this.name);
-        return undefined;
+    if (values.length === 0) return (this.single ??= this.add(values));
+    let level = this.tree;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = level.get(values[i]!) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        if (this.series.length >= this.limits.maxSeries) return this.drop();
+        next = new Map();
+        level.set(values[i]!, next);
       }
-      s = this.create(values.slice()); // a copy: callers may reuse their array
-      this.series.set(key, s);
+      level = next;
+    }
+    let s = level.get(values[last]!) as S | undefined;
+    if (s === undefined) {
+      s = this.add(values);
+      if (s !== undefined) level.set(values[last]!, s);
     }
     return s;
+  }
+
+  private add(values: readonly string[]): S | undefined {
+    if (this.series.length >= this.limits.maxSeries) return this.drop();
+    const s = this.create(values.slice()); // a copy: callers may reuse their array
+    this.series.push(s);
+    return s;
+  }
+
+  private drop(): undefined {
+    countDrop(this.limits, this.name);
+    return undefined;
   }
 }
 
@@ -136,7 +150,7 @@ abstract class ScalarFamily extends Family<ScalarSeries> {
   }
   render(): string {
     let out = header(this.name, this.help, this.type);
-    for (const s of this.series.values()) out += `${this.name}${braced(labelPairs(this.labelNames, s.values))} ${formatValue(s.value)}\n`;
+    for (const s of this.series) out += `${this.name}${braced(labelPairs(this.labelNames, s.values))} ${formatValue(s.value)}\n`;
     return out;
   }
 }
@@ -198,7 +212,7 @@ class HistogramFamily extends Family<HistogramSeries> implements Histogram {
   render(): string {
     const n = this.name;
     let out = header(n, this.help, 'histogram');
-    for (const s of this.series.values()) {
+    for (const s of this.series) {
       const pairs = labelPairs(this.labelNames, s.values);
       const sep = pairs === '' ? '' : ',';
       let cumulative = 0;

@@ -41,8 +41,26 @@ export interface ServerConfig {
   secretFromEnv?: string;
   /** ROUTERLY_SHUTDOWN_GRACE_MS: how long requests in flight may run on after a stop signal. */
   graceMs: number;
+  /** ROUTERLY_REDIS_URL and its companions: set, config, usage and counters live in Redis instead of files. */
+  redis?: RedisConfig;
   settings: GatewaySettings;
 }
+
+/** What to do with a call whose budgets and rate limits cannot be counted because Redis is out of reach. */
+export type CountersOnFailure = 'closed' | 'open';
+
+/** Several nodes sharing one Redis (or Valkey): ROUTERLY_REDIS_URL, ROUTERLY_REDIS_PREFIX, ROUTERLY_REDIS_COUNTERS_ON_FAILURE. */
+export interface RedisConfig {
+  /** `redis://` or `rediss://` (TLS), as given: it may hold a password, so show it only through `redactedRedisUrl`. */
+  url: string;
+  /** Put before every Redis key (default `routerly:`): deployments sharing a server keep apart by it. */
+  prefix: string;
+  /** `closed` (default): such calls get a 503; `open`: they are served unchecked, and the outage is logged. */
+  countersOnFailure: CountersOnFailure;
+}
+
+/** With Redis, other nodes' config changes arrive by pub/sub; this re-read is the backstop for a missed notice. */
+export const REDIS_CONFIG_REFRESH_MS = 1000;
 
 /** A variable's text, or undefined when unset or blank (which means "the default"). */
 function text(env: EnvRecord, name: string): string | undefined {
@@ -113,6 +131,13 @@ export function serverConfigFromEnv(env: EnvRecord, options: { homeDir: string |
   const plainPort = routerlyPort === undefined ? wholeNumber(env, 'PORT', 0, 65535, portWhat) : undefined;
   const secret = secretFromEnv(env);
   const host = valueOf(env, 'ROUTERLY_HOST');
+  const redis = redisConfigFromEnv(env);
+  if (redis && secret === undefined) {
+    // A secret generated per node would seal provider keys and sign sessions that no other node can open.
+    throw new ConfigError('ROUTERLY_REDIS_URL is set but ROUTERLY_SECRET is not: every node sharing Redis needs the same ROUTERLY_SECRET (at least 32 characters)');
+  }
+  const settings = gatewaySettingsFromEnv(env);
+  if (redis && settings.configRefreshMs === undefined) settings.configRefreshMs = REDIS_CONFIG_REFRESH_MS;
   return {
     home: homeFolder(env, options.homeDir),
     host: typeof host === 'string' && host !== '' ? host : '127.0.0.1',
@@ -120,8 +145,45 @@ export function serverConfigFromEnv(env: EnvRecord, options: { homeDir: string |
     portVariable: routerlyPort === undefined && plainPort !== undefined ? 'PORT' : 'ROUTERLY_PORT',
     ...(secret !== undefined ? { secretFromEnv: secret } : {}),
     graceMs: wholeNumber(env, 'ROUTERLY_SHUTDOWN_GRACE_MS', 0, MAX_TIMER_MS, `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`) ?? 30_000,
-    settings: gatewaySettingsFromEnv(env),
+    ...(redis ? { redis } : {}),
+    settings,
   };
+}
+
+/**
+ * ROUTERLY_REDIS_URL with its prefix and failure policy, or undefined when it is unset (files).
+ * The companions are checked even without the URL, so a typo is caught before the day it matters.
+ */
+export function redisConfigFromEnv(env: EnvRecord): RedisConfig | undefined {
+  const policy = text(env, 'ROUTERLY_REDIS_COUNTERS_ON_FAILURE')?.trim().toLowerCase() ?? 'closed';
+  if (policy !== 'closed' && policy !== 'open') {
+    throw new ConfigError(`ROUTERLY_REDIS_COUNTERS_ON_FAILURE must be closed or open, got ${shown(text(env, 'ROUTERLY_REDIS_COUNTERS_ON_FAILURE')!)}`);
+  }
+  const prefix = text(env, 'ROUTERLY_REDIS_PREFIX') ?? 'routerly:';
+  const url = text(env, 'ROUTERLY_REDIS_URL')?.trim();
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+    throw new ConfigError(`ROUTERLY_REDIS_URL must be a redis:// or rediss:// URL with a host, got ${shown(redactedRedisUrl(url))}`);
+  }
+  return { url, prefix, countersOnFailure: policy };
+}
+
+/** A Redis URL fit for a log or a message: its password (and a user name that may be one) replaced. */
+export function redactedRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL: whatever sits between `//` and `@` may be a password.
+    return url.replace(/\/\/[^/@]*@/, '//***@');
+  }
 }
 
 /** ROUTERLY_HOME, or `.routerly` in the user's home folder (an empty ROUTERLY_HOME means the default, as for every variable). */

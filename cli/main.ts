@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { authCommands } from './commands/auth.js';
 import { budgetCommands } from './commands/budgets.js';
+import { migrateCommand } from './commands/migrate.js';
 import { modelCommands } from './commands/models.js';
 import { observeCommands } from './commands/observe.js';
 import { projectCommands } from './commands/projects.js';
@@ -56,6 +57,7 @@ observeCommands(program);
 userCommands(program);
 roleCommands(program);
 settingsCommands(program);
+migrateCommand(program);
 
 /** Commander's message without its `error: ` prefix, on one line. */
 function commanderMessage(error: CommanderError): string {

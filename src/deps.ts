@@ -90,6 +90,28 @@ export interface StaticAssets {
   get(path: string): Promise<{ body: ConstructorParameters<typeof Response>[0]; contentType?: string } | null>;
 }
 
+/**
+ * How gateways that share one store keep their in-memory config in step (GatewayDeps.configChanges):
+ * several nodes on one Redis. Config is read on every request from memory, so a change made
+ * through one node must reach the others' memory, and two nodes must not write it at once from
+ * memories that differ (the second would undo the first's change).
+ */
+export interface ConfigChanges {
+  /**
+   * Runs `write` while no other gateway sharing the store runs one (a lock across nodes); rejects,
+   * and runs nothing, when the lock cannot be had. Each config change runs in it: it re-reads the
+   * stored config, changes it, stores it and publishes.
+   */
+  exclusive<T>(write: () => Promise<T>): Promise<T>;
+  /** Tells the other gateways that config changed, once the change is stored. */
+  publish(): Promise<void>;
+  /**
+   * `onChange` is called when another gateway published, and whenever a notice may have been
+   * missed (the channel was down): the gateway then re-reads its config from the store.
+   */
+  subscribe(onChange: () => void): void;
+}
+
 /** Everything that differs between runtimes, handed in by an adapter. */
 export interface GatewayDeps {
   store: Store;
@@ -106,6 +128,13 @@ export interface GatewayDeps {
    * documents). Default: a random id per instance.
    */
   instanceId?: string;
+  /**
+   * Where several gateways share the store (nodes on one Redis): config changes are made under a
+   * lock across them and announced, and each re-reads its config on the others' notices. Set
+   * `settings.configRefreshMs` too, as the backstop for a lost notice. Without it, this gateway
+   * assumes it makes every config write itself (or re-reads by `configRefreshMs` alone).
+   */
+  configChanges?: ConfigChanges;
   /** Master secret: encrypts provider keys at rest and signs session tokens. At least 32 characters. */
   secret: string;
   settings?: GatewaySettings;

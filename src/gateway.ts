@@ -54,7 +54,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const ready: Promise<{ app: Hono<AppEnv>; config: ConfigState; services: Services }> = (async () => {
     const keys = await deriveKeys(deps.secret);
-    const config = new ConfigState(deps.store, keys.encryption, { now, refreshMs: deps.settings?.configRefreshMs, logger });
+    // With configChanges (nodes sharing a store), other nodes' changes arrive as notices; configRefreshMs is the backstop.
+    const config = new ConfigState(deps.store, keys.encryption, { now, refreshMs: deps.settings?.configRefreshMs, logger, ...(deps.configChanges ? { changes: deps.configChanges } : {}) });
     await config.load();
     // Every upstream call, the judge's included, goes through the address rules of the stored settings.
     const forbidPrivate = () => config.snapshot.settings.forbidPrivateAddresses === true;

@@ -1,4 +1,4 @@
-import type { Logger } from '../deps.js';
+import type { ConfigChanges, Logger } from '../deps.js';
 import { open } from '../crypto/secret-box.js';
 import type { UpstreamTarget } from '../ir/target.js';
 import { providerEntry, type ProviderEntry } from '../providers/registry.js';
@@ -78,13 +78,20 @@ export class ConfigState {
   private missing = new Set<ConfigFile>();
   private currentIndex!: ConfigIndex;
   private loadedAt = 0;
+  /** Loads, refreshes and writes, one at a time and in order. */
   private writes: Promise<unknown> = Promise.resolve();
-  private refreshing: Promise<void> | undefined;
+  /** A refresh waiting in `writes` that has not begun reading: later notices share it. */
+  private queuedRefresh: Promise<void> | undefined;
+  /** When the last refresh began: a failing store is asked again after `refreshMs`, not on every request. */
+  private refreshStartedAt = Number.NEGATIVE_INFINITY;
+  /** The last refresh failed: said once, until one succeeds again. */
+  private refreshFailing = false;
+  private subscribed = false;
 
   constructor(
     private readonly store: Store,
     private readonly encryptionKey: CryptoKey,
-    private readonly options: { now: () => number; refreshMs?: number; logger: Logger },
+    private readonly options: { now: () => number; refreshMs?: number; logger: Logger; changes?: ConfigChanges },
   ) {}
 
   get snapshot(): ConfigSnapshot {
@@ -95,13 +102,19 @@ export class ConfigState {
     return this.currentIndex;
   }
 
-  async load(): Promise<void> {
-    const entries = await Promise.all(
-      (Object.keys(FILES) as ConfigFile[]).map(async (file) => [file, await this.readFile(file)] as const),
-    );
-    const snapshot = Object.fromEntries(entries.map(([file, content]) => [file, content ?? FILES[file].empty()]));
-    this.missing = new Set(entries.filter(([, content]) => content === null).map(([file]) => file));
-    await this.install(snapshot as unknown as ConfigSnapshot);
+  /**
+   * Reads every config file and builds the index. With `changes`, listens for other gateways'
+   * notices first, so none sent while this load reads is missed (its refresh runs after it).
+   */
+  load(): Promise<void> {
+    const { changes } = this.options;
+    if (changes && !this.subscribed) {
+      this.subscribed = true;
+      changes.subscribe(() => void this.refresh());
+    }
+    const loaded = this.writes.then(() => this.read());
+    this.writes = loaded.catch(() => undefined);
+    return loaded;
   }
 
   /** Writes every config file that does not exist yet, so the whole layout is on disk for people to read. */
@@ -112,36 +125,55 @@ export class ConfigState {
   }
 
   /**
-   * Where config may change behind our back (other isolates sharing the store), starts a
+   * Where config may change behind our back (other isolates or nodes sharing the store), starts a
    * background re-read once the snapshot is older than `refreshMs`; requests meanwhile
    * go on with the snapshot they have.
    */
   refreshIfStale(waitUntil: (promise: Promise<unknown>) => void): void {
     const { refreshMs } = this.options;
-    if (refreshMs === undefined || this.refreshing || this.options.now() - this.loadedAt < refreshMs) return;
-    // In the same queue as writes: a re-read that overlapped a write could install what it
-    // read before that write, undoing it in memory until the next refresh.
-    const refresh = this.writes
-      .then(() => this.load())
-      .catch((error: unknown) => this.options.logger.error('config refresh failed', { error: String(error) }))
-      .finally(() => {
-        this.refreshing = undefined;
-      });
-    this.refreshing = refresh;
+    if (refreshMs === undefined || this.queuedRefresh) return;
+    // Counted from the last attempt too: while the store fails, it is asked once a period, not once a request.
+    if (this.options.now() - Math.max(this.loadedAt, this.refreshStartedAt) < refreshMs) return;
+    waitUntil(this.refresh());
+  }
+
+  /**
+   * Re-reads the config from the store, after the loads and writes queued before it (a re-read that
+   * overlapped a write could install what it read before that write, undoing it in memory until the
+   * next refresh). A refresh that has not begun yet is shared. Never rejects: when the store cannot
+   * be read, the config in memory stays, and the failure is logged once until a refresh succeeds.
+   */
+  refresh(): Promise<void> {
+    if (this.queuedRefresh) return this.queuedRefresh;
+    const refresh = this.writes.then(async () => {
+      // From here on a new notice queues a new refresh: this one may read too early for it.
+      this.queuedRefresh = undefined;
+      this.refreshStartedAt = this.options.now();
+      try {
+        await this.read();
+        if (this.refreshFailing) this.options.logger.info('config refresh works again');
+        this.refreshFailing = false;
+      } catch (error) {
+        if (!this.refreshFailing) this.options.logger.error('config refresh failed: serving the config in memory until the store answers', { error: String(error) });
+        this.refreshFailing = true;
+      }
+    });
+    this.queuedRefresh = refresh;
     this.writes = refresh;
-    waitUntil(refresh);
+    return refresh;
   }
 
   /**
    * Replaces one config file with what `change` returns, one change at a time. `change`
    * may throw to refuse (nothing is written then); its result is validated before it
-   * is stored.
+   * is stored. With `changes` (other gateways write too), the change runs under their lock, on
+   * the config re-read from the store, and is announced once stored.
    */
   update<F extends ConfigFile, R = void>(
     file: F,
     change: (current: ConfigSnapshot[F], snapshot: ConfigSnapshot) => Promise<{ next: ConfigSnapshot[F]; result: R }>,
   ): Promise<R> {
-    const run = async (): Promise<R> => {
+    const apply = async (): Promise<R> => {
       const { next, result } = await change(structuredClone(this.current[file]), this.current);
       const valid = FILES[file].schema.parse(next) as ConfigSnapshot[F];
       await this.store.put(FILES[file].key, `${JSON.stringify(valid, null, 2)}\n`);
@@ -149,9 +181,31 @@ export class ConfigState {
       await this.install({ ...this.current, [file]: valid });
       return result;
     };
+    const { changes, logger } = this.options;
+    const run = !changes
+      ? apply
+      : () =>
+          changes.exclusive(async () => {
+            // Another node's change may not have reached this memory yet: change what is stored.
+            await this.read();
+            const result = await apply();
+            // Stored already: a lost notice only delays the others until their periodic re-read.
+            await changes.publish().catch((error: unknown) => logger.warn('config change stored, but other nodes could not be told', { file, error: String(error) }));
+            return result;
+          });
     const done = this.writes.then(run, run);
     this.writes = done.catch(() => undefined);
     return done;
+  }
+
+  /** Reads every file and installs the snapshot they make; rejects, changing nothing, on any failure. */
+  private async read(): Promise<void> {
+    const entries = await Promise.all(
+      (Object.keys(FILES) as ConfigFile[]).map(async (file) => [file, await this.readFile(file)] as const),
+    );
+    const snapshot = Object.fromEntries(entries.map(([file, content]) => [file, content ?? FILES[file].empty()]));
+    await this.install(snapshot as unknown as ConfigSnapshot);
+    this.missing = new Set(entries.filter(([, content]) => content === null).map(([file]) => file));
   }
 
   private async readFile<F extends ConfigFile>(file: F): Promise<ConfigSnapshot[F] | null> {

@@ -1,0 +1,81 @@
+/**
+ * The ConfigChanges port (src/deps.ts) on Redis: how gateway nodes sharing one Redis keep their
+ * in-memory config in step.
+ *
+ * - `exclusive`: a lock across nodes (lock.ts) under which a node re-reads, changes and stores
+ *   one config file, so two nodes changing config at once cannot undo each other's change.
+ * - `publish`: PUBLISH of the writer's id on `<prefix>config:changed` once the change is stored.
+ * - `subscribe`: the other nodes receive it on a connection of their own (a subscribed connection
+ *   can run nothing else) and re-read their config at once. Pub/sub delivers to those connected
+ *   when it is sent and keeps nothing: a node whose subscription was down may have missed a
+ *   notice, so every (re)subscription counts as one, and ConfigState's periodic re-read
+ *   (configRefreshMs) covers what is left.
+ */
+import type { ConfigChanges, Logger } from '../../src/deps.js';
+import type { RedisClient } from './client.js';
+import { withRedisLock } from './lock.js';
+
+export interface RedisConfigChangesOptions {
+  /** Runs commands: the lock and PUBLISH. */
+  client: RedisClient;
+  /** Connected, and used for nothing else: it enters subscriber mode. */
+  subscriber: RedisClient;
+  /** The deployment's key prefix (ROUTERLY_REDIS_PREFIX). */
+  prefix: string;
+  /** This node's id: its own notices are not news to it. */
+  instanceId: string;
+  logger: Logger;
+  /** How long a config change may hold the lock (default 10 s; a change takes milliseconds). */
+  lockExpiresMs?: number;
+  /** How long a change waits for another node's to finish (default 5 s). */
+  lockWaitMs?: number;
+}
+
+export interface RedisConfigChanges extends ConfigChanges {
+  /** The channel notices go on (`<prefix>config:changed`). */
+  readonly channel: string;
+}
+
+/**
+ * Subscribes `subscriber` before it resolves: a notice sent from then on reaches this node (one
+ * sent before is about a change the first load of the config reads anyway).
+ */
+export async function createRedisConfigChanges(options: RedisConfigChangesOptions): Promise<RedisConfigChanges> {
+  const { client, subscriber, prefix, instanceId, logger } = options;
+  const channel = `${prefix}config:changed`;
+  const lockKey = `${prefix}config:lock`;
+  const listeners: Array<() => void> = [];
+
+  const notify = () => {
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch (error) {
+        logger.error('a config change listener failed', { error: String(error) });
+      }
+    }
+  };
+
+  subscriber.on('message', (from: string, publisher: string) => {
+    if (from === channel && publisher !== instanceId) notify();
+  });
+  await subscriber.subscribe(channel);
+  // ioredis subscribes again by itself after a reconnect, then says `ready`: whatever was published
+  // while the connection was down never arrives, so the nodes re-read as if it had.
+  subscriber.on('ready', notify);
+
+  return {
+    channel,
+    async exclusive(write) {
+      const held = await withRedisLock(client, lockKey, { expiresMs: options.lockExpiresMs ?? 10_000, waitMs: options.lockWaitMs ?? 5_000 }, write);
+      if (!held) throw new Error('another node has been changing the config for too long: try again');
+      return held.value;
+    },
+    async publish() {
+      await client.publish(channel, instanceId);
+    },
+    subscribe(onChange) {
+      listeners.push(onChange);
+    },
+  };
+}

@@ -44,6 +44,10 @@ export interface StartInfo {
   dashboardUrl: string;
   /** Where data lives (ROUTERLY_HOME). */
   home: string;
+  /** With ROUTERLY_REDIS_URL: where data lives instead (the URL without its password, and the key prefix). */
+  redis?: { url: string; prefix: string };
+  /** This node's id among those sharing Redis (GatewayDeps.instanceId). */
+  node?: string;
   /** `node`, `bun`, `deno`, possibly with a version. */
   runtime: string;
   /** No user exists yet: the banner says how to create the first admin. */
@@ -116,14 +120,16 @@ export function createConsoleLog(options: ConsoleLogOptions): ConsoleLog {
       if (RANK.info < threshold) return;
       const nextStep = info.needsSetup ? `open ${info.dashboardUrl} to create the first admin, or run \`routerly setup\`` : undefined;
       if (!human) {
-        const { url, dashboardUrl, home, runtime, needsSetup } = info;
-        return json('info', `Routerly listening on ${url}`, { event: 'started', url, dashboardUrl, home, runtime, needsSetup, ...(nextStep ? { nextStep } : {}) });
+        const { url, dashboardUrl, home, redis, node, runtime, needsSetup } = info;
+        const shared = redis ? { redis, node } : {};
+        return json('info', `Routerly listening on ${url}`, { event: 'started', url, dashboardUrl, home, ...shared, runtime, needsSetup, ...(nextStep ? { nextStep } : {}) });
       }
       emit(`${paint('dim', clock(now()))} ${paint('bold', 'Routerly')} is running on ${oneLine(info.runtime)}`);
       const rows: Array<[string, string]> = [
         ['gateway', paint('cyan', oneLine(info.url))],
         ['dashboard', paint('cyan', oneLine(info.dashboardUrl))],
-        ['data', oneLine(info.home)],
+        ['data', info.redis ? `${oneLine(info.redis.url)} (keys ${oneLine(info.redis.prefix)}*)` : oneLine(info.home)],
+        ...(info.node ? [['node', oneLine(info.node)] as [string, string]] : []),
       ];
       if (nextStep) rows.push(['next step', paint('yellow', oneLine(nextStep))]);
       for (const [label, value] of rows) emit(`  ${paint('dim', label.padEnd(10))} ${value}`);

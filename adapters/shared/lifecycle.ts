@@ -1,14 +1,17 @@
 import path from 'node:path';
 import type { CallEvent, ClientPresence, Gateway, Logger, UpstreamSend } from '../../src/index.js';
 import { consoleColor, consoleLogSettings, createConsoleLog, type ConsoleLog } from './console-log.js';
-import { createFileGateway, type FileGateway } from './file-gateway.js';
+import { createFileGateway } from './file-gateway.js';
 import { loadSecret, prepareHome } from './home.js';
-import { serverConfigFromEnv, type EnvRecord, type ServerConfig } from './settings.js';
+import { createRedisGateway, newNodeId } from './redis-gateway.js';
+import type { ServerGateway, ServerGatewayOptions } from './server-gateway.js';
+import { redactedRedisUrl, serverConfigFromEnv, type EnvRecord, type ServerConfig } from './settings.js';
 import { describeStartupError, ListenError } from './startup-error.js';
 
 /**
- * The start of a file-backed server, the same on Node, Bun and Deno: read the environment,
- * prepare the home and the secret, build the gateway, listen, print the banner; on SIGTERM or
+ * The start of a server, the same on Node, Bun and Deno: read the environment, prepare the home
+ * and the secret (or, with ROUTERLY_REDIS_URL, connect to the Redis the nodes share), build the
+ * gateway, listen, print the banner; on SIGTERM or
  * SIGINT stop accepting, let requests in flight (streams included) finish within
  * ROUTERLY_SHUTDOWN_GRACE_MS, cut what is left, write out usage and exit 0. A configuration
  * mistake ends the start with one line on stderr and exit code 1.
@@ -60,17 +63,17 @@ export interface RunServerOptions {
 
 export async function runServer(host: ServerHost, options: RunServerOptions = {}): Promise<void> {
   let config: ServerConfig | undefined;
-  let running: { listener: Listener; files: FileGateway; logger: Logger } | undefined;
+  let running: { listener: Listener; served: ServerGateway; logger: Logger } | undefined;
   let stopSignal: StopSignal | undefined;
   const write = (line: string) => host.stderr.write(`${line}\n`);
 
   // Through the console, so a log collector reading JSON Lines gets these as lines of its own.
-  const drain = async (signal: StopSignal, { listener, files, logger }: NonNullable<typeof running>) => {
+  const drain = async (signal: StopSignal, { listener, served, logger }: NonNullable<typeof running>) => {
     const graceMs = config!.graceMs;
     logger.info(`${signal}: finishing requests in flight (up to ${graceMs} ms)`, { signal, graceMs });
     try {
       await listener.close(graceMs);
-      await files.settle();
+      await served.settle();
     } catch (error) {
       logger.error(`Routerly did not shut down cleanly: ${describeStartupError(error)}`);
       host.exit(1);
@@ -96,27 +99,35 @@ export async function runServer(host: ServerHost, options: RunServerOptions = {}
     const env = stringsOf(host.env);
     const { isTTY } = host.stderr;
     out = createConsoleLog({ ...consoleLogSettings(env, isTTY), color: consoleColor(env, isTTY), write: (line) => host.stderr.write(line) });
-    await prepareHome(config.home);
-    const secret = await loadSecret(config);
-    const files = await createFileGateway({
-      home: config.home,
-      secret,
+    const gatewayOptions: ServerGatewayOptions = {
       settings: config.settings,
       logger: held.wrap(out.logger),
       ...host.createOutbound?.(),
       ...(options.now ? { now: options.now } : {}),
       onCall: (event: CallEvent) => out.onCall(event),
-    });
-    const { gateway } = files;
+    };
+    let shared: { redis: { url: string; prefix: string }; node: string } | undefined;
+    let served: ServerGateway;
+    if (config.redis) {
+      // Shared state: no file is written, and the secret comes from ROUTERLY_SECRET (settings.ts insists).
+      const node = await createRedisGateway({ ...gatewayOptions, redis: config.redis, secret: config.secretFromEnv!, instanceId: newNodeId(env.HOSTNAME) });
+      shared = { redis: { url: redactedRedisUrl(config.redis.url), prefix: config.redis.prefix }, node: node.instanceId };
+      served = node;
+    } else {
+      await prepareHome(config.home);
+      served = await createFileGateway({ ...gatewayOptions, home: config.home, secret: await loadSecret(config) });
+    }
+    const { gateway } = served;
     const handler: RequestHandler = (request, clientAddress, client) => gateway.fetch(request, client ? { clientAddress, client } : { clientAddress });
     const listener = await host.listen({ hostname: config.host, port: config.port, handler }).catch((error: unknown) => {
       throw new ListenError(error);
     });
-    running = { listener, files, logger: out.logger };
+    running = { listener, served, logger: out.logger };
     out.started({
       url: listener.url,
       dashboardUrl: `${listener.url}/dashboard`,
       home: config.home,
+      ...shared,
       runtime: host.runtime,
       needsSetup: await needsSetup(gateway, listener.url),
     });

@@ -1,0 +1,75 @@
+import {
+  createGateway,
+  type CallEvent,
+  type Gateway,
+  type GatewayDeps,
+  type GatewaySettings,
+  type Logger,
+  type StaticAssets,
+  type UpstreamSend,
+} from '../../src/index.js';
+import { folderAssets } from '../node/assets.js';
+import { loadOpenAITokenizer } from '../node/tokenizer.js';
+
+/**
+ * The gateway of a server process (Node, Bun, Deno), whatever it stores in: the JSON files under
+ * ROUTERLY_HOME (file-gateway.ts) or a Redis shared with other nodes (redis-gateway.ts). node:fs
+ * and node:path run on all three; the dashboard's files and the OpenAI tokenizer come from
+ * adapters/node/, plain node:fs and pure JavaScript.
+ */
+export interface ServerGatewayOptions {
+  settings?: GatewaySettings;
+  logger?: Logger;
+  /** Outbound fetch; the runtime's global fetch when absent. */
+  fetch?: typeof fetch;
+  /**
+   * The runtime's native sender for proxied calls (GatewayDeps.upstream): Node's, from
+   * adapters/node/upstream.ts. Bun and Deno leave it out and go through `fetch`.
+   */
+  upstream?: UpstreamSend;
+  /** The gateway's clock (tests move it to cross budget periods); defaults to Date.now. */
+  now?: () => number;
+  /** The dashboard's files; defaults to the build in dashboard/dist, when there is one. */
+  assets?: StaticAssets;
+  /** Called once per finished proxied call (the console's one line per call). */
+  onCall?: (event: CallEvent) => void;
+}
+
+export interface ServerGateway {
+  gateway: Gateway;
+  /** Waits for the work handed to waitUntil (usage writes after a response), then writes out buffered usage. */
+  settle(): Promise<void>;
+}
+
+/** Where the gateway keeps its state, and the secret that seals it: what differs between files and Redis. */
+export type GatewayStorage = Pick<GatewayDeps, 'store' | 'counters' | 'configChanges' | 'instanceId' | 'secret'>;
+
+/** Builds the gateway and waits until it is ready: a bad secret or a corrupt config file rejects. */
+export async function startServerGateway(storage: GatewayStorage, options: ServerGatewayOptions): Promise<ServerGateway> {
+  const background = new Set<Promise<unknown>>();
+  const assets = options.assets ?? folderAssets();
+  const gateway = createGateway({
+    ...storage,
+    ...(assets ? { assets } : {}),
+    settings: options.settings,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.upstream ? { upstream: options.upstream } : {}),
+    logger: options.logger,
+    loadOpenAITokenizer,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+    waitUntil(promise) {
+      const tracked = promise.catch(() => undefined).finally(() => background.delete(tracked));
+      background.add(tracked);
+    },
+  });
+  // Refuse to start on a bad secret or a corrupt config file rather than serve 503s.
+  await gateway.ready();
+  return {
+    gateway,
+    async settle() {
+      await Promise.all(background);
+      await gateway.flush();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeUpstream } from '../../adapters/node/upstream.js';
+import { createUndiciUpstream } from '../../adapters/node/undici-upstream.js';
 import type { UpstreamControl } from '../../src/http/upstream.js';
 
 /** A control the test cancels by hand, as UpstreamCall does on a timeout or a client gone. */
@@ -79,11 +79,12 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const send = createNodeUpstream();
 const request = (path: string) => ({ url: `${base}${path}`, headers: new Headers({ 'x-test': 'yes', 'content-type': 'application/json' }), body: '{"a":"é"}' });
 const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes!);
 
-describe('the Node upstream sender', () => {
+const send = createUndiciUpstream();
+
+describe('the Node upstream sender (undici)', () => {
   it('posts the body with its headers and length, and reads a whole answer with its headers', async () => {
     const answer = await send(request('/json'), control());
     expect(answer.status).toBe(200);

@@ -61,8 +61,11 @@ export async function createRedisConfigChanges(options: RedisConfigChangesOption
   });
   await subscriber.subscribe(channel);
   // ioredis subscribes again by itself after a reconnect, then says `ready`: whatever was published
-  // while the connection was down never arrives, so the nodes re-read as if it had.
+  // while the connection was down never arrives, so the node re-reads as if it had. And again when
+  // the command connection is back, which the re-read goes through: a re-read tried before it was
+  // failed, and the next would wait for a request (ConfigState.refreshIfStale).
   subscriber.on('ready', notify);
+  client.on('ready', notify);
 
   return {
     channel,

@@ -9,9 +9,18 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export type ServerKind = 'mock' | 'bare' | 'gateway' | 'bun-bare' | 'bun-gateway';
-export type ChildMessage = { type: 'ready'; url: string } | { type: 'failed'; message: string } | { type: 'memory'; usage: NodeJS.MemoryUsage };
-/** Parent to child: `stop`, or `memory` (a full GC first, then process.memoryUsage() back as a `memory` message). */
-export type ParentMessage = { type: 'stop' } | { type: 'memory' };
+export type ChildMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'failed'; message: string }
+  | { type: 'memory'; usage: NodeJS.MemoryUsage }
+  | { type: 'allocating' }
+  | { type: 'allocated'; bytes: number };
+/**
+ * Parent to child: `stop`; `memory` (a full GC first, then process.memoryUsage() back as a
+ * `memory` message); `allocation-start` and `allocation-stop` (V8's sampling heap profiler,
+ * collected objects included: the bytes allocated in between come back as `allocated`).
+ */
+export type ParentMessage = { type: 'stop' } | { type: 'memory' } | { type: 'allocation-start' } | { type: 'allocation-stop' };
 
 /** The key the benchmark's mock requires, and the gateway's model is configured with. */
 export const BENCH_UPSTREAM_KEY = 'sk-mock';
@@ -23,6 +32,8 @@ export interface ServerProcess {
   pid: number;
   /** Runs a full GC in the child (they run with --expose-gc), then returns its process.memoryUsage(). Node children only. */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** The bytes the child allocates (garbage included) while `work` runs. Node children only. */
+  allocation(work: () => Promise<void>): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -80,6 +91,25 @@ export function startServerProcess(kind: ServerKind, ...args: string[]): Promise
       send({ type: 'memory' });
     });
 
+  /** The next message of `type` from the child, after sending `message`. */
+  const ask = <T extends ChildMessage['type']>(message: ParentMessage, type: T) =>
+    new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${kind} server: no ${type} answer within ${STOP_TIMEOUT_MS} ms`)), STOP_TIMEOUT_MS);
+      const listener = (answer: ChildMessage) => {
+        if (answer.type !== type) return;
+        clearTimeout(timer);
+        child.off('message', listener);
+        resolve(answer as Extract<ChildMessage, { type: T }>);
+      };
+      child.on('message', listener);
+      send(message);
+    });
+  const allocation = async (work: () => Promise<void>) => {
+    await ask({ type: 'allocation-start' }, 'allocating');
+    await work();
+    return (await ask({ type: 'allocation-stop' }, 'allocated')).bytes;
+  };
+
   return new Promise((resolve, reject) => {
     const fail = (message: string) => {
       clearTimeout(timer);
@@ -94,7 +124,7 @@ export function startServerProcess(kind: ServerKind, ...args: string[]): Promise
       clearTimeout(timer);
       child.removeAllListeners('exit');
       child.once('exit', () => live.delete(child));
-      resolve({ kind, url: message.url, pid: child.pid!, memory, stop });
+      resolve({ kind, url: message.url, pid: child.pid!, memory, allocation, stop });
     });
   });
 }
@@ -181,7 +211,8 @@ export async function startBunProcess(kind: 'bun-gateway' | 'bun-bare', argument
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${kind} server: not ready after ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS)));
   try {
     const url = await Promise.race([ready(), failed, timeout]);
-    return { kind, url, pid: child.pid!, memory, stop };
+    const allocation = () => Promise.reject(new Error(`${kind}: allocation is measured on Node children only`));
+    return { kind, url, pid: child.pid!, memory, allocation, stop };
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

@@ -10,6 +10,7 @@
 // `routed` row then measures ranking in place, against a project with full routing. The
 // `durable` row is a second gateway process run with durable usage (ROUTERLY_DURABLE_USAGE=true):
 // its ratios to the `gateway` row are what storing each record before the last byte costs.
+// After the rows, the bytes allocated per call by the bare proxy and the gateway (allocation.ts).
 // Then the soak (soak.ts) runs a third gateway process through a long bounded run and
 // reports its resident memory before and after. Last, `summary` (summary.ts) times
 // GET /api/usage/summary over the rollups of a month of 10 million synthetic records.
@@ -30,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminClient, createModel, createProject } from '../test/support/gateway-client.js';
 import { coreMicroIterations, coreMicroCheck, printCoreMicro, runCoreMicro } from './core-micro.js';
+import { measureAllocation, printAllocation } from './allocation.js';
 import { CpuMeter, selfCpuNs } from './cpu.js';
 import { LoadSession, type LoadTarget } from './load.js';
 import { BENCH_UPSTREAM_KEY, bunUnavailable, killAllServerProcesses, startBunProcess, startServerProcess, type ServerProcess } from './processes.js';
@@ -119,8 +121,8 @@ const LOADED_TARGETS = bunEnabled ? 8 : 6;
 const C1_TARGETS = c1Pass ? (bunEnabled ? 5 : 3) : 0;
 /** The soak's bound, warm-up, start-up, configuration and quiet pauses (well under 30 s together). */
 const SOAK_BUDGET_MS = soakEnabled ? soakMs + soakWarmupMs + 30_000 : 0;
-/** Both micro-benchmarks (a few seconds each), the servers' start-up and configuration, and shutdown. */
-const FIXED_BUDGET_MS = 30_000 + 30_000 + 30_000;
+/** Both micro-benchmarks (a few seconds each), the servers' start-up and configuration, the allocation pass, and shutdown. */
+const FIXED_BUDGET_MS = 30_000 + 30_000 + 30_000 + 60_000;
 const ROWS_MS = 2 * (LOADED_TARGETS * (durationMs + warmupMs + ROUNDS * SETTLE_MS) + C1_TARGETS * (c1DurationMs + c1WarmupMs + ROUNDS * SETTLE_MS));
 // Past twice all of that something is stuck.
 const WATCHDOG_MS = 2 * (ROWS_MS + FIXED_BUDGET_MS + SOAK_BUDGET_MS + SUMMARY_BUDGET_MS);
@@ -321,6 +323,16 @@ async function main(): Promise<void> {
     console.log('');
     printRatios(ratios, measurements);
 
+    // Allocation per call, on the Node servers between the client and the mock.
+    console.log('');
+    const allocationTargets = targets.flatMap(([name, { model, hop, ...target }]) =>
+      hop && (name === 'bare' || name === 'gateway' || name === 'translated')
+        ? [{ name, hop, target: (mode: ModeName) => ({ ...target, body: requestBody(mode, model), streamed: mode === 'stream' }) }]
+        : [],
+    );
+    const allocation = await measureAllocation(allocationTargets, concurrency);
+    printAllocation(allocation);
+
     let soak: SoakResult | undefined;
     let soakSkipped: string | undefined = soakEnabled ? undefined : 'BENCH_SOAK=0';
     if (soakEnabled && gatewaySkipped !== undefined) soakSkipped = 'no gateway';
@@ -371,6 +383,7 @@ async function main(): Promise<void> {
           clientCpuUsPerCall: round(cpu.clientUs),
         })),
         ratios: ratios.map(roundAll),
+        allocation: allocation.map(roundAll),
         soak: soak ? { ...roundAll(soak), requestedCalls: soakCalls, maxSeconds: soakMs / 1000 } : { skipped: soakSkipped },
         summary: summary ? summaryJson(summary) : { skipped: 'BENCH_SUMMARY=0' },
         routingMicro: roundAll(routingMicro),

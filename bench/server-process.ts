@@ -5,6 +5,7 @@
 // sends {type:'stop'}, or {type:'memory'}, answered with {type:'memory', usage} after a full GC.
 // A child whose parent disappears exits by itself.
 
+import { Session } from 'node:inspector/promises';
 import { startMockProvider } from '../test/support/mock-provider.js';
 import { startBareProxy } from './bare-proxy.js';
 import { BENCH_UPSTREAM_KEY, type ChildMessage, type ParentMessage } from './processes.js';
@@ -39,10 +40,43 @@ function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
+/**
+ * Bytes allocated between `allocation-start` and `allocation-stop`: V8's sampling heap profiler
+ * (every 512 bytes on average) with the objects the GC has already collected kept in the
+ * profile, so the total is what was allocated, garbage included. Unlike time, it does not
+ * depend on how busy the machine is.
+ */
+let allocationSession: Session | undefined;
+async function allocation(message: 'allocation-start' | 'allocation-stop'): Promise<ChildMessage> {
+  if (message === 'allocation-start') {
+    allocationSession = new Session();
+    allocationSession.connect();
+    await allocationSession.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+    return { type: 'allocating' };
+  }
+  const session = allocationSession!;
+  allocationSession = undefined;
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
+  session.disconnect();
+  let bytes = 0;
+  const pending = [profile.head];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    bytes += node.selfSize;
+    pending.push(...node.children);
+  }
+  return { type: 'allocated', bytes };
+}
+
+interface ProfileNode {
+  selfSize: number;
+  children: ProfileNode[];
+}
+
 try {
   const running = await start(process.argv[2] ?? '', process.argv[3], process.argv[4]);
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stop') void running.close().finally(() => process.exit(0));
+    if (message.type === 'allocation-start' || message.type === 'allocation-stop') void allocation(message.type).then(send);
     if (message.type === 'memory') {
       // Started with --expose-gc (processes.ts): collect first, so the reading is what is retained.
       (globalThis as { gc?: () => void }).gc?.();

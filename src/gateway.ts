@@ -65,6 +65,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       store: deps.store,
       counters,
       instanceId,
+      node: deps.instanceId,
       config,
       usage,
       audit,

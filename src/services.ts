@@ -17,6 +17,8 @@ export interface Services {
   counters: Counters;
   /** GatewayDeps.instanceId, or a random one. */
   instanceId: string;
+  /** GatewayDeps.instanceId when the adapter named this node (the routing trace says which node served); else undefined. */
+  node: string | undefined;
   config: ConfigState;
   usage: UsageRecorder;
   /** The management API's audit log (data/audit/), flushed by Gateway.flush. */

@@ -82,6 +82,7 @@ async function routeRequest(
       requested,
       set.requested,
       set.candidates.map((c) => c.model.config.id),
+      services.node,
     ),
     warnings: set.warnings,
     // Set by routeCall at admission.

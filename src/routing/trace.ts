@@ -35,10 +35,17 @@ export interface RoutingTrace {
    */
   notSent?: Array<{ model: string; reason: string }>;
   attempts: AttemptTrace[];
+  /**
+   * The gateway node that served the call, where several share one store (GatewayDeps.instanceId,
+   * as a deployment names its nodes). Model statistics are per node: this says whose ranked it.
+   */
+  node?: string;
 }
 
-export function newTrace(requested: string, via: RoutingTrace['via'], candidates: string[]): RoutingTrace {
-  return { requested, via, candidates, excluded: [], ranking: [], attempts: [] };
+export function newTrace(requested: string, via: RoutingTrace['via'], candidates: string[], node?: string): RoutingTrace {
+  const trace: RoutingTrace = { requested, via, candidates, excluded: [], ranking: [], attempts: [] };
+  if (node !== undefined) trace.node = node;
+  return trace;
 }
 
 /** Copies a ranking into the trace, compactly (empty lists left out). */

@@ -48,7 +48,7 @@ async function chat(node: number, token: string, model: string, content = 'hi') 
     body: JSON.stringify({ model, max_tokens: 1000, messages: [{ role: 'user', content }] }),
   });
   const body = (await response.json()) as { usage?: { prompt_tokens: number; completion_tokens: number }; error?: { code?: string } };
-  return { status: response.status, code: body.error?.code, usage: body.usage };
+  return { status: response.status, code: body.error?.code, usage: body.usage, requestId: response.headers.get('x-routerly-request-id') };
 }
 
 /** Polls every node until `check` holds on each, or fails after `ms`. */
@@ -144,8 +144,14 @@ describe('three nodes on one Redis', () => {
     const { totals } = summaries[0] as { totals: Record<string, number> };
     expect(totals).toMatchObject({ requests: 30, errors: 0, inputTokens, outputTokens });
     expect(totals.costUsd).toBeCloseTo((inputTokens + outputTokens) / 1e6, 12);
-    // The raw records too: one log for all nodes.
-    for (const node of admins) expect((await node.call('GET', `/api/usage?projectId=${id}`)).body.records).toHaveLength(30);
+    // The raw records too: one log for all nodes, each record's trace naming the node that served it.
+    const banners = nodes.map((node) => (JSON.parse(node.stderr().split('\n').find((line) => line.includes('"event":"started"'))!) as { node: string }).node);
+    for (const node of admins) {
+      const records = (await node.call('GET', `/api/usage?projectId=${id}`)).body.records as Array<{ requestId: string; routing?: { node?: string } }>;
+      expect(records).toHaveLength(30);
+      const servedBy = new Map(records.map((record) => [record.requestId, record.routing?.node]));
+      results.forEach((result, i) => expect(servedBy.get(result.requestId!)).toBe(banners[i % 3]));
+    }
   });
 
   it('logged no error on any node', () => {

@@ -54,8 +54,10 @@ export interface Counters {
    */
   initialize(entries: readonly CounterEntry[], now: number): Promise<number[]>;
   /**
-   * Whether counters outlive the process (a Durable Object's storage). When false, the gateway
-   * warms spend counters from the usage rollups the first time it needs each one.
+   * Whether counters hold every charge of their windows for good (a Durable Object's storage).
+   * When false (the process's memory; Redis, which a migration fills with rollups but no
+   * counter), the gateway warms each spend counter from the usage rollups the first time this
+   * process needs it, with `initialize`: a counter that already exists is left as it is.
    */
   readonly durable: boolean;
 }

@@ -3,7 +3,11 @@
  * server: every operation is one Lua script (counter-scripts.ts) that Redis runs atomically, so
  * a reservation's check and charge are one step whichever node makes it, and budgets, rate
  * limits and login throttles hold exactly across all of them, as the Durable Object does on
- * Workers. Counters live in Redis, so they outlive every node (`durable`).
+ * Workers. Counters live in Redis and outlive every node, yet say `durable: false`: a Redis
+ * filled by `routerly migrate` (or one restarted without its data) holds the usage rollups but
+ * no counter, and a budget would start its period again at 0. Not durable, each node warms each
+ * budget window once from the rollups with `initialize`, which sets only a counter that does not
+ * exist yet: a counter the nodes are already counting is left as it is.
  *
  * Time stays the caller's: a counter is over when its expiresAt is at or before the `now` a
  * caller passes, exactly as in memory; Redis's clock only paces the collector that drops old
@@ -76,7 +80,7 @@ export function createRedisCounters(client: RedisClient, options: RedisCountersO
   // Each method validates first (a malformed argument rejects before anything is sent, with the
   // errors memoryCounters gives), and skips the round trip when there is nothing to count.
   return {
-    durable: true,
+    durable: false,
     async reserve(entries, now): Promise<ReserveResult> {
       checkEntries(entries, now);
       if (entries.length === 0) return { ok: true, values: [] };

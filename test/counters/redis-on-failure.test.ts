@@ -58,7 +58,7 @@ describe('Redis counters failing open', () => {
     await connectRedis(client);
     const { lines, logger } = recordingLogger();
     const counters = countersFailingOpen(createRedisCounters(client, { prefix: 'open:' }), logger);
-    expect(counters.durable).toBe(true);
+    expect(counters.durable).toBe(false);
     expect(await counters.reserve([entry('rpm', 1, 1)], T0)).toEqual({ ok: true, values: [1] });
     // At the limit: refused, as always while Redis answers.
     expect((await counters.reserve([entry('rpm', 1, 1)], T0)).ok).toBe(false);

@@ -49,9 +49,10 @@ async function connectedClient(url = server.url): Promise<RedisClient> {
 }
 
 describe('Redis counters: storage and expiry', () => {
-  it('is durable, and keeps a counter as a hash of value and expiry under the default prefix', async () => {
+  it('asks to be warmed from the rollups (not durable), and keeps a counter as a hash of value and expiry under the default prefix', async () => {
     const counters = createRedisCounters(client);
-    expect(counters.durable).toBe(true);
+    // A migrated (or emptied) Redis has the rollups and no counter: see createRedisCounters.
+    expect(counters.durable).toBe(false);
     await counters.add([entry('plain', 5)], T0);
     expect(DEFAULT_COUNTERS_PREFIX).toBe('routerly:c:');
     expect(await client.hgetall('routerly:c:plain')).toEqual({ v: '5', e: String(T0 + MINUTE) });

@@ -185,12 +185,22 @@ export class Limits {
  * unchecked, and the client is told the gateway, not its request, is at fault.
  */
 function failingClosed(counters: Counters, logger: Logger): Counters {
+  // An outage is said once when it starts and once when it ends, not on every call it refuses.
+  let failing = false;
   const guard = <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       try {
-        return await operation(...args);
+        const result = await operation(...args);
+        if (failing) {
+          failing = false;
+          logger.info('the counters answer again: budgets and limits are checked');
+        }
+        return result;
       } catch (error) {
-        logger.error('the counters failed: budgets and limits cannot be checked', { error: String(error) });
+        if (!failing) {
+          failing = true;
+          logger.error('the counters failed: budgets and limits cannot be checked, limited calls are refused until they answer', { error: String(error) });
+        }
         throw new GatewayError('not_ready', 'budgets and rate limits cannot be checked right now: try again shortly', { headers: { 'retry-after': '1' } });
       }
     };

@@ -71,7 +71,27 @@ describe('when the counters fail', () => {
     const error = await refusal(limits.begin(project({ limits: { rpm: 5 } }), token(), req(), POOL, 'openai'));
     expect([error.code, error.status, error.options.headers?.['retry-after']]).toEqual(['not_ready', 503, '1']);
     expect((await refusal(limits.begin(project({ budgets: [{ period: 'day', limitUsd: 1 }] }), token(), req(), POOL, 'openai'))).status).toBe(503);
-    expect(logger.error).toHaveBeenCalledWith('the counters failed: budgets and limits cannot be checked', { error: 'Error: object unreachable' });
+    // Said once for the outage, not once per refused call.
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    expect(logger.error).toHaveBeenCalledWith('the counters failed: budgets and limits cannot be checked, limited calls are refused until they answer', { error: 'Error: object unreachable' });
+  });
+
+  it('says once when the counters answer again, and is ready to say the next outage', async () => {
+    let down = true;
+    const memory = memoryCounters();
+    const flaky: Counters = { ...memory, reserve: (entries, now) => (down ? Promise.reject(new Error('object unreachable')) : memory.reserve(entries, now)) };
+    const logger = silentLogger();
+    const limits = new Limits(flaky, undefined, logger, () => T);
+    const limited = () => limits.begin(project({ limits: { rpm: 100 } }), token(), req(), POOL, 'openai');
+    await refusal(limited());
+    await refusal(limited());
+    down = false;
+    await limited();
+    await limited();
+    expect(logger.info).toHaveBeenCalledTimes(1);
+    down = true;
+    await refusal(limited());
+    expect(logger.error).toHaveBeenCalledTimes(2);
   });
 });
 

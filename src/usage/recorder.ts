@@ -8,6 +8,15 @@ import { RollupWriter } from './rollup-writer.js';
 /** How long records gather before one append: under load, one write per window instead of one per call. */
 export const DEFAULT_BATCH_WINDOW_MS = 25;
 
+/**
+ * Records whose append failed (the store out of reach: a Redis that went away) are kept, oldest
+ * first, and appended again before newer ones: first after RETRY_MIN_MS, then twice as long each
+ * time up to RETRY_MAX_MS. Past RETAINED_MAX records the oldest are dropped, and counted in the log.
+ */
+export const RETRY_MIN_MS = 1_000;
+export const RETRY_MAX_MS = 30_000;
+export const RETAINED_MAX = 50_000;
+
 export interface UsageRecorderOptions {
   /**
    * Names this instance's rollup documents (GatewayDeps.instanceId). Default: a random id, so
@@ -42,6 +51,13 @@ export class UsageRecorder {
    */
   private pendingStored: { promise: Promise<void>; resolve: () => void } | undefined;
   private writing: Promise<void> | undefined;
+  /** Records whose append failed, oldest first, waiting for `retryTimer` (see RETRY_MIN_MS). */
+  private failed: UsageRecord[] = [];
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryDelayMs = RETRY_MIN_MS;
+  /** Whether appends are failing: the outage is logged once, and once when it ends. */
+  private appendsFailing = false;
+  private droppedRecords = 0;
   private window: { done: Promise<void>; release: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
   private readonly rollups: RollupWriter;
   private readonly background: ((work: Promise<unknown>) => void) | undefined;
@@ -96,18 +112,74 @@ export class UsageRecorder {
     return this.pendingStored.promise;
   }
 
-  /** Settles once everything queued so far is stored, and the rollups are written. */
+  /**
+   * Settles once everything queued so far is stored (records whose append failed are tried once
+   * more first), and the rollups are written.
+   */
   async flush(): Promise<void> {
     // While a flush waits, rollup passes do not wait their turn (see ROLLUP_PASS_INTERVAL_MS).
     this.flushing++;
     try {
       this.closeWindow();
+      this.requeueFailed();
       void this.rollups.write({ now: true });
       await this.drain();
       await this.rollups.write({ now: true });
+      if (this.failed.length > 0) {
+        this.logger.error('usage records could not be stored and are held in memory only', { records: this.failed.length });
+      }
     } finally {
       this.flushing--;
     }
+  }
+
+  /** Records held after a failed append, not yet stored (for tests and shutdown). */
+  get heldRecords(): number {
+    return this.failed.length;
+  }
+
+  /** The failed records go back ahead of the pending ones, oldest first. */
+  private requeueFailed(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.failed.length === 0) return;
+    this.pending = this.failed.concat(this.pending);
+    this.failed = [];
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer !== undefined || this.failed.length === 0) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.requeueFailed();
+      void this.drain();
+    }, this.retryDelayMs);
+    // On Node, a retry alone must not keep a process that is otherwise done alive.
+    (this.retryTimer as { unref?: () => void }).unref?.();
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+  }
+
+  private appendFailed(records: UsageRecord[], key: string, error: unknown): void {
+    if (!this.appendsFailing) {
+      this.appendsFailing = true;
+      this.logger.error('usage append failed: records are kept and appended again once the store answers', { key, records: records.length, error: String(error) });
+    }
+    for (const record of records) this.failed.push(record);
+    const over = this.failed.length - RETAINED_MAX;
+    if (over > 0) {
+      this.failed.splice(0, over);
+      this.droppedRecords += over;
+    }
+  }
+
+  private appendSucceeded(): void {
+    this.retryDelayMs = RETRY_MIN_MS;
+    if (!this.appendsFailing) return;
+    this.appendsFailing = false;
+    this.logger.info('usage appends work again', { held: this.failed.length, dropped: this.droppedRecords });
+    this.droppedRecords = 0;
+    // What failed earlier goes now, in this write loop, rather than at the end of its back-off.
+    this.requeueFailed();
   }
 
   private closeWindow(): void {
@@ -153,6 +225,7 @@ export class UsageRecorder {
       if (this.background) this.background(rolledUp);
       else await rolledUp;
     } while (this.pending.length > 0);
+    this.retryLater();
   }
 
   /** One append per day segment; returns the records whose append succeeded. */
@@ -169,8 +242,9 @@ export class UsageRecorder {
       try {
         await this.store.append(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
         for (const record of records) appended.push(record);
+        this.appendSucceeded();
       } catch (error) {
-        this.logger.error('usage append failed', { key, records: records.length, error: String(error) });
+        this.appendFailed(records, key, error);
       }
     }
     return appended;

@@ -60,6 +60,30 @@ describe('UsageRecorder', () => {
     expect(await store.get('data/usage/2026-11-23.jsonl')).toContain('"requestId":"req_2"');
   });
 
+  it('keeps the records of a store outage and appends them once it answers again, saying so once each way', async () => {
+    const errors: string[] = [];
+    const infos: string[] = [];
+    const store = createMemoryStore();
+    let down = true;
+    const flaky: Store = { ...store, append: async (key, text) => { if (down) throw new Error('connection is closed'); await store.append(key, text); } };
+    const recorder = new UsageRecorder(flaky, { ...logger, error: (m) => errors.push(m), info: (m) => infos.push(m) }, 1);
+    for (let n = 1; n <= 3; n++) await recorder.record(record('2026-11-23T10:00:00.000Z', n));
+    expect(recorder.heldRecords).toBe(3);
+    expect(errors).toHaveLength(1);
+    // Shutting down while the store is still out: tried once more, and said how many are held.
+    await recorder.flush();
+    expect(errors.at(-1)).toContain('held in memory only');
+    down = false;
+    await recorder.record(record('2026-11-23T10:00:01.000Z', 4));
+    await recorder.flush();
+    expect(recorder.heldRecords).toBe(0);
+    expect(infos).toEqual(['usage appends work again']);
+    const lines = (await store.get('data/usage/2026-11-23.jsonl'))!.trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).requestId).sort()).toEqual(['req_1', 'req_2', 'req_3', 'req_4']);
+    // And the rollups count them all.
+    expect((await summarizeUsage(store, { groupBy: 'day' })).totals.attempts).toBe(4);
+  });
+
   it('writes its rollups after each batch: one put per document, named by its instance id', async () => {
     const store = countingStore();
     const recorder = new UsageRecorder(store, logger, 20, { instanceId: 'node.1' });

@@ -24,6 +24,13 @@ export interface GatewaySettings {
    */
   configRefreshMs?: number;
   /**
+   * How long the config in memory may keep serving once re-reading it fails (a Redis gone away),
+   * in ms. Past it the gateway answers 503 (`/health` too, so that a load balancer takes the
+   * node out) until a re-read succeeds: a token revoked on another node must not keep working
+   * here for good. Unset: served for as long as the store fails.
+   */
+  configMaxStaleMs?: number;
+  /**
    * The largest non-streamed answer a provider may send, in bytes (default 64 MiB). Past it
    * the upstream call is aborted and the client gets a 502: one runaway answer must not take
    * the gateway's memory with it.

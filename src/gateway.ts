@@ -44,6 +44,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const outboundFetch = deps.fetch ?? ((input, init) => fetch(input, init));
   const defaultWaitUntil = deps.waitUntil ?? ((promise: Promise<unknown>) => void promise.catch(() => undefined));
   const durableUsage = deps.settings?.durableUsage === true;
+  const maxStaleMs = deps.settings?.configMaxStaleMs;
   // Durable: no gathering window, each record goes out at once (same-tick records still share a write).
   // One id for everything this instance writes that others may write too (its rollup documents).
   const instanceId = deps.instanceId ?? randomId('gw');
@@ -118,6 +119,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       const waitUntil = context?.waitUntil ?? defaultWaitUntil;
       started.config.refreshIfStale(waitUntil);
+      if (maxStaleMs !== undefined && started.config.failingFor(now()) > maxStaleMs) {
+        const path = new URL(request.url).pathname;
+        if (path === '/health') return Response.json({ status: 'stale', reason: 'the config store has not answered for too long' }, { status: 503 });
+        return errorResponse(new GatewayError('not_ready', `the config store has not answered for more than ${maxStaleMs} ms: this node stops serving until it does`, { headers: { 'retry-after': '1' } }), formatFor(path));
+      }
       // A proxied call, the hot path, goes straight to its handler (see directProxyEndpoint).
       const endpoint = directProxyEndpoint(request.method, request.url);
       if (endpoint) return handleProxy(request, endpoint, started.services, waitUntil, context?.client);

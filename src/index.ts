@@ -1,5 +1,5 @@
 export { createGateway } from './gateway.js';
-export type { CallEvent, CountTextTokens, Gateway, GatewayDeps, GatewaySettings, Logger, RequestContext, StaticAssets } from './deps.js';
+export type { CallEvent, ConfigChanges, CountTextTokens, Gateway, GatewayDeps, GatewaySettings, Logger, RequestContext, StaticAssets } from './deps.js';
 export type { ClientPresence } from './http/client-presence.js';
 export { HeaderFields, type HeaderMap } from './http/header-fields.js';
 export { signalPresence } from './http/client-presence.js';

@@ -61,6 +61,8 @@ export interface RedisConfig {
 
 /** With Redis, other nodes' config changes arrive by pub/sub; this re-read is the backstop for a missed notice. */
 export const REDIS_CONFIG_REFRESH_MS = 1000;
+/** With Redis, how long a node cut off from it keeps serving the config it has (ROUTERLY_CONFIG_MAX_STALE_MS). */
+export const REDIS_CONFIG_MAX_STALE_MS = 60_000;
 
 /** A variable's text, or undefined when unset or blank (which means "the default"). */
 function text(env: EnvRecord, name: string): string | undefined {
@@ -105,6 +107,7 @@ export function gatewaySettingsFromEnv(env: EnvRecord): GatewaySettings {
     maxUpstreamBodyBytes: wholeNumber(env, 'ROUTERLY_MAX_UPSTREAM_BODY_BYTES', 1, Number.MAX_SAFE_INTEGER, BYTES),
     maxUpstreamEventBytes: wholeNumber(env, 'ROUTERLY_MAX_UPSTREAM_EVENT_BYTES', 1, Number.MAX_SAFE_INTEGER, BYTES),
     configRefreshMs: wholeNumber(env, 'ROUTERLY_CONFIG_REFRESH_MS', 0, MAX_TIMER_MS, `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`),
+    configMaxStaleMs: wholeNumber(env, 'ROUTERLY_CONFIG_MAX_STALE_MS', 0, Number.MAX_SAFE_INTEGER, 'a whole number of milliseconds, at least 0'),
   };
   for (const [key, value] of Object.entries(numbers)) if (value !== undefined) settings[key as keyof typeof numbers] = value;
   if (flag(env, 'ROUTERLY_DURABLE_USAGE')) settings.durableUsage = true;
@@ -138,6 +141,7 @@ export function serverConfigFromEnv(env: EnvRecord, options: { homeDir: string |
   }
   const settings = gatewaySettingsFromEnv(env);
   if (redis && settings.configRefreshMs === undefined) settings.configRefreshMs = REDIS_CONFIG_REFRESH_MS;
+  if (redis && settings.configMaxStaleMs === undefined) settings.configMaxStaleMs = REDIS_CONFIG_MAX_STALE_MS;
   return {
     home: homeFolder(env, options.homeDir),
     host: typeof host === 'string' && host !== '' ? host : '127.0.0.1',

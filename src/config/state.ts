@@ -1,4 +1,5 @@
 import type { ConfigChanges, Logger } from '../deps.js';
+import { GatewayError } from '../errors.js';
 import { open } from '../crypto/secret-box.js';
 import type { UpstreamTarget } from '../ir/target.js';
 import { providerEntry, type ProviderEntry } from '../providers/registry.js';
@@ -86,6 +87,8 @@ export class ConfigState {
   private refreshStartedAt = Number.NEGATIVE_INFINITY;
   /** The last refresh failed: said once, until one succeeds again. */
   private refreshFailing = false;
+  /** When the first of the refreshes failing since the last success began; undefined while they succeed. */
+  private failingSince: number | undefined;
   private subscribed = false;
 
   constructor(
@@ -137,6 +140,11 @@ export class ConfigState {
     waitUntil(this.refresh());
   }
 
+  /** How long re-reading the config has been failing, in ms (0 while it succeeds). */
+  failingFor(now: number): number {
+    return this.failingSince === undefined ? 0 : now - this.failingSince;
+  }
+
   /**
    * Re-reads the config from the store, after the loads and writes queued before it (a re-read that
    * overlapped a write could install what it read before that write, undoing it in memory until the
@@ -153,9 +161,11 @@ export class ConfigState {
         await this.read();
         if (this.refreshFailing) this.options.logger.info('config refresh works again');
         this.refreshFailing = false;
+        this.failingSince = undefined;
       } catch (error) {
         if (!this.refreshFailing) this.options.logger.error('config refresh failed: serving the config in memory until the store answers', { error: String(error) });
         this.refreshFailing = true;
+        this.failingSince ??= this.refreshStartedAt;
       }
     });
     this.queuedRefresh = refresh;
@@ -176,7 +186,7 @@ export class ConfigState {
     const apply = async (): Promise<R> => {
       const { next, result } = await change(structuredClone(this.current[file]), this.current);
       const valid = FILES[file].schema.parse(next) as ConfigSnapshot[F];
-      await this.store.put(FILES[file].key, `${JSON.stringify(valid, null, 2)}\n`);
+      await unavailableIfFails(this.store.put(FILES[file].key, `${JSON.stringify(valid, null, 2)}\n`));
       this.missing.delete(file);
       await this.install({ ...this.current, [file]: valid });
       return result;
@@ -184,15 +194,22 @@ export class ConfigState {
     const { changes, logger } = this.options;
     const run = !changes
       ? apply
-      : () =>
-          changes.exclusive(async () => {
+      : () => {
+          let entered = false;
+          const exclusive = changes.exclusive(async () => {
+            entered = true;
             // Another node's change may not have reached this memory yet: change what is stored.
-            await this.read();
+            await unavailableIfFails(this.read());
             const result = await apply();
             // Stored already: a lost notice only delays the others until their periodic re-read.
             await changes.publish().catch((error: unknown) => logger.warn('config change stored, but other nodes could not be told', { file, error: String(error) }));
             return result;
           });
+          // The lock could not be taken (the store shared with the other nodes is out of reach).
+          return exclusive.catch((error: unknown) => {
+            throw entered ? error : storeUnavailable(error);
+          });
+        };
     const done = this.writes.then(run, run);
     this.writes = done.catch(() => undefined);
     return done;
@@ -227,6 +244,20 @@ export class ConfigState {
     this.currentIndex = await buildIndex(snapshot, this.encryptionKey);
     this.current = snapshot;
     this.loadedAt = this.options.now();
+  }
+}
+
+/** A store that cannot be read or written makes a config change a 503, not an unexplained 500. */
+function storeUnavailable(error: unknown): unknown {
+  if (error instanceof GatewayError || error instanceof ConfigError) return error;
+  return new GatewayError('not_ready', 'the config store cannot be changed right now: try again shortly', { headers: { 'retry-after': '1' } });
+}
+
+async function unavailableIfFails<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw storeUnavailable(error);
   }
 }
 

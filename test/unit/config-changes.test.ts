@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigState } from '../../src/config/state.js';
+import { createGateway } from '../../src/gateway.js';
+import { GatewayError } from '../../src/errors.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
 import type { ConfigChanges } from '../../src/deps.js';
 import type { Store } from '../../src/store.js';
@@ -121,6 +123,54 @@ describe('ConfigState shared with other gateways', () => {
     request();
     await Promise.all(background);
     expect(lines.at(-1)).toBe('info: config refresh works again');
+  });
+
+  it('serves the config in memory for configMaxStaleMs once re-reading fails, then answers 503 (health too) until a re-read succeeds', async () => {
+    const store = breakableStore();
+    let now = 0;
+    const gateway = createGateway({ store, secret: 's'.repeat(40), now: () => now, settings: { configRefreshMs: 1000, configMaxStaleMs: 5000 } });
+    await gateway.ready();
+    const background: Promise<unknown>[] = [];
+    const get = async (path: string, init?: RequestInit) => {
+      const response = await gateway.fetch(new Request(`http://gw${path}`, init), { waitUntil: (p) => background.push(p) });
+      await Promise.all(background);
+      return response;
+    };
+    const call = () => get('/v1/chat/completions', { method: 'POST', headers: { authorization: 'Bearer sk-nope', 'content-type': 'application/json' }, body: '{}' });
+    expect((await get('/health')).status).toBe(200);
+    store.broken = true;
+    now = 2000;
+    expect((await get('/health')).status).toBe(200);
+    now = 6500;
+    expect((await get('/health')).status).toBe(200);
+    expect((await call()).status).toBe(401);
+    now = 7100;
+    const stale = await get('/health');
+    expect(stale.status).toBe(503);
+    expect(await stale.json()).toMatchObject({ status: 'stale' });
+    const refused = await call();
+    expect(refused.status).toBe(503);
+    expect((await refused.json()) as unknown).toMatchObject({ error: { type: 'server_error' } });
+    store.broken = false;
+    now = 9000;
+    // This request starts the re-read; once it has succeeded the node serves again.
+    await get('/health');
+    expect((await get('/health')).status).toBe(200);
+    expect((await call()).status).toBe(401);
+  });
+
+  it('answers a config change the store cannot take with a 503, and one it refuses as before', async () => {
+    const store = breakableStore();
+    const { encryption } = await deriveKeys('k'.repeat(40));
+    const state = new ConfigState(store, encryption, { now: () => 0, logger: recordingLogger().logger, changes: changesHub().node('a') });
+    await state.load();
+    store.broken = true;
+    const error = await addProject(state, 'prj_1').catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(503);
+    store.broken = false;
+    const refused = await state.update('projects', () => Promise.reject(new GatewayError('conflict', 'taken'))).catch((thrown: unknown) => thrown);
+    expect((refused as GatewayError).code).toBe('conflict');
   });
 
   it('refreshes once more when a notice comes while a refresh is already reading', async () => {

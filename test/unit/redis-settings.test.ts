@@ -28,6 +28,10 @@ describe('ROUTERLY_REDIS_URL and its companions', () => {
     const env = { ROUTERLY_REDIS_URL: 'redis://cache', ROUTERLY_SECRET: SECRET };
     expect(serverConfigFromEnv(env, HOME).settings.configRefreshMs).toBe(1000);
     expect(serverConfigFromEnv({ ...env, ROUTERLY_CONFIG_REFRESH_MS: '250' }, HOME).settings.configRefreshMs).toBe(250);
+    // A node cut off from Redis serves its config for a minute, then 503 (ROUTERLY_CONFIG_MAX_STALE_MS).
+    expect(serverConfigFromEnv(env, HOME).settings.configMaxStaleMs).toBe(60_000);
+    expect(serverConfigFromEnv({ ...env, ROUTERLY_CONFIG_MAX_STALE_MS: '5000' }, HOME).settings.configMaxStaleMs).toBe(5000);
+    expect(serverConfigFromEnv({}, HOME).settings.configMaxStaleMs).toBeUndefined();
   });
 
   it('refuses to start without ROUTERLY_SECRET: a secret generated per node would lock the others out', () => {

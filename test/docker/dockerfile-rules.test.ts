@@ -89,6 +89,32 @@ describe('docs/compose.yaml', () => {
   });
 });
 
+describe('docs/compose-redis.yaml', () => {
+  const compose = readFileSync(path.join(ROOT, 'docs/compose-redis.yaml'), 'utf8');
+  const withoutComments = compose
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'))
+    .map((line) => line.replace(/\s+#.*$/, ''));
+
+  it('runs gateway replicas on one Redis, with a secret every replica shares and must be given', () => {
+    expect(compose).toMatch(/^\s+ROUTERLY_REDIS_URL: redis:\/\/redis:6379\s*$/m);
+    expect(compose).toMatch(/^\s+ROUTERLY_SECRET: \$\{ROUTERLY_SECRET:\?/m);
+    expect(compose).toMatch(/^\s+deploy: \{ replicas: [2-9] \}\s*$/m);
+    expect(compose).toMatch(/--appendonly", "yes"/);
+    expect(compose).toMatch(/--maxmemory-policy", "noeviction"/);
+    const grace = /^\s+stop_grace_period:\s*(\d+)s\s*$/m.exec(compose)?.[1];
+    expect(Number(grace) * 1000).toBeGreaterThan(DEFAULT_DRAIN_GRACE_MS);
+  });
+
+  it('is what the README shows, line for line', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const shown = /A compose file with three gateway replicas[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown, 'the README block').toBeDefined();
+    const shownLines = shown!.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#')).map((line) => line.replace(/\s+#.*$/, ''));
+    expect(shownLines).toEqual(withoutComments);
+  });
+});
+
 describe('.dockerignore', () => {
   const ignore = parseDockerignore(DOCKERIGNORE);
 

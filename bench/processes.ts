@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export type ServerKind = 'mock' | 'bare' | 'gateway' | 'bun-bare' | 'bun-gateway';
+export type ServerKind = 'mock' | 'bare' | 'gateway' | 'gateway-redis' | 'bun-bare' | 'bun-gateway';
 export type ChildMessage =
   | { type: 'ready'; url: string }
   | { type: 'failed'; message: string }
@@ -54,10 +54,12 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Forks a server process: `mock`, `bare <upstreamUrl>`, or `gateway <home> [durable]`
+ * Forks a server process: `mock`, `bare <upstreamUrl>`, `gateway <home> [durable]`
  * (`durable`: the gateway runs with GatewaySettings.durableUsage, as ROUTERLY_DURABLE_USAGE=true
- * sets it for `npm start`). It inherits this process's execArgv, so under tsx the child
- * loads TypeScript the same way the parent does. With BENCH_CPU_PROF_DIR set, each server
+ * sets it for `npm start`), or `gateway-redis <redisUrl> <secret> <prefix>` (a node on a shared
+ * Redis, as ROUTERLY_REDIS_URL, ROUTERLY_SECRET and ROUTERLY_REDIS_PREFIX start one). It
+ * inherits this process's execArgv, so under tsx the child loads TypeScript the same way the
+ * parent does. With BENCH_CPU_PROF_DIR set, each server
  * also writes V8 CPU profiles (one per thread) to <dir>/<kind>/ (<dir>/gateway-durable/ for that one) when it stops (open it in Chrome DevTools), to see
  * where a slow target spends its time. Every child runs with --expose-gc, which changes nothing
  * until the parent asks for a `memory` reading (the soak does).
@@ -65,7 +67,9 @@ function exited(child: ChildProcess): Promise<void> {
 export function startServerProcess(kind: ServerKind, ...args: string[]): Promise<ServerProcess> {
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
   const execArgv = [...process.execArgv, '--expose-gc'];
-  if (profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}/${[kind, ...args.slice(1)].join('-')}`);
+  // The Redis nodes share <dir>/gateway-redis/ (the profiles are named by pid): their arguments hold the secret.
+  const profileName = kind === 'gateway-redis' ? kind : [kind, ...args.slice(1)].join('-');
+  if (profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}/${profileName}`);
   const child = fork(CHILD_ENTRY, [kind, ...args], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   live.add(child);
   child.once('exit', () => live.delete(child));

@@ -10,6 +10,11 @@
 // `routed` row then measures ranking in place, against a project with full routing. The
 // `durable` row is a second gateway process run with durable usage (ROUTERLY_DURABLE_USAGE=true):
 // its ratios to the `gateway` row are what storing each record before the last byte costs.
+// Then `redis-2-nodes` (redis-nodes.ts, issue 13): two Node gateways sharing a redis-server of
+// their own, configured once through one of them, loaded at the `gateway` row's connections split
+// between them, against the `gateway` row's process (one node on files) at the same connections,
+// measured again in slices taken in turn with them: summed throughput, p50/p99, CPU per call of
+// both nodes and of redis-server, and the throughput ratio to one node on files (reported, no target).
 // After the rows, the bytes allocated per call by the bare proxy and the gateway (allocation.ts).
 // Then the soak (soak.ts) runs a third gateway process through a long bounded run and
 // reports its resident memory before and after. Last, `summary` (summary.ts) times
@@ -19,6 +24,7 @@
 //   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16 (the loaded rows)
 //   BENCH_C1_SECONDS=3 BENCH_C1_WARMUP_SECONDS=1 (the one-connection rows)
 //   BENCH_BUN=0 (skips the Bun rows) BENCH_GATEWAY_BUDGETS=0 (the gateway's project without budgets)
+//   BENCH_REDIS=0 (skips the two nodes on Redis; skipped too, with a note, without a redis-server binary)
 //   BENCH_ROUTING_ITERATIONS=20000 BENCH_CORE_ITERATIONS=20000
 //   BENCH_SOAK=0 (skips the soak) BENCH_SOAK_CALLS=200000 BENCH_SOAK_SECONDS=120 BENCH_SOAK_WARMUP_SECONDS=10
 //   BENCH_SUMMARY=0 (skips the summary row) BENCH_ONLY=summary (runs it alone), and see summary.ts
@@ -35,6 +41,7 @@ import { measureAllocation, printAllocation } from './allocation.js';
 import { CpuMeter, selfCpuNs } from './cpu.js';
 import { LoadSession, type LoadTarget } from './load.js';
 import { BENCH_UPSTREAM_KEY, bunUnavailable, killAllServerProcesses, startBunProcess, startServerProcess, type ServerProcess } from './processes.js';
+import { printRedisNodes, REDIS_TARGET, redisNodesBudgetMs, redisNodesJson, redisServerUnavailable, runRedisNodes, stopRedisServerNow } from './redis-nodes.js';
 import {
   check,
   loadChecks,
@@ -73,6 +80,7 @@ const c1WarmupMs = envNumber('BENCH_C1_WARMUP_SECONDS', 1) * 1000;
 /** Whether a separate one-connection pass runs (not when the loaded rows are at one connection already). */
 const c1Pass = concurrency !== 1;
 const bunEnabled = envFlag('BENCH_BUN');
+const redisEnabled = envFlag('BENCH_REDIS');
 /** The issue's targets hold "with routing, budgets and usage on": the gateway's project has budgets (never binding). */
 const gatewayBudgets = envFlag('BENCH_GATEWAY_BUDGETS');
 /** The soak runs unless BENCH_SOAK=0 (or false). */
@@ -123,12 +131,14 @@ const C1_TARGETS = c1Pass ? (bunEnabled ? 5 : 3) : 0;
 const SOAK_BUDGET_MS = soakEnabled ? soakMs + soakWarmupMs + 30_000 : 0;
 /** Both micro-benchmarks (a few seconds each), the servers' start-up and configuration, the allocation pass, and shutdown. */
 const FIXED_BUDGET_MS = 30_000 + 30_000 + 30_000 + 60_000;
-const ROWS_MS = 2 * (LOADED_TARGETS * (durationMs + warmupMs + ROUNDS * SETTLE_MS) + C1_TARGETS * (c1DurationMs + c1WarmupMs + ROUNDS * SETTLE_MS));
+const REDIS_BUDGET_MS = redisEnabled ? redisNodesBudgetMs({ warmupMs, durationMs, rounds: ROUNDS, settleMs: SETTLE_MS }) : 0;
+const ROWS_MS = REDIS_BUDGET_MS + 2 * (LOADED_TARGETS * (durationMs + warmupMs + ROUNDS * SETTLE_MS) + C1_TARGETS * (c1DurationMs + c1WarmupMs + ROUNDS * SETTLE_MS));
 // Past twice all of that something is stuck.
 const WATCHDOG_MS = 2 * (ROWS_MS + FIXED_BUDGET_MS + SOAK_BUDGET_MS + SUMMARY_BUDGET_MS);
 const watchdog = setTimeout(() => {
   console.error(`bench: still running after ${WATCHDOG_MS} ms, giving up`);
   killAllServerProcesses();
+  stopRedisServerNow();
   process.exit(1);
 }, WATCHDOG_MS);
 watchdog.unref();
@@ -159,7 +169,7 @@ type TargetSpec = Omit<LoadTarget, 'body' | 'streamed'> & {
   hop?: ServerProcess;
 };
 
-async function checkTarget(name: TargetName, target: TargetSpec): Promise<void> {
+async function checkTarget(name: TargetName | typeof REDIS_TARGET, target: TargetSpec): Promise<void> {
   for (const mode of ['non-stream', 'stream'] as const) {
     const response = await fetch(target.url, {
       method: 'POST',
@@ -195,6 +205,12 @@ async function soakRun(home: string, mockUrl: string): Promise<SoakResult> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The `gateway` row's target and process, for redis-nodes.ts to measure in turn with the nodes. */
+function gatewayTarget(targets: Array<[TargetName, TargetSpec]>) {
+  const [, { url, headers, hop }] = targets.find(([name]) => name === 'gateway')!;
+  return { url, headers, pid: hop!.pid };
+}
 
 /**
  * Measures `targets` in both modes at `connections`: each target warms up, then the measured
@@ -323,6 +339,25 @@ async function main(): Promise<void> {
     console.log('');
     printRatios(ratios, measurements);
 
+    // Two nodes on one Redis against the one node on files, at the same load (redis-nodes.ts).
+    console.log('');
+    const redisSkipped = !redisEnabled ? 'BENCH_REDIS=0' : gatewaySkipped !== undefined ? 'no gateway' : redisServerUnavailable();
+    const redis =
+      redisSkipped !== undefined
+        ? { skipped: redisSkipped }
+        : await runRedisNodes({
+            concurrency,
+            warmupMs,
+            durationMs,
+            rounds: ROUNDS,
+            settleMs: SETTLE_MS,
+            configure: async (url) => (await configureGateway(url, mock.url)).plain,
+            body: (mode) => requestBody(mode),
+            check: (url, headers) => checkTarget(REDIS_TARGET, { url, headers }),
+            gateway: gatewayTarget(targets),
+          });
+    printRedisNodes(redis);
+
     // Allocation per call, on the Node servers between the client and the mock.
     console.log('');
     const allocationTargets = targets.flatMap(([name, { model, hop, ...target }]) =>
@@ -383,6 +418,7 @@ async function main(): Promise<void> {
           clientCpuUsPerCall: round(cpu.clientUs),
         })),
         ratios: ratios.map(roundAll),
+        redis: redisNodesJson(redis),
         allocation: allocation.map(roundAll),
         soak: soak ? { ...roundAll(soak), requestedCalls: soakCalls, maxSeconds: soakMs / 1000 } : { skipped: soakSkipped },
         summary: summary ? summaryJson(summary) : { skipped: 'BENCH_SUMMARY=0' },
@@ -401,6 +437,7 @@ main().then(
   (error: unknown) => {
     console.error('bench failed:', error);
     killAllServerProcesses();
+    stopRedisServerNow();
     process.exit(1);
   },
 );

@@ -1,4 +1,5 @@
-// Entry point of the benchmark's server processes: `mock`, `bare <upstreamUrl>` or `gateway <home> [durable]`.
+// Entry point of the benchmark's server processes: `mock`, `bare <upstreamUrl>`, `gateway <home> [durable]`
+// or `gateway-redis <redisUrl> <secret> <prefix>` (a node sharing a Redis with others, redis-nodes.ts).
 // Each server runs in a process of its own so that it has an event loop to itself, as it would
 // in production, instead of sharing one with the load generator and the other servers.
 // Protocol (IPC): the child sends {type:'ready', url} or {type:'failed', message}; the parent
@@ -6,6 +7,7 @@
 // A child whose parent disappears exits by itself.
 
 import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
 import { startMockProvider } from '../test/support/mock-provider.js';
 import { startBareProxy } from './bare-proxy.js';
 import { BENCH_UPSTREAM_KEY, type ChildMessage, type ParentMessage } from './processes.js';
@@ -15,7 +17,7 @@ interface Running {
   close(): Promise<void>;
 }
 
-async function start(kind: string, argument: string | undefined, option: string | undefined): Promise<Running> {
+async function start(kind: string, [argument, option, ...rest]: string[]): Promise<Running> {
   switch (kind) {
     case 'mock':
       // Not recording: the benchmark sends hundreds of thousands of requests.
@@ -31,9 +33,46 @@ async function start(kind: string, argument: string | undefined, option: string 
       const server = await startNodeServer({ home: argument!, host: '127.0.0.1', port: 0, logger: false, settings });
       return { url: server.url, close: () => server.close(1_000) };
     }
+    case 'gateway-redis':
+      return startRedisNode(argument!, option!, rest[0]!);
     default:
       throw new Error(`unknown server kind "${kind}"`);
   }
+}
+
+/**
+ * A node on a shared Redis, built as `npm start` builds one (adapters/shared/lifecycle.ts): its
+ * variables read by serverConfigFromEnv (so its settings are a real node's: config re-read every
+ * second behind pub/sub), the gateway from createRedisGateway, Node's outbound, served by
+ * listenNode. As in the `gateway` row (startNodeServer), no line per call: only warnings and
+ * errors are logged, to stderr.
+ */
+async function startRedisNode(redisUrl: string, secret: string, prefix: string): Promise<Running> {
+  const [{ serverConfigFromEnv }, { createRedisGateway, newNodeId }, { nodeOutbound }, { listenNode }, { createConsoleLog }] = await Promise.all([
+    import('../adapters/shared/settings.js'),
+    import('../adapters/shared/redis-gateway.js'),
+    import('../adapters/node/server.js'),
+    import('../adapters/node/listen.js'),
+    import('../adapters/shared/console-log.js'),
+  ]);
+  const env = { ROUTERLY_REDIS_URL: redisUrl, ROUTERLY_SECRET: secret, ROUTERLY_REDIS_PREFIX: prefix, ROUTERLY_HOST: '127.0.0.1', ROUTERLY_PORT: '0' };
+  // No home is used on Redis; one must still be nameable.
+  const config = serverConfigFromEnv(env, { homeDir: tmpdir() });
+  const logger = createConsoleLog({ level: 'warn', format: 'json', write: (line) => process.stderr.write(line) }).logger;
+  const node = await createRedisGateway({ settings: config.settings, logger, ...nodeOutbound(), redis: config.redis!, secret: config.secretFromEnv!, instanceId: newNodeId(process.env.HOSTNAME) });
+  const { gateway } = node;
+  const listener = await listenNode({
+    hostname: config.host,
+    port: config.port,
+    handler: (request, clientAddress, client) => gateway.fetch(request, client ? { clientAddress, client } : { clientAddress }),
+  });
+  return {
+    url: listener.url,
+    async close() {
+      await listener.close(1_000);
+      await node.settle();
+    },
+  };
 }
 
 function send(message: ChildMessage): void {
@@ -73,7 +112,7 @@ interface ProfileNode {
 }
 
 try {
-  const running = await start(process.argv[2] ?? '', process.argv[3], process.argv[4]);
+  const running = await start(process.argv[2] ?? '', process.argv.slice(3));
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stop') void running.close().finally(() => process.exit(0));
     if (message.type === 'allocation-start' || message.type === 'allocation-stop') void allocation(message.type).then(send);

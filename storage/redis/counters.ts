@@ -21,11 +21,11 @@
  * to one script, so on Redis Cluster they would need one hash slot: use a single primary (with
  * replicas) or a prefix with a hash tag, such as `{routerly}:c:`.
  */
-import { createHash } from 'node:crypto';
 import type { CounterEntry, Counters, ReserveResult } from '../../src/counters/port.js';
 import { checkEntries, checkKeys } from '../../src/counters/validate.js';
 import type { RedisClient } from './client.js';
 import { ADD_SCRIPT, INITIALIZE_SCRIPT, READ_SCRIPT, RESERVE_SCRIPT } from './counter-scripts.js';
+import { LuaScript } from './lua-script.js';
 
 export interface RedisCountersOptions {
   /** Put before every counter's key (default `routerly:c:`): deployments or tests sharing a server keep apart by it. */
@@ -33,27 +33,6 @@ export interface RedisCountersOptions {
 }
 
 export const DEFAULT_COUNTERS_PREFIX = 'routerly:c:';
-
-/** A Lua script run by its SHA1 (EVALSHA), sent whole (EVAL) only when the server does not have it yet. */
-class LuaScript {
-  private readonly sha: string;
-
-  constructor(private readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-
-  /** `call` with one array, not spread arguments: a call may name thousands of keys. */
-  async run(client: RedisClient, keys: readonly (string | Buffer)[], args: readonly string[]): Promise<string[]> {
-    const tail = [keys.length, ...keys, ...args];
-    try {
-      return (await client.call('EVALSHA', [this.sha, ...tail])) as string[];
-    } catch (error) {
-      // A restarted or flushed server forgets its scripts; EVAL runs it and caches it again.
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return (await client.call('EVAL', [this.source, ...tail])) as string[];
-    }
-  }
-}
 
 const scripts = {
   read: new LuaScript(READ_SCRIPT),
@@ -73,8 +52,8 @@ export function createRedisCounters(client: RedisClient, options: RedisCountersO
     return args;
   }
 
-  function run(script: LuaScript, entries: readonly CounterEntry[], now: number): Promise<string[]> {
-    return script.run(client, entries.map((entry) => redisKey(entry.key)), entryArgs(entries, now));
+  async function run(script: LuaScript, entries: readonly CounterEntry[], now: number): Promise<string[]> {
+    return (await script.run(client, entries.map((entry) => redisKey(entry.key)), entryArgs(entries, now))) as string[];
   }
 
   // Each method validates first (a malformed argument rejects before anything is sent, with the
@@ -97,7 +76,7 @@ export function createRedisCounters(client: RedisClient, options: RedisCountersO
     async read(keys, now) {
       checkKeys(keys, now);
       if (keys.length === 0) return [];
-      return (await scripts.read.run(client, keys.map(redisKey), [numberArg(now)])).map(Number);
+      return ((await scripts.read.run(client, keys.map(redisKey), [numberArg(now)])) as string[]).map(Number);
     },
     async initialize(entries, now) {
       checkEntries(entries, now);

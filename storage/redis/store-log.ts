@@ -14,8 +14,9 @@
  * One Lua script writes all three, so no reader sees a piece without its shape, and appends from
  * any number of connections interleave whole pieces.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './client.js';
+import { LuaScript } from './lua-script.js';
 
 /** The Redis keys behind one store key (see store.ts for the names). */
 export interface KeyNames {
@@ -106,24 +107,6 @@ if skip > 0 then
 end
 return {'log', id, count, first, skipped}
 `;
-
-/** A Lua script run by its SHA1 (EVALSHA), loaded again with EVAL after a server restart or SCRIPT FLUSH. */
-class LuaScript {
-  private readonly sha: string;
-
-  constructor(private readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
-
-  async run(client: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.lua, keys.length, ...keys, ...args);
-    }
-  }
-}
 
 const appendScript = new LuaScript(APPEND_LUA);
 const openScript = new LuaScript(OPEN_LUA);

@@ -9,12 +9,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminClient, createModel, createProject, requestJson, type AdminClient } from '../support/gateway-client.js';
 import { startMockProvider, type MockProvider } from '../support/mock-provider.js';
+import { pingRedis } from '../support/redis-server.js';
 import { startServerProcess, type ServerProcess } from '../support/runtime-process.js';
 
 const NODE_ENTRY = ['--import', 'tsx', 'adapters/node/main.ts'];
@@ -35,7 +36,7 @@ async function restartableRedis() {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (await requestPing(port)) return;
+      if (await pingRedis(port)) return;
       if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -50,20 +51,6 @@ async function restartableRedis() {
   return { url: `redis://127.0.0.1:${port}`, start, kill, remove: async () => (await kill(), await rm(dir, { recursive: true, force: true })) };
 }
 
-/** Whether a Redis answers +PONG on `port`. */
-function requestPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const connection = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      connection.destroy();
-      resolve(ok);
-    };
-    connection.once('error', () => done(false));
-    connection.once('connect', () => connection.write('PING\r\n'));
-    connection.once('data', (data) => done(data.toString().startsWith('+PONG')));
-    connection.setTimeout(500, () => done(false));
-  });
-}
 
 let redis: Awaited<ReturnType<typeof restartableRedis>>;
 let mock: MockProvider;

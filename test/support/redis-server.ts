@@ -31,8 +31,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Answers once the server replies +PONG to a PING. */
-function ping(port: number): Promise<boolean> {
+/** Whether a Redis on 127.0.0.1:`port` answers +PONG to a PING (within half a second). */
+export function pingRedis(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const done = (ok: boolean) => {
@@ -64,7 +64,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     let ready = false;
     while (Date.now() < deadline) {
       const outcome = await Promise.race([
-        ping(port).then((ok) => (ok ? 'ready' : 'retry')),
+        pingRedis(port).then((ok) => (ok ? 'ready' : 'retry')),
         exited.then(() => 'exited' as const),
         spawnError.then((error) => error),
       ]);

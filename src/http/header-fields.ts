@@ -44,8 +44,8 @@ export class HeaderFields implements HeaderMap {
   }
 }
 
-/** `headers` as a fetch init takes them. */
-export function headersInit(headers: HeaderMap): HeadersInit {
+/** `headers` as a fetch init takes them (spelled out rather than the DOM's HeadersInit, which an app compiled with Node's types alone lacks). */
+export function headersInit(headers: HeaderMap): Headers | Record<string, string> {
   if (headers instanceof HeaderFields) return { ...headers.record };
   if (headers instanceof Headers) return headers;
   const record: Record<string, string> = {};

@@ -14,6 +14,7 @@
 import type { ConfigChanges, Logger } from '../../src/deps.js';
 import type { RedisClient } from './client.js';
 import { withRedisLock } from './lock.js';
+import { GatewayError } from '../../src/errors.js';
 
 export interface RedisConfigChangesOptions {
   /** Runs commands: the lock and PUBLISH. */
@@ -71,7 +72,8 @@ export async function createRedisConfigChanges(options: RedisConfigChangesOption
     channel,
     async exclusive(write) {
       const held = await withRedisLock(client, lockKey, { expiresMs: options.lockExpiresMs ?? 10_000, waitMs: options.lockWaitMs ?? 5_000 }, write);
-      if (!held) throw new Error('another node has been changing the config for too long: try again');
+      // A 503 the client can retry, with the reason (the store answers: it is the lock that is taken).
+      if (!held) throw new GatewayError('not_ready', 'another node has been changing the config for too long: try again', { headers: { 'retry-after': '1' } });
       return held.value;
     },
     async publish() {

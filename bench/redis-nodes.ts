@@ -21,7 +21,7 @@ import { startRedisServer, type RedisServer } from '../test/support/redis-server
 import { CpuMeter } from './cpu.js';
 import { LoadSession } from './load.js';
 import { startServerProcess, type ServerProcess } from './processes.js';
-import { percentile, type ModeName } from './report.js';
+import { percentile, type Measurement, type ModeName } from './report.js';
 
 export const REDIS_TARGET = 'redis-2-nodes';
 const NODES = 2;
@@ -48,15 +48,8 @@ export interface RedisNodesOptions {
   gateway: { url: string; headers: Record<string, string>; pid: number };
 }
 
-/** A row's load and CPU figures. */
-export interface RedisNodesFigures {
-  requests: number;
-  errors: number;
-  errorSamples: string[];
-  /** Successful calls per second, all connections together. */
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
+/** A row's load figures (as a Measurement has them; rps: all connections together) and CPU figures. */
+export interface RedisNodesFigures extends Pick<Measurement, 'requests' | 'errors' | 'errorSamples' | 'rps' | 'p50Ms' | 'p99Ms'> {
   /** CPU per call of the gateway processes (both nodes together), of redis-server (none on files), and of all. */
   nodesCpuUsPerCall: number;
   redisCpuUsPerCall: number;

@@ -1,13 +1,4 @@
-import {
-  createGateway,
-  type CallEvent,
-  type Gateway,
-  type GatewayDeps,
-  type GatewaySettings,
-  type Logger,
-  type StaticAssets,
-  type UpstreamSend,
-} from '../../src/index.js';
+import { createGateway, type Gateway, type GatewayDeps } from '../../src/index.js';
 import { folderAssets } from '../node/assets.js';
 import { loadOpenAITokenizer } from '../node/tokenizer.js';
 
@@ -17,23 +8,12 @@ import { loadOpenAITokenizer } from '../node/tokenizer.js';
  * and node:path run on all three; the dashboard's files and the OpenAI tokenizer come from
  * adapters/node/, plain node:fs and pure JavaScript.
  */
-export interface ServerGatewayOptions {
-  settings?: GatewaySettings;
-  logger?: Logger;
-  /** Outbound fetch; the runtime's global fetch when absent. */
-  fetch?: typeof fetch;
-  /**
-   * The runtime's native sender for proxied calls (GatewayDeps.upstream): Node's, from
-   * adapters/node/upstream.ts. Bun and Deno leave it out and go through `fetch`.
-   */
-  upstream?: UpstreamSend;
-  /** The gateway's clock (tests move it to cross budget periods); defaults to Date.now. */
-  now?: () => number;
-  /** The dashboard's files; defaults to the build in dashboard/dist, when there is one. */
-  assets?: StaticAssets;
-  /** Called once per finished proxied call (the console's one line per call). */
-  onCall?: (event: CallEvent) => void;
-}
+/**
+ * What a server passes through to createGateway, as GatewayDeps says. `upstream` is Node's
+ * (adapters/node/undici-upstream.ts); Bun and Deno leave it out and go through `fetch`. `assets`
+ * defaults to the build in dashboard/dist, when there is one.
+ */
+export type ServerGatewayOptions = Pick<GatewayDeps, 'settings' | 'logger' | 'fetch' | 'upstream' | 'now' | 'assets' | 'onCall'>;
 
 export interface ServerGateway {
   gateway: Gateway;

@@ -202,12 +202,26 @@ async function* linesOfFile(handle: FileHandle, chunkBytes: number, fromLine: nu
   if (parts.length > 0) yield Buffer.concat(parts).toString('utf8');
 }
 
+/**
+ * Opens `file`, making its folder first only when the open finds it missing: the folder of a log
+ * or a document almost always exists, and a mkdir before every write was one more trip to the
+ * thread pool (and a wake-up of the event loop) per usage append.
+ */
+async function openMakingFolder(file: string, flags: string): Promise<FileHandle> {
+  try {
+    return await open(file, flags, FILE_MODE);
+  } catch (error) {
+    if (!hasCode(error, 'ENOENT')) throw error;
+    await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
+    return await open(file, flags, FILE_MODE);
+  }
+}
+
 async function writeAtomically(file: string, value: string): Promise<void> {
   const folder = path.dirname(file);
-  await mkdir(folder, { recursive: true, mode: DIR_MODE });
   const temp = path.join(folder, `.${path.basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
   try {
-    const handle = await open(temp, 'wx', FILE_MODE);
+    const handle = await openMakingFolder(temp, 'wx');
     try {
       await handle.writeFile(value, 'utf8');
       await handle.sync();
@@ -223,8 +237,7 @@ async function writeAtomically(file: string, value: string): Promise<void> {
 }
 
 async function appendDurably(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
-  const handle = await open(file, 'a', FILE_MODE);
+  const handle = await openMakingFolder(file, 'a');
   try {
     await handle.appendFile(text, 'utf8');
     await handle.sync();

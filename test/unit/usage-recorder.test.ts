@@ -40,6 +40,30 @@ describe('UsageRecorder', () => {
     expect((await store.get('data/usage/2026-11-24.jsonl'))!.trim().split('\n')).toHaveLength(10);
   });
 
+  it('under steady load appends once per window, not once per write: records that came during a write wait for their window', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = countingStore();
+      const slow: Store = { ...store, append: async (key, text) => { await new Promise((resolve) => setTimeout(resolve, 5)); await store.append(key, text); } };
+      const recorder = new UsageRecorder(slow, logger, 25, { background: () => undefined });
+      // One record a millisecond for 200 ms: with a 5 ms write and no pacing, that was ~40 appends.
+      const done: Promise<void>[] = [];
+      for (let n = 0; n < 200; n++) {
+        done.push(recorder.record(record('2026-11-23T10:00:00.000Z', n)));
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      await vi.advanceTimersByTimeAsync(100);
+      await Promise.all(done);
+      // A window of 25 ms and a write of 5 ms: one append every 30 ms or so, the last one included.
+      expect(store.appends).toBeGreaterThanOrEqual(6);
+      expect(store.appends).toBeLessThanOrEqual(9);
+      const lines = (await store.get('data/usage/2026-11-23.jsonl'))!.trim().split('\n').map((l) => JSON.parse(l).inputTokens);
+      expect(lines).toEqual(Array.from({ length: 200 }, (_, n) => n));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('flush writes at once, without waiting for the window', async () => {
     const store = countingStore();
     const recorder = new UsageRecorder(store, logger, 60_000);

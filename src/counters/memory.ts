@@ -1,4 +1,4 @@
-import type { Counters } from './port.js';
+import type { Counters, LocalCounters } from './port.js';
 import { CounterTable } from './table.js';
 
 /** The in-process driver, with what it holds for tests and metrics. */
@@ -6,6 +6,9 @@ export interface MemoryCounters extends Counters {
   /** Counters held, expired ones not yet swept included (see CounterTable). */
   readonly size: number;
 }
+
+/** The table behind each driver memoryCounters made. */
+const localTables = new WeakMap<Counters, LocalCounters>();
 
 /**
  * Counters in this process's memory: exact for one process (Node, Bun, Deno), lost on restart
@@ -16,7 +19,7 @@ export function memoryCounters(): MemoryCounters {
   const table = new CounterTable();
   // `async`, so that a refused argument (CounterTable throws RangeError or TypeError at once)
   // reaches the caller as a rejected promise, as it would from any other driver.
-  return {
+  const driver: MemoryCounters = {
     durable: false,
     reserve: async (entries, now) => table.reserve(entries, now),
     add: async (entries, now) => table.add(entries, now),
@@ -26,4 +29,15 @@ export function memoryCounters(): MemoryCounters {
       return table.size;
     },
   };
+  localTables.set(driver, table);
+  return driver;
+}
+
+/**
+ * The table behind a driver memoryCounters made, to count through without promises; undefined
+ * for any other object, a copy of one included (`{ ...memoryCounters(), reserve: failing }`
+ * must fail as it says, not count on the table it was copied from).
+ */
+export function localCounters(counters: Counters): LocalCounters | undefined {
+  return localTables.get(counters);
 }

@@ -61,3 +61,20 @@ export interface Counters {
    */
   readonly durable: boolean;
 }
+
+/**
+ * Counters that answer at once, in this process: the memory driver's table. The gateway counts
+ * through them without a promise when its driver has one (memory.ts, localCounters): a call with
+ * budgets made some ten promises and as many microtask turns for counters that never wait.
+ */
+export interface LocalCounters {
+  reserve(entries: readonly CounterEntry[], now: number): ReserveResult;
+  add(entries: readonly CounterEntry[], now: number): number[];
+  read(keys: readonly string[], now: number): number[];
+  initialize(entries: readonly CounterEntry[], now: number): number[];
+}
+
+/** The operations of Counters or of LocalCounters: each answers now or later. */
+export type CounterOps = {
+  [K in keyof LocalCounters]: (...args: Parameters<LocalCounters[K]>) => ReturnType<LocalCounters[K]> | Promise<ReturnType<LocalCounters[K]>>;
+};

@@ -1,12 +1,13 @@
 import type { StoredProject, StoredToken } from '../config/schemas.js';
 import type { ResolvedModel } from '../config/state.js';
 import type { Budget } from '../config/tenancy.js';
-import type { CounterEntry, Counters } from '../counters/port.js';
+import type { CounterEntry, CounterOps } from '../counters/port.js';
 import type { Logger } from '../deps.js';
 import type { BudgetFit, BudgetView } from '../routing/budget.js';
 import type { RoutingRequest } from '../routing/types.js';
 import { periodWindow, windowExpiry, type PeriodWindow } from './periods.js';
 import { NANO_PER_USD } from '../usage/cost.js';
+import { andThen, type Maybe } from './maybe.js';
 import { reservationFor, type Reservation } from './reservation.js';
 
 /** One budget of one scope (the project or the token) in the window that holds now. */
@@ -166,28 +167,32 @@ export class BudgetLedger {
   /** Windows this process has warmed (or is warming), with when each ends and whether it is done (the hot path then waits for nothing). */
   private readonly warmed = new Map<string, { done: Promise<void>; end: number; ready: boolean }>();
 
+  /** `durable`: the counters' own (Counters.durable); when false, each window is warmed from `history` once. */
   constructor(
-    private readonly counters: Counters,
+    private readonly counters: CounterOps,
+    private readonly durable: boolean,
     private readonly history: SpendHistory | undefined,
     private readonly logger: Logger,
   ) {}
 
-  async snapshot(lines: readonly BudgetLine[], now: number): Promise<BudgetSnapshot> {
-    if (!this.counters.durable && this.history && !lines.every((line) => this.warmed.get(line.usdKey)?.ready === true)) {
-      await Promise.all(
-        lines.map((line) =>
-          this.warm(line, now).catch((error: unknown) => {
-            // Unreadable history must not stop every call: the counter counts on from what it holds, and the next call retries.
-            this.logger.error('budget warm-up from usage rollups failed', { key: line.usdKey, error: String(error) });
-          }),
-        ),
+  /** The lines' spend; at once when the counters answer at once and every window is warm (the hot path). */
+  snapshot(lines: readonly BudgetLine[], now: number): Maybe<BudgetSnapshot> {
+    if (!this.durable && this.history && !lines.every((line) => this.warmed.get(line.usdKey)?.ready === true)) {
+      const warming = lines.map((line) =>
+        this.warm(line, now).catch((error: unknown) => {
+          // Unreadable history must not stop every call: the counter counts on from what it holds, and the next call retries.
+          this.logger.error('budget warm-up from usage rollups failed', { key: line.usdKey, error: String(error) });
+        }),
       );
+      return Promise.all(warming).then(() => this.read(lines, now));
     }
+    return this.read(lines, now);
+  }
+
+  private read(lines: readonly BudgetLine[], now: number): Maybe<BudgetSnapshot> {
     const keys: string[] = [];
     for (const line of lines) keys.push(line.usdKey, line.tokensKey);
-    const values = await this.counters.read(keys, now);
-    const spent = lines.map((_, i) => ({ nanoUsd: values[2 * i]!, tokens: values[2 * i + 1]! }));
-    return new BudgetSnapshot(lines, spent);
+    return andThen(this.counters.read(keys, now), (values) => new BudgetSnapshot(lines, lines.map((_, i) => ({ nanoUsd: values[2 * i]!, tokens: values[2 * i + 1]! }))));
   }
 
   private warm(line: BudgetLine, now: number): Promise<void> {

@@ -1,6 +1,7 @@
 import type { StoredProject, StoredToken } from '../config/schemas.js';
 import type { ResolvedModel } from '../config/state.js';
-import type { CounterEntry, Counters } from '../counters/port.js';
+import { localCounters } from '../counters/memory.js';
+import type { CounterEntry, CounterOps, Counters, ReserveResult } from '../counters/port.js';
 import type { Logger } from '../deps.js';
 import { GatewayError } from '../errors.js';
 import type { TokenUsage } from '../ir/usage.js';
@@ -10,6 +11,7 @@ import { budgetEntries, budgetLines, BudgetLedger, overMessage, type BudgetLine,
 import { minuteWindow, type PeriodWindow } from './periods.js';
 import { admissionEntries, modelRateEntries, modelRateKeys, rateHeaders, rateLines, rateState, refusalReason } from './rate-limits.js';
 import { NANO_PER_USD } from '../usage/cost.js';
+import { andThen, DONE, type Maybe } from './maybe.js';
 import { actualCharge, NOTHING, reservationFor, type Reservation } from './reservation.js';
 
 /** One budget as it stands: GET /api/projects/:id/budgets. */
@@ -65,7 +67,7 @@ export interface CallLimits {
   end(actualTokens: number | undefined): void;
 }
 
-const NO_HOLD: AttemptHold = { settle: () => ({ done: Promise.resolve() }) };
+const NO_HOLD: AttemptHold = { settle: () => ({ done: DONE }) };
 const ADMITTED: AttemptAdmission = { ok: true, hold: NO_HOLD };
 
 /** A call no budget or limit applies to: nothing to count. */
@@ -85,7 +87,8 @@ export const UNLIMITED: CallLimits = {
 export class Limits {
   private readonly ledger: BudgetLedger;
 
-  private readonly counters: Counters;
+  /** The memory driver's table itself (no promise per step), or the driver behind failingClosed. */
+  private readonly counters: CounterOps;
 
   constructor(
     counters: Counters,
@@ -93,50 +96,65 @@ export class Limits {
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {
-    this.counters = failingClosed(counters, logger);
-    this.ledger = new BudgetLedger(this.counters, history, logger);
+    this.counters = localCounters(counters) ?? failingClosed(counters, logger);
+    this.ledger = new BudgetLedger(this.counters, counters.durable, history, logger);
   }
 
   /**
    * Admits a call under its project's and token's rate limits (a 429 in the client's format when
    * over, with retry-after and the rate-limit headers), and reads its budgets for ranking.
+   * Answers at once when it can (nothing to count, or counters in memory); a refusal is always a
+   * rejected promise, never a throw.
    */
-  begin(project: StoredProject, token: StoredToken, request: RoutingRequest, candidates: readonly Candidate[], format: 'openai' | 'anthropic'): CallLimits | Promise<CallLimits> {
+  begin(project: StoredProject, token: StoredToken, request: RoutingRequest, candidates: readonly Candidate[], format: 'openai' | 'anthropic'): Maybe<CallLimits> {
     // Synchronous for a call nothing limits: no promise, no counter, on the hot path.
     if (project.budgets === undefined && token.budgets === undefined && project.limits === undefined && token.limits === undefined && !candidates.some((c) => c.model.config.limits !== undefined)) {
       return UNLIMITED;
     }
-    return this.admit(project, token, request, candidates, format);
+    try {
+      return this.admit(project, token, request, candidates, format);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  private async admit(project: StoredProject, token: StoredToken, request: RoutingRequest, candidates: readonly Candidate[], format: 'openai' | 'anthropic'): Promise<CallLimits> {
-    const hasBudgets = project.budgets !== undefined || token.budgets !== undefined;
+  /** At once when the counters answer at once and the budgets' windows are warm; a promise otherwise. */
+  private admit(project: StoredProject, token: StoredToken, request: RoutingRequest, candidates: readonly Candidate[], format: 'openai' | 'anthropic'): Maybe<CallLimits> {
     const hasLimits = project.limits !== undefined || token.limits !== undefined;
-    const limitedModels = candidates.filter((c) => c.model.config.limits !== undefined);
     const now = this.now();
     const minute = minuteWindow(now);
     const lines = hasLimits ? rateLines(project, token, minute) : [];
     const estimate = lines.some((l) => l.limits.tpm !== undefined) ? tpmEstimate(request) : 0;
-    let headers: Record<string, string> | undefined;
-    let admitted: CounterEntry[] = [];
-    if (lines.length > 0) {
-      const entries = admissionEntries(lines, estimate, minute, now);
-      const result = await this.counters.reserve(entries, now);
-      headers = rateHeaders(rateState(entries, result.values), format, minute, now);
+    const admitted = { request, estimate, entries: [] as CounterEntry[], headers: undefined as Record<string, string> | undefined };
+    if (lines.length === 0) return this.hold(project, token, candidates, admitted, minute, now);
+    const entries = admissionEntries(lines, estimate, minute, now);
+    return andThen(this.counters.reserve(entries, now), (result) => {
+      const headers = rateHeaders(rateState(entries, result.values), format, minute, now);
       if (!result.ok) {
         const wait = entries[result.refused!]!.key.startsWith('c:') ? 1 : Math.max(1, Math.ceil((minute.end - now) / 1000));
         throw new GatewayError('rate_limited', refusalReason(lines, entries[result.refused!]!), { headers: { ...headers, 'retry-after': String(wait) } });
       }
-      admitted = entries;
-    }
-    try {
-      const budget = hasBudgets ? await this.ledger.snapshot(budgetLines(project, token, now), now) : undefined;
-      const modelMinute = limitedModels.length > 0 ? await this.modelMinute(limitedModels, minute, now) : undefined;
-      return new CallHold(this.counters, this.logger, this.now, request, admitted, estimate, budget, modelMinute, headers);
-    } catch (error) {
+      return this.hold(project, token, candidates, { ...admitted, entries, headers }, minute, now);
+    });
+  }
+
+  /** An admitted call's hold: its budgets and its limited models' minute read for ranking. */
+  private hold(project: StoredProject, token: StoredToken, candidates: readonly Candidate[], admitted: Admitted, minute: PeriodWindow, now: number): Maybe<CallHold> {
+    const limitedModels = candidates.filter((c) => c.model.config.limits !== undefined);
+    const release = (error: unknown): never => {
       // The call never ran: its slot and its tokens a minute go back.
-      new CallHold(this.counters, this.logger, this.now, request, admitted, estimate, undefined, undefined, headers).end(0);
+      new CallHold(this.counters, this.logger, this.now, admitted, undefined, undefined).end(0);
       throw error;
+    };
+    try {
+      const hasBudgets = project.budgets !== undefined || token.budgets !== undefined;
+      const budget = hasBudgets ? this.ledger.snapshot(budgetLines(project, token, now), now) : undefined;
+      const held = andThen(budget, (snapshot) =>
+        andThen(limitedModels.length > 0 ? this.modelMinute(limitedModels, minute, now) : undefined, (modelMinute) => new CallHold(this.counters, this.logger, this.now, admitted, snapshot, modelMinute)),
+      );
+      return held instanceof Promise ? held.catch(release) : held;
+    } catch (error) {
+      return release(error);
     }
   }
 
@@ -168,14 +186,15 @@ export class Limits {
     }));
   }
 
-  private async modelMinute(candidates: readonly Candidate[], minute: PeriodWindow, now: number) {
+  private modelMinute(candidates: readonly Candidate[], minute: PeriodWindow, now: number): Maybe<NonNullable<CallLimits['modelMinute']>> {
     const keys = candidates.flatMap((c) => {
       const k = modelRateKeys(c.model, minute);
       return [k.requestsKey, k.tokensKey];
     });
-    const values = await this.counters.read(keys, now);
-    const byModel = new Map(candidates.map((c, i) => [c.model.config.id, { requests: values[2 * i]!, tokens: values[2 * i + 1]! }]));
-    return (id: string) => byModel.get(id) ?? { requests: 0, tokens: 0 };
+    return andThen(this.counters.read(keys, now), (values) => {
+      const byModel = new Map(candidates.map((c, i) => [c.model.config.id, { requests: values[2 * i]!, tokens: values[2 * i + 1]! }]));
+      return (id: string) => byModel.get(id) ?? { requests: 0, tokens: 0 };
+    });
   }
 }
 
@@ -220,25 +239,34 @@ function tpmEstimate(request: RoutingRequest): number {
   return features.inputTokens + (features.maxOutputTokens ?? 0);
 }
 
+/** What a call's admission counted: its request, its tokens-a-minute estimate, the entries charged and the headers they give. */
+interface Admitted {
+  request: RoutingRequest;
+  estimate: number;
+  entries: readonly CounterEntry[];
+  headers: Record<string, string> | undefined;
+}
+
 class CallHold implements CallLimits {
   readonly budget: BudgetView;
+  readonly headers: Record<string, string> | undefined;
+  private readonly request: RoutingRequest;
   private ended = false;
 
   constructor(
-    private readonly counters: Counters,
+    private readonly counters: CounterOps,
     private readonly logger: Logger,
     private readonly now: () => number,
-    private readonly request: RoutingRequest,
-    private readonly admitted: readonly CounterEntry[],
-    private readonly estimate: number,
+    private readonly admitted: Admitted,
     private readonly snapshot: ({ lines: readonly BudgetLine[] } & BudgetView) | undefined,
     readonly modelMinute: CallLimits['modelMinute'],
-    readonly headers: Record<string, string> | undefined,
   ) {
     this.budget = snapshot ?? NO_BUDGETS;
+    this.headers = admitted.headers;
+    this.request = admitted.request;
   }
 
-  async reserve(model: ResolvedModel): Promise<AttemptAdmission> {
+  reserve(model: ResolvedModel): Maybe<AttemptAdmission> {
     const budgetLinesNow = this.snapshot?.lines ?? [];
     const amount = budgetLinesNow.length > 0 ? reservationFor(model, this.request) : NOTHING;
     const modelTokens = model.config.limits?.tpm !== undefined && this.request.operation !== 'count_tokens' ? this.request.features().inputTokens : 0;
@@ -246,13 +274,16 @@ class CallHold implements CallLimits {
     const minute = minuteWindow(now);
     const budgetPart = budgetEntries(budgetLinesNow, amount, true);
     const modelPart = modelRateEntries(model, modelTokens, minute);
-    if (budgetPart.length === 0 && modelPart.length === 0) return { ok: true, hold: NO_HOLD };
-    const entries = [...budgetPart, ...modelPart];
-    const result = await this.counters.reserve(entries, now);
+    if (budgetPart.length === 0 && modelPart.length === 0) return ADMITTED;
+    const entries = modelPart.length === 0 ? budgetPart : [...budgetPart, ...modelPart];
+    return andThen(this.counters.reserve(entries, now), (result) => this.admission(result, model, entries, budgetPart, modelPart, amount, minute, now));
+  }
+
+  private admission(result: ReserveResult, model: ResolvedModel, entries: CounterEntry[], budgetPart: CounterEntry[], modelPart: CounterEntry[], amount: Reservation, minute: PeriodWindow, now: number): AttemptAdmission {
     if (!result.ok) {
       const refused = entries[result.refused!]!;
       if (result.refused! < budgetPart.length) {
-        const line = budgetLinesNow.find((l) => l.usdKey === refused.key || l.tokensKey === refused.key)!;
+        const line = this.snapshot!.lines.find((l) => l.usdKey === refused.key || l.tokensKey === refused.key)!;
         const kind = refused.key === line.usdKey ? 'usd' : 'tokens';
         const spent = result.values[result.refused!]!;
         const reason = kind === 'usd' ? overMessage(line, 'usd', spent / NANO_PER_USD, amount.nanoUsd / NANO_PER_USD) : overMessage(line, 'tokens', spent, amount.tokens);
@@ -269,11 +300,11 @@ class CallHold implements CallLimits {
     let settled = false;
     return {
       settle: (usage, answered) => {
-        if (settled) return { done: Promise.resolve() };
+        if (settled) return { done: DONE };
         settled = true;
         if (answered && !usage) {
           // Unreported usage keeps its reservation: the budgets stay charged the most it could have cost.
-          return { charged: { chargedUsd: reserved.nanoUsd / NANO_PER_USD, chargedTokens: reserved.tokens }, done: Promise.resolve() };
+          return { charged: { chargedUsd: reserved.nanoUsd / NANO_PER_USD, chargedTokens: reserved.tokens }, done: DONE };
         }
         const actual = answered && usage ? actualCharge(model, usage) : NOTHING;
         const deltas: CounterEntry[] = [];
@@ -301,19 +332,27 @@ class CallHold implements CallLimits {
     if (this.ended) return;
     this.ended = true;
     const deltas: CounterEntry[] = [];
-    for (const entry of this.admitted) {
+    for (const entry of this.admitted.entries) {
       if (entry.key.startsWith('c:')) deltas.push({ key: entry.key, amount: -1, expiresAt: entry.expiresAt });
-      else if (entry.key.includes(':tok:') && actualTokens !== undefined && actualTokens !== this.estimate) {
-        deltas.push({ key: entry.key, amount: actualTokens - this.estimate, expiresAt: entry.expiresAt });
+      else if (entry.key.includes(':tok:') && actualTokens !== undefined && actualTokens !== this.admitted.estimate) {
+        deltas.push({ key: entry.key, amount: actualTokens - this.admitted.estimate, expiresAt: entry.expiresAt });
       }
     }
     void this.apply(deltas);
   }
 
+  /** Adds the deltas; the promise settles once they are counted (DONE when they were at once), and never rejects. */
   private apply(deltas: CounterEntry[]): Promise<unknown> {
-    if (deltas.length === 0) return Promise.resolve();
-    return this.counters.add(deltas, this.now()).catch((error: unknown) => {
+    if (deltas.length === 0) return DONE;
+    const failed = (error: unknown) => {
       this.logger.error('settling budget and limit counters failed', { error: String(error), keys: deltas.map((d) => d.key) });
-    });
+    };
+    try {
+      const added = this.counters.add(deltas, this.now());
+      return added instanceof Promise ? added.catch(failed) : DONE;
+    } catch (error) {
+      failed(error);
+      return DONE;
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { ClientPresence } from '../http/client-presence.js';
 import type { ResolvedModel } from '../config/state.js';
 import type { TokenUsage } from '../providers/types.js';
 import type { AttemptHold, CallLimits } from '../limits/call-limits.js';
+import { DONE } from '../limits/maybe.js';
 import type { CompiledRouting } from '../routing/compile.js';
 import type { JudgeCallReport } from '../routing/judge.js';
 import type { RoutingTrace } from '../routing/trace.js';
@@ -149,7 +150,7 @@ export function createUsageRecorder(call: CallContext, model: ResolvedModel, att
       });
     }
     // Durable usage waits for both: the record stored and the budgets settled.
-    return settled ? Promise.all([written, settled.done]).then(() => undefined) : written;
+    return settled && settled.done !== DONE ? Promise.all([written, settled.done]).then(() => undefined) : written;
   };
 }
 

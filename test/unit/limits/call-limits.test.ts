@@ -195,6 +195,31 @@ describe('budgets', () => {
     expect(after.budget.fit(priced, req())).toEqual({ fits: true, headroom: expect.closeTo((0.02 - 0.002 - 0.009) / 0.02, 9) });
   });
 
+  it('counts through the memory driver without a promise once a window is warm, and through any other driver with one', async () => {
+    const history: SpendHistory = { chargedBetween: async () => ({ nanoUsd: 0, tokens: 0 }) };
+    const p = dayBudget(0.02);
+    const { limits } = setUp({ history });
+    // The first call of a window waits for its warm-up from the history.
+    expect(limits.begin(p, token(), req(), POOL, 'openai')).toBeInstanceOf(Promise);
+    await limits.begin(p, token(), req(), POOL, 'openai');
+    const call = limits.begin(p, token(), req(), POOL, 'openai');
+    expect(call).not.toBeInstanceOf(Promise);
+    const admission = (call as Exclude<typeof call, Promise<unknown>>).reserve(priced);
+    expect(admission).not.toBeInstanceOf(Promise);
+    const settled = (admission as { ok: true; hold: AttemptHold }).hold.settle(usage(100, 100), true);
+    // Counted already: the next call sees $0.002 spent.
+    const after = limits.begin(p, token(), req(), POOL, 'openai') as Exclude<typeof call, Promise<unknown>>;
+    expect(after.budget.fit(priced, req())).toEqual({ fits: true, headroom: expect.closeTo((0.02 - 0.002 - 0.009) / 0.02, 9) });
+    await settled.done;
+
+    // A copy of the driver is another driver: its own methods, so promises.
+    const copied = setUp({ counters: { ...memoryCounters() } }).limits;
+    await copied.begin(p, token(), req(), POOL, 'openai');
+    const other = copied.begin(p, token(), req(), POOL, 'openai');
+    expect(other).toBeInstanceOf(Promise);
+    expect((await other).reserve(priced)).toBeInstanceOf(Promise);
+  });
+
   it('releases a failed attempt’s reservation and keeps an unreported answer’s whole', async () => {
     const { limits } = setUp();
     const p = dayBudget(0.01);

@@ -20,7 +20,9 @@
 // reports its resident memory before and after. Last, `summary` (summary.ts) times
 // GET /api/usage/summary over the rollups of a month of 10 million synthetic records.
 //
-//   npx tsx bench/run.ts        (npm run bench)
+//   npm run bench               (npm run build:lib, then npx tsx bench/run.ts)
+// The Node gateways run as the Docker image and the npm package run them: compiled into dist/
+// (server-process.ts). A dist/ older than the sources stops the run before it starts.
 //   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16 (the loaded rows)
 //   BENCH_C1_SECONDS=3 BENCH_C1_WARMUP_SECONDS=1 (the one-connection rows)
 //   BENCH_BUN=0 (skips the Bun rows) BENCH_GATEWAY_BUDGETS=0 (the gateway's project without budgets)
@@ -40,7 +42,7 @@ import { coreMicroIterations, coreMicroCheck, printCoreMicro, runCoreMicro } fro
 import { measureAllocation, printAllocation } from './allocation.js';
 import { CpuMeter, selfCpuNs } from './cpu.js';
 import { LoadSession, type LoadTarget } from './load.js';
-import { BENCH_UPSTREAM_KEY, bunUnavailable, killAllServerProcesses, startBunProcess, startServerProcess, type ServerProcess } from './processes.js';
+import { BENCH_UPSTREAM_KEY, bunUnavailable, killAllServerProcesses, shippedBuildProblem, startBunProcess, startServerProcess, type ServerProcess } from './processes.js';
 import { printRedisNodes, REDIS_TARGET, redisNodesBudgetMs, redisNodesJson, redisServerUnavailable, runRedisNodes, stopRedisServerNow } from './redis-nodes.js';
 import {
   check,
@@ -260,6 +262,9 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ summary: summaryJson(summary) }));
     return;
   }
+  // The Node gateways run the compiled build (server-process.ts): measuring stale code would say nothing of this tree.
+  const stale = shippedBuildProblem();
+  if (stale) throw new Error(`bench: ${stale}`);
   const servers: ServerProcess[] = [];
   // First, while no server is running to compete for the CPU.
   console.log('routing: rank() micro-benchmark');

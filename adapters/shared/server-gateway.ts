@@ -26,7 +26,8 @@ export type GatewayStorage = Pick<GatewayDeps, 'store' | 'counters' | 'configCha
 
 /** Builds the gateway and waits until it is ready: a bad secret or a corrupt config file rejects. */
 export async function startServerGateway(storage: GatewayStorage, options: ServerGatewayOptions): Promise<ServerGateway> {
-  const background = new Set<Promise<unknown>>();
+  /** Work handed to waitUntil, by the promise handed over: the calls of one usage batch all hand over the same one, tracked once. */
+  const background = new Map<Promise<unknown>, Promise<unknown>>();
   const assets = options.assets ?? folderAssets();
   const gateway = createGateway({
     ...storage,
@@ -39,8 +40,8 @@ export async function startServerGateway(storage: GatewayStorage, options: Serve
     ...(options.now ? { now: options.now } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
     waitUntil(promise) {
-      const tracked = promise.catch(() => undefined).finally(() => background.delete(tracked));
-      background.add(tracked);
+      if (background.has(promise)) return;
+      background.set(promise, promise.catch(() => undefined).finally(() => background.delete(promise)));
     },
   });
   // Refuse to start on a bad secret or a corrupt config file rather than serve 503s.
@@ -48,7 +49,7 @@ export async function startServerGateway(storage: GatewayStorage, options: Serve
   return {
     gateway,
     async settle() {
-      await Promise.all(background);
+      await Promise.all(background.values());
       await gateway.flush();
     },
   };

@@ -3,6 +3,7 @@ import type { UpstreamAnswer } from '../http/upstream.js';
 import type { ProviderErrorDetails } from '../ir/codec.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { UpstreamCall } from './upstream.js';
+import { utf8 } from '../crypto/encoding.js';
 
 /**
  * The client's answer for a provider's non-2xx, shared by both routes. A provider 401/403
@@ -33,7 +34,7 @@ async function providerErrorResponse(
   }
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder().decode(bytes));
+    body = JSON.parse(utf8.decode(bytes));
   } catch {
     body = undefined;
   }

@@ -4,6 +4,7 @@ import type { ProxyContext } from './context.js';
 import { passthroughErrorResponse } from './errors.js';
 import type { ExchangePlan } from './exchange.js';
 import { firstEventError, startErrorResponse } from './stream-start.js';
+import { utf8 } from '../crypto/encoding.js';
 
 /**
  * A call in the provider's own format: the client's body goes out byte for byte (with only
@@ -33,7 +34,7 @@ export function passthroughPlan(ctx: ProxyContext, adapter: ProviderAdapter): Ex
     answer(bytes) {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(new TextDecoder().decode(bytes));
+        parsed = JSON.parse(utf8.decode(bytes));
       } catch {
         // A body that is not JSON still goes to the client as the provider sent it, but it is no answer.
         return { body: bytes, usage: undefined, outcome: 'invalid_answer' };

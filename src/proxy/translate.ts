@@ -12,6 +12,7 @@ import { clientHeaders } from './headers.js';
 import type { ExchangePlan } from './exchange.js';
 import { firstEventError, startErrorResponse } from './stream-start.js';
 import { unsupportedParamsHeaders, WARNINGS_HEADER } from './warnings.js';
+import { utf8 } from '../crypto/encoding.js';
 
 const JSON_TYPE = 'application/json';
 const NO_HEADERS: HeaderSource = { header: () => null };
@@ -37,7 +38,7 @@ export function assertTranslatableNesting(body: string): void {
 
 function parseProviderJson(bytes: Uint8Array): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(utf8.decode(bytes));
   } catch {
     throw new GatewayError('upstream_error', 'the provider answered with a body that is not JSON');
   }

@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Listener, RequestHandler } from '../shared/lifecycle.js';
 import { ResponsePresence } from './presence.js';
@@ -18,6 +18,7 @@ export async function listenNode(options: { hostname: string; port: number; hand
         },
         hostname,
         port: options.port,
+        serverOptions: { ServerResponse: HeadersWithFirstChunk as typeof ServerResponse },
       },
       () => resolve(created as Server),
     ) as Server;
@@ -36,6 +37,16 @@ export async function listenNode(options: { hostname: string; port: number; hand
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Hono flushes a streamed response's headers on their own before its body. Every stream the
+ * gateway answers with has its first chunk ready (a relay starts once the provider's first event
+ * is in), so the headers wait for it and go out in the same write, as node:http sends them when
+ * nobody flushes: one write and one wake-up of the client fewer per stream.
+ */
+class HeadersWithFirstChunk extends ServerResponse {
+  override flushHeaders(): void {}
 }
 
 /** The host part of the URL clients reach a server at: brackets for IPv6, and 0.0.0.0 reached via loopback. */

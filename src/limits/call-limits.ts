@@ -187,10 +187,11 @@ export class Limits {
   }
 
   private modelMinute(candidates: readonly Candidate[], minute: PeriodWindow, now: number): Maybe<NonNullable<CallLimits['modelMinute']>> {
-    const keys = candidates.flatMap((c) => {
-      const k = modelRateKeys(c.model, minute);
-      return [k.requestsKey, k.tokensKey];
-    });
+    const keys: string[] = [];
+    for (const { model } of candidates) {
+      const k = modelRateKeys(model, minute);
+      keys.push(k.requestsKey, k.tokensKey);
+    }
     return andThen(this.counters.read(keys, now), (values) => {
       const byModel = new Map(candidates.map((c, i) => [c.model.config.id, { requests: values[2 * i]!, tokens: values[2 * i + 1]! }]));
       return (id: string) => byModel.get(id) ?? { requests: 0, tokens: 0 };

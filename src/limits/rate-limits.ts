@@ -101,9 +101,20 @@ export function refusalReason(lines: readonly RateLine[], entry: CounterEntry): 
   return `${line.name} is at its limit of ${line.limits.concurrency} calls at once`;
 }
 
+/**
+ * Each model's keys for the minute they were last made for, per model object (the config's,
+ * replaced whenever it changes): every call ranks and reserves on its models with limits, and
+ * making the keys anew cost two strings per model per call.
+ */
+const keysByModel = new WeakMap<ResolvedModel, { minuteId: string; keys: { requestsKey: string; tokensKey: string } }>();
+
 /** A model's own quota (its `limits`), counted across every project that uses it. */
 export function modelRateKeys(model: ResolvedModel, minute: PeriodWindow): { requestsKey: string; tokensKey: string } {
-  return { requestsKey: `r:m:${model.config.id}:req:${minute.id}`, tokensKey: `r:m:${model.config.id}:tok:${minute.id}` };
+  const cached = keysByModel.get(model);
+  if (cached?.minuteId === minute.id) return cached.keys;
+  const keys = { requestsKey: `r:m:${model.config.id}:req:${minute.id}`, tokensKey: `r:m:${model.config.id}:tok:${minute.id}` };
+  keysByModel.set(model, { minuteId: minute.id, keys });
+  return keys;
 }
 
 export function modelRateEntries(model: ResolvedModel, tokens: number, minute: PeriodWindow): CounterEntry[] {

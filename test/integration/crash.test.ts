@@ -31,8 +31,8 @@ const MIN_ACKED_WRITES = 2;
 /**
  * Batched: a lost record must belong to a call that finished at most this long before the kill.
  * The window is the 25 ms batch, plus the server's event-loop lag, plus up to two appends with
- * their fsync (a record that arrives while one is in flight waits for it): on a loaded 2-core
- * machine with a shared disk it was seen reaching 280 ms. A recorder that held records back
+ * their fsync (a record that arrives while one is in flight waits for it, then for the rest of
+ * its own window): on a loaded 2-core machine with a shared disk it was seen reaching 280 ms. A recorder that held records back
  * for good would lose calls from the start of the load, over 1.5 s before the kill.
  */
 const MAX_BATCHED_LOSS_WINDOW_MS = 1_000;

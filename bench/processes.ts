@@ -4,9 +4,10 @@
 // start:bun runs it), the bare proxy from bun-bare-proxy.ts.
 
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { staleBuild } from '../scripts/build-freshness.mjs';
 
 export type ServerKind = 'mock' | 'bare' | 'gateway' | 'gateway-redis' | 'bun-bare' | 'bun-gateway';
 export type ChildMessage =
@@ -46,32 +47,15 @@ const BUN_BARE_ENTRY = fileURLToPath(new URL('./bun-bare-proxy.ts', import.meta.
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 
-/** What dist/ is compiled from for the servers (tsconfig.build.json, less the CLI), and the file whose age stands for the build's. */
-const SHIPPED_SOURCES = ['src', 'storage', 'adapters/node', 'adapters/shared'];
-const SHIPPED_ENTRY = 'dist/adapters/node/server.js';
-
 /**
  * Why the Node gateways the bench starts (server-process.ts, `shipped`) would not run the
  * sources as they are: dist/ missing, or older than a source file. npm run bench builds it
  * first; `npx tsx bench/run.ts` alone measures whatever dist/ holds.
  */
 export function shippedBuildProblem(): string | undefined {
-  const entry = new URL(`../${SHIPPED_ENTRY}`, import.meta.url);
-  if (!existsSync(entry)) return `${SHIPPED_ENTRY} is missing: run npm run build:lib (npm run bench does)`;
-  const builtAt = statSync(entry).mtimeMs;
-  const newer = (folder: URL): string | undefined => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const url = new URL(entry.isDirectory() ? `${entry.name}/` : entry.name, folder);
-      const found = entry.isDirectory() ? newer(url) : entry.name.endsWith('.ts') && statSync(url).mtimeMs > builtAt ? url.pathname : undefined;
-      if (found) return found;
-    }
-    return undefined;
-  };
-  for (const folder of SHIPPED_SOURCES) {
-    const changed = newer(new URL(`../${folder}/`, import.meta.url));
-    if (changed) return `${changed} is newer than ${SHIPPED_ENTRY}: run npm run build:lib (npm run bench does)`;
-  }
-  return undefined;
+  // What dist/ is compiled from for the servers (tsconfig.build.json, less the CLI).
+  const stale = staleBuild('dist/adapters/node/server.js', ['src', 'storage', 'adapters/node', 'adapters/shared']);
+  return stale === undefined ? undefined : `${stale}: run npm run build:lib (npm run bench does)`;
 }
 
 /** Every child started and not yet stopped, so that an aborted run can still kill them all. */

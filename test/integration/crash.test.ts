@@ -47,7 +47,7 @@ interface Server {
   exited: Promise<void>;
 }
 
-/** The server, as `npm start` runs it (minus npm), in its own process group so cleanup can kill all of it. */
+/** The server, as `npm start` runs the sources (minus npm), in its own process group so cleanup can kill all of it. */
 async function startServer(home: string, durable: boolean): Promise<Server> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ROUTERLY_') && name !== 'PORT'));
   const env: Record<string, string | undefined> = { ...base, ROUTERLY_HOME: home, ROUTERLY_PORT: '0', ROUTERLY_SECRET: SECRET };

@@ -36,7 +36,7 @@ interface Started {
 const spawned: ChildProcess[] = [];
 
 /**
- * `npm start` (or, for speed, the node command it execs) with a clean Routerly environment, in
+ * `npm start` (or, for speed, the server's own entry under tsx, as npm start runs the sources) with a clean Routerly environment, in
  * its own process group (pgid = its pid): the group shows whether anything outlived npm, and
  * lets cleanup kill all of it.
  */
@@ -181,7 +181,7 @@ describe.skipIf(process.platform === 'win32')('npm start: a configuration mistak
     /** What the line must say (the variable or file, and what is wrong). */
     says: RegExp;
     spawnAs?: { uid: number; gid: number };
-    /** Most run the node command `npm start` execs (half the CPU); a few go through npm itself, which must add nothing. */
+    /** Most run the server's entry under tsx (half the CPU); a few go through npm itself, which must add nothing. */
     viaNpm?: boolean;
   }
   const mistakes: Mistake[] = [

@@ -50,7 +50,7 @@ const STOP_TIMEOUT_MS = 5_000;
 /**
  * Why the Node gateways the bench starts (server-process.ts, `shipped`) would not run the
  * sources as they are: dist/ missing, or older than a source file. npm run bench builds it
- * first; `npx tsx bench/run.ts` alone measures whatever dist/ holds.
+ * first; `npx tsx bench/run.ts` alone stops on a dist/ that is missing or stale.
  */
 export function shippedBuildProblem(): string | undefined {
   // What dist/ is compiled from for the servers (tsconfig.build.json, less the CLI).

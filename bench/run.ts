@@ -256,15 +256,15 @@ async function measureRows(targets: Array<[TargetName, TargetSpec]>, connections
 }
 
 async function main(): Promise<void> {
+  // The Node gateways run the compiled build (server-process.ts): measuring stale code would say nothing of this tree.
+  const stale = shippedBuildProblem();
+  if (stale) throw new Error(`bench: ${stale}`);
   if (summaryOnly) {
     const summary = await runSummaryBench(summaryOptionsFromEnv());
     printSummaryBench(summary);
     console.log(JSON.stringify({ summary: summaryJson(summary) }));
     return;
   }
-  // The Node gateways run the compiled build (server-process.ts): measuring stale code would say nothing of this tree.
-  const stale = shippedBuildProblem();
-  if (stale) throw new Error(`bench: ${stale}`);
   const servers: ServerProcess[] = [];
   // First, while no server is running to compete for the CPU.
   console.log('routing: rank() micro-benchmark');

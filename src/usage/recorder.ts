@@ -59,12 +59,12 @@ export class UsageRecorder {
   private appendsFailing = false;
   private droppedRecords = 0;
   /**
-   * Open while records gather: `opened` settles when it closes (its timer, or a flush), `done`
+   * Open while records gather: `closed` settles when it closes (its timer, or a flush), `done`
    * once the write loop has taken them. The loop waits for an open window before its next append,
    * so under steady load there is one append per window, not one per fsync: at one connection
    * that was some 125 appends a second, each five file system calls and a wake-up of the event loop.
    */
-  private window: { opened: Promise<void>; done: Promise<void>; release: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
+  private window: { closed: Promise<void>; done: Promise<void>; release: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
   private readonly rollups: RollupWriter;
   private readonly background: ((work: Promise<unknown>) => void) | undefined;
   /** Flushes waiting: rollups are written at once rather than at the pass interval. */
@@ -103,9 +103,9 @@ export class UsageRecorder {
     this.pending.push(record);
     if (!this.window) {
       let release!: () => void;
-      const opened = new Promise<void>((resolve) => (release = resolve));
+      const closed = new Promise<void>((resolve) => (release = resolve));
       const timer = setTimeout(() => this.closeWindow(), this.batchWindowMs);
-      this.window = { opened, done: opened.then(() => this.drain()), release, timer };
+      this.window = { closed, done: closed.then(() => this.drain()), release, timer };
       // With `background` nobody else holds this promise: it must not reject unobserved.
       if (this.background) this.window.done.catch(() => undefined);
     }
@@ -209,7 +209,7 @@ export class UsageRecorder {
     do {
       while (this.pending.length > 0) {
         // Records that came during the last write wait for their window too (flush closes it).
-        if (this.window) await this.window.opened;
+        if (this.window) await this.window.closed;
         const batch = this.pending;
         const stored = this.pendingStored;
         this.pending = [];

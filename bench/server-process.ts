@@ -76,7 +76,7 @@ async function startRedisNode(redisUrl: string, secret: string, prefix: string):
   const listener = await listenNode({
     hostname: config.host,
     port: config.port,
-    handler: (request, clientAddress, client) => gateway.fetch(request, client ? { clientAddress, client } : { clientAddress }),
+    handler: (request, context) => gateway.fetch(request, context),
   });
   return {
     url: listener.url,

@@ -1,6 +1,7 @@
 import type { Counters } from './counters/port.js';
 import type { UpstreamSend } from './http/upstream.js';
 import type { Store } from './store.js';
+import type { ByteChunks } from './http/chunks.js';
 import type { ClientPresence } from './http/client-presence.js';
 
 /** Structured log sink. Messages never carry provider keys or tokens. */
@@ -199,6 +200,14 @@ export interface RequestContext {
    * signal is asked, when a call first needs to know.
    */
   client?: ClientPresence;
+  /**
+   * Makes a streamed answer's body of its chunks, in the form this runtime's server writes
+   * fastest. Default: a ReadableStream pulling one chunk per read (readableStreamOf). The Node
+   * adapter's server gives @hono/node-server an object shaped like the part of a ReadableStream
+   * it reads (adapters/node/listen.ts): on Node 20 a WHATWG stream and its per-chunk promises
+   * cost more than the rest of relaying a chunk.
+   */
+  streamBody?: (chunks: ByteChunks) => BodyInit;
 }
 
 export interface Gateway {

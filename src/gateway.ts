@@ -126,7 +126,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       // A proxied call, the hot path, goes straight to its handler (see directProxyEndpoint).
       const endpoint = directProxyEndpoint(request.method, request.url);
-      if (endpoint) return handleProxy(request, endpoint, started.services, waitUntil, context?.client);
+      if (endpoint) return handleProxy(request, endpoint, started.services, waitUntil, context);
       return started.app.fetch(request, context?.clientAddress === undefined ? { waitUntil } : { waitUntil, clientAddress: context.clientAddress });
     },
     ready: () => ready.then(() => undefined),

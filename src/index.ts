@@ -3,7 +3,8 @@ export type { CallEvent, ConfigChanges, CountTextTokens, Gateway, GatewayDeps, G
 export type { ClientPresence } from './http/client-presence.js';
 export { HeaderFields, type HeaderMap } from './http/header-fields.js';
 export { signalPresence } from './http/client-presence.js';
-export type { ChunkRead, HeaderSource, OutboundRequest, UpstreamAnswer, UpstreamChunks, UpstreamControl, UpstreamSend } from './http/upstream.js';
+export type { ByteChunks, ChunkRead } from './http/chunks.js';
+export type { HeaderSource, OutboundRequest, UpstreamAnswer, UpstreamControl, UpstreamSend } from './http/upstream.js';
 export { fetchUpstream } from './http/upstream.js';
 export type { Store } from './store.js';
 export { assertValidKey, assertValidPrefix, InvalidKeyError, isValidKey } from './store.js';

@@ -53,7 +53,7 @@ export async function listenBun(options: { hostname: string; port: number; handl
       // for minutes before its first byte, so requests in flight have none (the gateway's model
       // timeouts bound them instead).
       server.timeout(request, 0);
-      return handler(request, server.requestIP(request)?.address);
+      return handler(request, { clientAddress: server.requestIP(request)?.address });
     },
   });
   return {

@@ -66,7 +66,7 @@ export async function listenDeno(options: { hostname: string; port: number; hand
   // which takes a Request of our own per request, carrying both signals.
   const cut = new AbortController();
   const server = Deno.serve({ hostname: options.hostname, port: options.port, onListen() {} }, (request, info) =>
-    handler(new Request(request, { signal: AbortSignal.any([request.signal, cut.signal]) }), info.remoteAddr.hostname),
+    handler(new Request(request, { signal: AbortSignal.any([request.signal, cut.signal]) }), { clientAddress: info.remoteAddr.hostname }),
   );
   const { port } = server.addr;
   return {

@@ -72,7 +72,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   const listener = await listenNode({
     hostname: options.host ?? '127.0.0.1',
     port: options.port ?? 3000,
-    handler: (request, clientAddress, client) => gateway.fetch(request, client ? { clientAddress, client } : { clientAddress }),
+    handler: (request, context) => gateway.fetch(request, context),
   });
   return {
     url: listener.url,

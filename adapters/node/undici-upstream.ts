@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import { HeaderFields, type ChunkRead, type UpstreamAnswer, type UpstreamChunks, type UpstreamSend } from '../../src/index.js';
+import { HeaderFields, type ByteChunks, type ChunkRead, type UpstreamAnswer, type UpstreamSend } from '../../src/index.js';
 import { ForbiddenAddressError, nodeTransport, type NodeFetchOptions, type NodeTransport } from './fetch.js';
 
 /**
@@ -213,7 +213,7 @@ class DispatchedAnswer implements UpstreamAnswer, Dispatcher.DispatchHandler {
     });
   }
 
-  chunks(): UpstreamChunks | null {
+  chunks(): ByteChunks | null {
     if (NULL_BODY.has(this.status)) {
       this.discarding = true;
       return null;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CallEvent, ClientPresence, Gateway, Logger, UpstreamSend } from '../../src/index.js';
+import type { CallEvent, Gateway, Logger, RequestContext, UpstreamSend } from '../../src/index.js';
 import { consoleColor, consoleLogSettings, createConsoleLog, type ConsoleLog } from './console-log.js';
 import { createFileGateway } from './file-gateway.js';
 import { loadSecret, prepareHome } from './home.js';
@@ -22,9 +22,12 @@ import { describeStartupError, ListenError } from './startup-error.js';
 
 export type StopSignal = 'SIGTERM' | 'SIGINT';
 
-/** Hands a request to the gateway; `clientAddress` is the connection's peer as the server saw it. */
-/** Serves one request; `client` when the host can tell the client left without the request's signal (Node). */
-export type RequestHandler = (request: Request, clientAddress: string | undefined, client?: ClientPresence) => Promise<Response>;
+/**
+ * Serves one request. The host says what it knows of it: the connection's peer as the server saw
+ * it (`clientAddress`) and, on Node, whether the client left (`client`, without the request's
+ * signal) and how its server writes a streamed body fastest (`streamBody`).
+ */
+export type RequestHandler = (request: Request, context: RequestContext) => Promise<Response>;
 
 export interface Listener {
   /** The URL clients reach the server at (0.0.0.0 shown as 127.0.0.1). */
@@ -118,7 +121,7 @@ export async function runServer(host: ServerHost, options: RunServerOptions = {}
       served = await createFileGateway({ ...gatewayOptions, home: config.home, secret: await loadSecret(config) });
     }
     const { gateway } = served;
-    const handler: RequestHandler = (request, clientAddress, client) => gateway.fetch(request, client ? { clientAddress, client } : { clientAddress });
+    const handler: RequestHandler = (request, context) => gateway.fetch(request, context);
     const listener = await host.listen({ hostname: config.host, port: config.port, handler }).catch((error: unknown) => {
       throw new ListenError(error);
     });

@@ -1,4 +1,5 @@
 import { readAllBounded } from './body.js';
+import type { ByteChunks } from './chunks.js';
 import { headersInit, type HeaderMap } from './header-fields.js';
 
 /**
@@ -20,21 +21,6 @@ export interface HeaderSource {
   header(name: string): string | null;
 }
 
-/**
- * One read of a chunked body, as a ReadableStreamDefaultReader answers it. Spelled out rather than
- * named ReadableStreamReadResult, which only the DOM lib declares: an embedding app compiled with
- * Node's types alone must be able to read this declaration.
- */
-export type ChunkRead = { done: false; value: Uint8Array } | { done: true; value: Uint8Array | undefined };
-
-/** A body read chunk by chunk (a stream's events); shaped like a ReadableStreamDefaultReader, which satisfies it. */
-export interface UpstreamChunks {
-  /** The next chunk, or done; rejects when the connection broke or the call was cancelled. */
-  read(): Promise<ChunkRead>;
-  /** Stops reading and lets the connection go. */
-  cancel(): Promise<void>;
-}
-
 /** A provider's answer, its headers in. */
 export interface UpstreamAnswer extends HeaderSource {
   readonly status: number;
@@ -44,7 +30,7 @@ export interface UpstreamAnswer extends HeaderSource {
    */
   bytes(limit: number): Promise<Uint8Array<ArrayBuffer> | null>;
   /** The body chunk by chunk (streams); null for an answer without a body. Called at most once, instead of `bytes`. */
-  chunks(): UpstreamChunks | null;
+  chunks(): ByteChunks | null;
   /** Lets the answer go unread (a refusal the call fails over from). */
   cancel(): void;
 }

@@ -1,5 +1,6 @@
 import type { StoredProject, StoredToken } from '../config/schemas.js';
 import type { CallEvent } from '../deps.js';
+import type { ByteChunks } from '../http/chunks.js';
 import type { ClientPresence } from '../http/client-presence.js';
 import type { ResolvedModel } from '../config/state.js';
 import type { TokenUsage } from '../providers/types.js';
@@ -30,6 +31,8 @@ export interface CallContext {
   waitUntil: (promise: Promise<unknown>) => void;
   /** Whether the client is still there: a call it left is not tried further, and its upstream call is cancelled. */
   client: ClientPresence;
+  /** Makes a streamed answer's body of the relayed chunks (RequestContext.streamBody). */
+  streamBody: (chunks: ByteChunks) => BodyInit;
   /** When the whole call must be over (epoch ms), from the project's `deadlineMs`. */
   deadlineAt: number | undefined;
   /** The project's (or the alias's) routing, compiled. */

@@ -165,7 +165,7 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
     }
     ttftMs = services.now() - startedAt;
     headers['x-routerly-attempts'] = attemptsHeader(upstream.status);
-    return { kind: 'answered', status: upstream.status, response: new Response(started.stream, { status: upstream.status, headers }) };
+    return { kind: 'answered', status: upstream.status, response: new Response(ctx.streamBody(started.chunks), { status: upstream.status, headers }) };
   }
 
   // Headers are in: for a non-streamed answer that is its first byte.

@@ -1,6 +1,8 @@
 import { errorResponse, GatewayError, toGatewayError } from '../errors.js';
 import { assertJsonContentType, parseJsonObject, readBodyText } from '../http/body.js';
-import { signalPresence, type ClientPresence } from '../http/client-presence.js';
+import { readableStreamOf } from '../http/chunks.js';
+import { signalPresence } from '../http/client-presence.js';
+import type { RequestContext } from '../deps.js';
 import { duplicateTopLevelKey } from '../json/members.js';
 import { UNLIMITED } from '../limits/call-limits.js';
 import { compileRouting } from '../routing/compile.js';
@@ -22,11 +24,11 @@ export async function handleProxy(
   endpoint: Endpoint,
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
-  client?: ClientPresence,
+  context?: Pick<RequestContext, 'client' | 'streamBody'>,
 ): Promise<Response> {
   const requestId = `req_${crypto.randomUUID()}`;
   try {
-    return await routeRequest(request, endpoint, services, waitUntil, requestId, client ?? signalPresence(request));
+    return await routeRequest(request, endpoint, services, waitUntil, requestId, context);
   } catch (thrown) {
     const error = toGatewayError(thrown);
     if (error.code === 'internal') services.logger.error('unhandled error', { path: endpoint.path, requestId, error: String(thrown) });
@@ -40,7 +42,7 @@ async function routeRequest(
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
   requestId: string,
-  client: ClientPresence,
+  context: Pick<RequestContext, 'client' | 'streamBody'> | undefined,
 ): Promise<Response> {
   const startedAt = services.now();
   const index = services.config.index;
@@ -75,7 +77,8 @@ async function routeRequest(
     requestId,
     startedAt,
     waitUntil,
-    client,
+    client: context?.client ?? signalPresence(request),
+    streamBody: context?.streamBody ?? readableStreamOf,
     deadlineAt: routing.deadlineMs === undefined ? undefined : startedAt + routing.deadlineMs,
     routing,
     trace: newTrace(

@@ -1,5 +1,5 @@
 import type { GatewayError } from '../errors.js';
-import type { ChunkRead, UpstreamChunks } from '../http/upstream.js';
+import type { ByteChunks, ChunkRead } from '../http/chunks.js';
 import type { StreamObserver } from '../providers/types.js';
 import { SseParser, type SseEvent } from '../sse/parser.js';
 import type { UpstreamCall } from './upstream.js';
@@ -23,7 +23,7 @@ export interface RelayHooks {
 
 /** How an upstream stream began: with a real first event (the client's stream), an error event, or nothing. */
 export type RelayStart =
-  | { kind: 'started'; stream: ReadableStream<Uint8Array> }
+  | { kind: 'started'; chunks: ByteChunks }
   | { kind: 'refused'; status: number; message: string }
   | { kind: 'failed'; cause: string };
 
@@ -34,10 +34,11 @@ const encoder = new TextEncoder();
  * until the provider has answered 2xx and its first event is not an error, so until then the
  * call can still go to another model. Once started, each upstream chunk is sent on at once;
  * only when the observer may rewrite events does a partial event wait for its end.
- * Pull-based, so a slow client slows the upstream read instead of filling memory, and a
- * client that goes away cancels the upstream request.
+ * The client's stream is pull-based chunks (the runtime makes a body of them:
+ * RequestContext.streamBody), so a slow client slows the upstream read instead of filling
+ * memory, and a client that goes away cancels the upstream request.
  */
-export async function startRelay(reader: UpstreamChunks, call: UpstreamCall, hooks: RelayHooks): Promise<RelayStart> {
+export async function startRelay(reader: ByteChunks, call: UpstreamCall, hooks: RelayHooks): Promise<RelayStart> {
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const readWithIdleTimeout = async () => {
@@ -82,40 +83,109 @@ export async function startRelay(reader: UpstreamChunks, call: UpstreamCall, hoo
     giveUp();
     return { kind: 'refused', ...refused };
   }
-  return { kind: 'started', stream: relayStarted(reader, parser, decoder, head, events, call, hooks, readWithIdleTimeout) };
+  return { kind: 'started', chunks: new RelayedChunks(reader, parser, decoder, head, events, call, hooks, readWithIdleTimeout) };
 }
 
-function relayStarted(
-  reader: UpstreamChunks,
-  parser: SseParser,
-  decoder: TextDecoder,
-  head: Uint8Array[],
-  firstEvents: SseEvent[],
-  call: UpstreamCall,
-  hooks: RelayHooks,
-  read: () => Promise<ChunkRead>,
-): ReadableStream<Uint8Array> {
-  let ended = false;
-  const end = (outcome: string): Promise<void> | undefined => {
-    if (ended) return undefined;
-    ended = true;
-    call.finish();
-    return hooks.onEnd(outcome);
-  };
+/**
+ * The client's side of a started relay: each read answers with the next chunk to send on,
+ * reading upstream only when nothing is ready. First come the chunks the stream started with.
+ */
+class RelayedChunks implements ByteChunks {
+  private ended = false;
+  /** Chunks ready to go out, first to last. */
+  private ready: Uint8Array[];
+  /** Nothing follows what is in `ready`. */
+  private closed = false;
+  /** The stream's first chunks have not been read yet (the durable-usage check below runs on them too). */
+  private atHead = true;
 
-  // A client that goes away must end the stream at once, not when the pending upstream read
-  // fails: on Workers a disconnect tears the request down, so cancel() below is never called and
-  // that read never settles. The request signal's abort event (UpstreamCall turns it into
-  // 'client_aborted' and cancels the call) is the only notice there, and recording from inside it
-  // is what registers the usage write with waitUntil in time. Elsewhere the later cancel() or
-  // failed read is a no-op.
-  call.onCancel(() => {
-    if (call.cause === 'client_aborted') void end('client_aborted');
-  });
+  constructor(
+    private readonly reader: ByteChunks,
+    private readonly parser: SseParser,
+    private readonly decoder: TextDecoder,
+    head: Uint8Array[],
+    firstEvents: SseEvent[],
+    private readonly call: UpstreamCall,
+    private readonly hooks: RelayHooks,
+    private readonly readUpstream: () => Promise<ChunkRead>,
+  ) {
+    // A client that goes away must end the stream at once, not when the pending upstream read
+    // fails: on Workers a disconnect tears the request down, so cancel() below is never called and
+    // that read never settles. The request signal's abort event (UpstreamCall turns it into
+    // 'client_aborted' and cancels the call) is the only notice there, and recording from inside it
+    // is what registers the usage write with waitUntil in time. Elsewhere the later cancel() or
+    // failed read is a no-op.
+    call.onCancel(() => {
+      if (call.cause === 'client_aborted') void this.end('client_aborted');
+    });
+    this.ready = this.render(firstEvents, head);
+  }
 
-  /** What the client gets for a batch of events (and the raw chunks they came in, when nothing is rewritten). */
-  const render = (events: SseEvent[], raw: Uint8Array[]): Uint8Array[] => {
-    const { observer } = hooks;
+  async read(): Promise<ChunkRead> {
+    if (this.atHead) {
+      this.atHead = false;
+      // A short stream can arrive whole with its first read: the same rule as in `fill`.
+      if (this.hooks.holdLastBytes && !this.ended && this.hooks.observer.complete?.()) await this.end('ok');
+    }
+    while (this.ready.length === 0 && !this.closed) await this.fill();
+    const next = this.ready.shift();
+    return next ? { done: false, value: next } : { done: true, value: undefined };
+  }
+
+  async cancel(): Promise<void> {
+    this.call.abort('client_aborted');
+    void this.end('client_aborted');
+    this.ready = [];
+    this.closed = true;
+    await this.reader.cancel().catch(() => undefined);
+  }
+
+  private end(outcome: string): Promise<void> | undefined {
+    if (this.ended) return undefined;
+    this.ended = true;
+    this.call.finish();
+    return this.hooks.onEnd(outcome);
+  }
+
+  /** Reads upstream once, and puts what the client gets of it in `ready` (possibly nothing), or closes. */
+  private async fill(): Promise<void> {
+    const { call, hooks, parser } = this;
+    let chunk: ChunkRead;
+    try {
+      chunk = await this.readUpstream();
+    } catch {
+      this.closed = true;
+      if (call.cause === 'client_aborted') return void this.end('client_aborted');
+      const failure = hooks.errorEvent(call.failure());
+      await this.end(call.cause ?? 'upstream_error');
+      this.ready.push(encoder.encode(failure));
+      return;
+    }
+    if (chunk.done) {
+      const { observer } = hooks;
+      const tail = observer.end ? observer.end() : observer.rewrites ? parser.rest() : '';
+      this.closed = true;
+      await this.end('ok');
+      if (tail) this.ready.push(encoder.encode(tail));
+      return;
+    }
+    const out = this.render(parser.push(this.decoder.decode(chunk.value, { stream: true })), [chunk.value]);
+    // The last event of a forwarded stream is in this chunk: with durable usage, store the record first.
+    if (hooks.holdLastBytes && !this.ended && hooks.observer.complete?.()) await this.end('ok');
+    if (parser.pendingLength > call.limits.eventBytes) {
+      // One event past the cap: what came before it has gone out; the client is told the rest will not.
+      call.abort('too_large');
+      void this.reader.cancel().catch(() => undefined);
+      this.closed = true;
+      await this.end('too_large');
+      out.push(encoder.encode(hooks.errorEvent(call.failure())));
+    }
+    this.ready.push(...out);
+  }
+
+  /** What the client gets for a batch of events (the raw chunks they came in, when nothing is rewritten). */
+  private render(events: SseEvent[], raw: Uint8Array[]): Uint8Array[] {
+    const { observer } = this.hooks;
     if (!observer.rewrites) {
       for (const event of events) observer.onEvent(event);
       return raw;
@@ -127,67 +197,5 @@ function relayStarted(
       else if (replacement !== null) out += replacement;
     }
     return out ? [encoder.encode(out)] : [];
-  };
-  let pendingHead: Uint8Array[] | undefined = render(firstEvents, head);
-
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (pendingHead) {
-          const chunks = pendingHead;
-          pendingHead = undefined;
-          // A short stream can arrive whole with its first read: the same rule as below.
-          if (hooks.holdLastBytes && !ended && hooks.observer.complete?.()) await end('ok');
-          if (chunks.length > 0) {
-            for (const chunk of chunks) controller.enqueue(chunk);
-            return;
-          }
-        }
-        for (;;) {
-          let chunk: ChunkRead;
-          try {
-            chunk = await read();
-          } catch {
-            if (call.cause === 'client_aborted') return void end('client_aborted');
-            const failure = hooks.errorEvent(call.failure());
-            await end(call.cause ?? 'upstream_error');
-            controller.enqueue(encoder.encode(failure));
-            controller.close();
-            return;
-          }
-          if (chunk.done) {
-            const { observer } = hooks;
-            const tail = observer.end ? observer.end() : observer.rewrites ? parser.rest() : '';
-            await end('ok');
-            if (tail) controller.enqueue(encoder.encode(tail));
-            controller.close();
-            return;
-          }
-          const out = render(parser.push(decoder.decode(chunk.value, { stream: true })), [chunk.value]);
-          // The last event of a forwarded stream is in this chunk: with durable usage, store the record first.
-          if (hooks.holdLastBytes && !ended && hooks.observer.complete?.()) await end('ok');
-          if (parser.pendingLength > call.limits.eventBytes) {
-            // One event past the cap: what came before it has gone out; the client is told the rest will not.
-            call.abort('too_large');
-            void reader.cancel().catch(() => undefined);
-            await end('too_large');
-            for (const piece of out) controller.enqueue(piece);
-            controller.enqueue(encoder.encode(hooks.errorEvent(call.failure())));
-            controller.close();
-            return;
-          }
-          if (out.length > 0) {
-            for (const piece of out) controller.enqueue(piece);
-            return;
-          }
-        }
-      },
-      async cancel() {
-        call.abort('client_aborted');
-        void end('client_aborted');
-        await reader.cancel().catch(() => undefined);
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  }
 }

@@ -279,6 +279,7 @@ function attemptContext(call: CallContext, model: ResolvedModel): ProxyContext {
     startedAt: call.startedAt,
     waitUntil: call.waitUntil,
     client: call.client,
+    streamBody: call.streamBody,
     deadlineAt: call.deadlineAt,
     routing: call.routing,
     trace: call.trace,

@@ -48,7 +48,7 @@ describe('runServer (the shared start of Node, Bun and Deno)', () => {
     await runServer(fake.host);
     const banner = JSON.parse(fake.lines.find((line) => line.includes('"started"'))!);
     expect(banner).toMatchObject({ url: 'http://fake.test:1', dashboardUrl: 'http://fake.test:1/dashboard', runtime: 'fake 1.0', needsSetup: true });
-    const health = await fake.handler()(new Request('http://fake.test:1/health'), '127.0.0.1');
+    const health = await fake.handler()(new Request('http://fake.test:1/health'), { clientAddress: '127.0.0.1' });
     expect(health.status).toBe(200);
 
     fake.signal('SIGTERM');

@@ -1,10 +1,13 @@
 // listenNode's response writing: a streamed answer's headers go out with its first chunk, in one
-// write, not on their own before it (Hono flushes them for a stream body).
+// write, not on their own before it (Hono flushes them for a stream body); and a streamed body made
+// by the context's streamBody (no WHATWG stream) is written whole, cancelled when the client goes,
+// and cut when its chunks break off.
 
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenNode } from '../../adapters/node/listen.js';
 import type { Listener } from '../../adapters/shared/lifecycle.js';
+import type { ByteChunks, ChunkRead } from '../../src/index.js';
 
 let listener: Listener | undefined;
 afterEach(async () => {
@@ -51,5 +54,64 @@ describe('listenNode', () => {
     // Nothing before the first chunk, then the headers and it together.
     expect(seen[0]!.atMs).toBeGreaterThanOrEqual(FIRST_CHUNK_AFTER_MS - 50);
     expect(seen[0]!.text).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n[0-9a-f]+\r\ndata: first\n\n\r\n/);
+  });
+
+  describe('a body made by streamBody', () => {
+    const encoder = new TextEncoder();
+    /** Chunks that come one per `gapMs`, then end (or fail at `failAt`); records whether they were cancelled. */
+    function pacedChunks(texts: string[], gapMs: number, failAt?: number) {
+      const state = { cancelled: false, reads: 0 };
+      const chunks: ByteChunks = {
+        async read(): Promise<ChunkRead> {
+          await new Promise((resolve) => setTimeout(resolve, gapMs));
+          const index = state.reads++;
+          if (index === failAt) throw new Error('the provider broke off');
+          const text = texts[index];
+          return text === undefined ? { done: true, value: undefined } : { done: false, value: encoder.encode(text) };
+        },
+        async cancel() {
+          state.cancelled = true;
+        },
+      };
+      return { chunks, state };
+    }
+
+    async function serve(chunks: ByteChunks): Promise<number> {
+      listener = await listenNode({
+        hostname: '127.0.0.1',
+        port: 0,
+        handler: async (_request, context) => {
+          expect(context.streamBody).toBeTypeOf('function');
+          return new Response(context.streamBody!(chunks), { headers: { 'content-type': 'text/event-stream' } });
+        },
+      });
+      return listener.port;
+    }
+
+    it('writes every chunk in order and ends the response', async () => {
+      const texts = ['data: one\n\n', 'data: two\n\n', 'data: [DONE]\n\n'];
+      const { chunks } = pacedChunks(texts, 5);
+      const port = await serve(chunks);
+      const text = (await arrivals(port, 400)).map((piece) => piece.text).join('');
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      expect(body).toBe(texts.map((piece) => `${piece.length.toString(16)}\r\n${piece}\r\n`).join('') + '0\r\n\r\n');
+    });
+
+    it('cancels the chunks when the client goes away mid-stream', async () => {
+      const { chunks, state } = pacedChunks(Array.from({ length: 1000 }, (_, i) => `data: ${i}\n\n`), 2);
+      const port = await serve(chunks);
+      await arrivals(port, 60);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(state.cancelled).toBe(true);
+      expect(state.reads).toBeLessThan(1000);
+    });
+
+    it('cuts the connection, without the last chunk, when the chunks break off', async () => {
+      const { chunks } = pacedChunks(['data: one\n\n', 'data: two\n\n'], 5, 1);
+      const port = await serve(chunks);
+      const text = (await arrivals(port, 300)).map((piece) => piece.text).join('');
+      expect(text).toContain('data: one');
+      expect(text).not.toContain('0\r\n\r\n');
+    });
   });
 });

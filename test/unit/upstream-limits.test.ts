@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS } from '../../src/config/state.js';
 import { GatewayError } from '../../src/errors.js';
 import { responseAnswer } from '../../src/http/upstream.js';
+import { readableStreamOf } from '../../src/http/chunks.js';
 import { startRelay } from '../../src/proxy/relay.js';
 import { UpstreamCall } from '../../src/proxy/upstream.js';
 
@@ -77,7 +78,7 @@ describe('the cap on one stream event', () => {
     const ended: string[] = [];
     const started = await startRelay(stream.getReader(), call, hooks(ended));
     if (started.kind !== 'started') throw new Error(started.kind);
-    const text = await new Response(started.stream).text();
+    const text = await new Response(readableStreamOf(started.chunks)).text();
     expect(text.startsWith('data: first\n\n')).toBe(true);
     expect(text).toMatch(/event: error\ndata: .*exceeded the gateway's limit/);
     expect(ended).toEqual(['too_large']);

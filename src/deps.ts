@@ -208,6 +208,15 @@ export interface RequestContext {
    * cost more than the rest of relaying a chunk.
    */
   streamBody?: (chunks: ByteChunks) => BodyInit;
+  /**
+   * Runs work that changes nothing the client gets (reading the usage off a forwarded answer,
+   * the usage record, settling the budget reservation, the model's stats) once the answer has been
+   * handed to the server, so that it is not part of the call's latency. Default: at once, before
+   * the answer is returned, which a runtime that may end a request with its response needs
+   * (Workers). Node's server runs it when this turn's writes are done (adapters/node/listen.ts).
+   * Durable usage never waits for it: its record is stored before the answer goes out.
+   */
+  afterResponse?: (task: () => void) => void;
 }
 
 export interface Gateway {

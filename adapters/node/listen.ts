@@ -15,7 +15,7 @@ export async function listenNode(options: { hostname: string; port: number; hand
         // An HTTP/1 server (createServer's default): its bindings are node:http's request and response.
         fetch: (request, env) => {
           const { incoming, outgoing } = env as { incoming: IncomingMessage; outgoing: ServerResponse };
-          return handler(request, { clientAddress: incoming.socket.remoteAddress, client: new ResponsePresence(outgoing), streamBody: honoStreamBody });
+          return handler(request, { clientAddress: incoming.socket.remoteAddress, client: new ResponsePresence(outgoing), streamBody: honoStreamBody, afterResponse });
         },
         hostname,
         port: options.port,
@@ -48,6 +48,16 @@ export async function listenNode(options: { hostname: string; port: number; hand
  */
 class HeadersWithFirstChunk extends ServerResponse {
   override flushHeaders(): void {}
+}
+
+/**
+ * A call's accounting (RequestContext.afterResponse), once its answer is written. The gateway's
+ * promise settles in a microtask and @hono/node-server writes the answer in the next ones; an
+ * immediate runs after all of them, in this turn of the event loop, and before the next turn
+ * reads any new request, so the same client's next call already sees this one settled.
+ */
+function afterResponse(task: () => void): void {
+  setImmediate(task);
 }
 
 /** The host part of the URL clients reach a server at: brackets for IPv6, and 0.0.0.0 reached via loopback. */

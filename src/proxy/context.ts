@@ -33,6 +33,8 @@ export interface CallContext {
   client: ClientPresence;
   /** Makes a streamed answer's body of the relayed chunks (RequestContext.streamBody). */
   streamBody: (chunks: ByteChunks) => BodyInit;
+  /** Runs the call's accounting once its answer is out (RequestContext.afterResponse); what it throws is logged. */
+  afterResponse: (task: () => void) => void;
   /** When the whole call must be over (epoch ms), from the project's `deadlineMs`. */
   deadlineAt: number | undefined;
   /** The project's (or the alias's) routing, compiled. */

@@ -32,11 +32,21 @@ export interface ExchangePlan {
   /** The provider error a stream's first event reports, if it is one. */
   startError(event: SseEvent): { status: number; message: string } | undefined;
   /**
-   * A whole non-streamed answer: what the client gets, the usage it reports, and (for bytes
-   * forwarded as they came) an `outcome` other than ok when they are not a good answer. Throws
-   * a GatewayError when a translated answer is unreadable.
+   * A whole non-streamed answer: what the client gets, and what it says of the call. Throws a
+   * GatewayError when a translated answer is unreadable.
    */
-  answer(bytes: Uint8Array<ArrayBuffer>): { body: BodyInit; contentType?: string; usage: TokenUsage | undefined; outcome?: string };
+  answer(bytes: Uint8Array<ArrayBuffer>): PlannedAnswer;
+}
+
+export interface PlannedAnswer {
+  body: BodyInit;
+  contentType?: string;
+  /**
+   * The usage the answer reports, and (for bytes forwarded as they came) an `outcome` other than
+   * ok when they are not a good answer. Asked once, possibly after the answer went out: a
+   * forwarded answer is only parsed then, since nothing in it changes what the client gets.
+   */
+  account(): { usage: TokenUsage | undefined; outcome?: string };
 }
 
 /**
@@ -131,20 +141,24 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
       errorEvent: (error) => plan.streamErrorEvent(error),
       startError: (event) => plan.startError(event),
       onEnd(ended) {
-        const usage = observer.usage();
-        // The body ended cleanly; whether it was a whole answer is the observer's to say.
-        const outcome = ended === 'ok' ? (observer.failure?.() ?? 'ok') : ended;
-        const errorClass = outcome === 'ok' ? undefined : outcome === 'client_aborted' ? ('client' as const) : ('stream' as const);
-        stats.end(modelId, {
-          ok: errorClass === undefined,
-          probe,
-          ...(errorClass ? { errorClass } : {}),
-          ...(ttftMs !== null ? { ttftMs: ttftMs - (attemptStart - startedAt) } : {}),
-          tokens: usage ? usage.inputTokens + usage.outputTokens : 0,
-        });
-        const written = ctx.record({ status: upstream.status, outcome, stream: true, ttftMs, final: true, ...(usage ? { usage } : {}) });
+        const account = (): Promise<void> => {
+          const usage = observer.usage();
+          // The body ended cleanly; whether it was a whole answer is the observer's to say.
+          const outcome = ended === 'ok' ? (observer.failure?.() ?? 'ok') : ended;
+          const errorClass = outcome === 'ok' ? undefined : outcome === 'client_aborted' ? ('client' as const) : ('stream' as const);
+          stats.end(modelId, {
+            ok: errorClass === undefined,
+            probe,
+            ...(errorClass ? { errorClass } : {}),
+            ...(ttftMs !== null ? { ttftMs: ttftMs - (attemptStart - startedAt) } : {}),
+            tokens: usage ? usage.inputTokens + usage.outputTokens : 0,
+          });
+          return ctx.record({ status: upstream.status, outcome, stream: true, ttftMs, final: true, ...(usage ? { usage } : {}) });
+        };
         // Durable usage: the relay holds the stream's last bytes until the record is stored.
-        return services.durableUsage ? written : undefined;
+        if (services.durableUsage) return account();
+        ctx.afterResponse(() => void account());
+        return undefined;
       },
     });
     if (started.kind === 'failed') return fail(call.failure(), started.cause);
@@ -170,20 +184,24 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
 
   // Headers are in: for a non-streamed answer that is its first byte.
   ttftMs = services.now() - startedAt;
-  let answer: ReturnType<ExchangePlan['answer']>;
+  let answer: PlannedAnswer;
   try {
     answer = plan.answer(await call.readBody(upstream));
   } catch (error) {
     return fail(error as GatewayError, call.cause ?? 'upstream_error');
   }
-  const usage = answer.usage;
-  const outcome = answer.outcome ?? 'ok';
-  const tokens = usage ? usage.inputTokens + usage.outputTokens : 0;
-  stats.end(modelId, outcome === 'ok' ? { ok: true, probe, latencyMs: services.now() - attemptStart, tokens } : { ok: false, errorClass: 'server', probe, tokens });
+  const latencyMs = services.now() - attemptStart;
   // The attempts header first: it completes the trace this final record carries.
   headers['x-routerly-attempts'] = attemptsHeader(upstream.status);
-  const written = ctx.record({ status: upstream.status, outcome, stream: plan.stream, ttftMs, final: true, ...(usage ? { usage } : {}) });
-  if (services.durableUsage) await written;
+  const account = (): Promise<void> => {
+    const { usage, outcome = 'ok' } = answer.account();
+    const tokens = usage ? usage.inputTokens + usage.outputTokens : 0;
+    stats.end(modelId, outcome === 'ok' ? { ok: true, probe, latencyMs, tokens } : { ok: false, errorClass: 'server', probe, tokens });
+    return ctx.record({ status: upstream.status, outcome, stream: plan.stream, ttftMs, final: true, ...(usage ? { usage } : {}) });
+  };
+  // Durable usage: the record is stored before the answer goes out.
+  if (services.durableUsage) await account();
+  else ctx.afterResponse(() => void account());
   if (answer.contentType) headers['content-type'] = answer.contentType;
   return { kind: 'answered', status: upstream.status, response: new Response(answer.body, { status: upstream.status, headers }) };
 }

@@ -24,7 +24,7 @@ export async function handleProxy(
   endpoint: Endpoint,
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
-  context?: Pick<RequestContext, 'client' | 'streamBody'>,
+  context?: Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse'>,
 ): Promise<Response> {
   const requestId = `req_${crypto.randomUUID()}`;
   try {
@@ -42,7 +42,7 @@ async function routeRequest(
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
   requestId: string,
-  context: Pick<RequestContext, 'client' | 'streamBody'> | undefined,
+  context: Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse'> | undefined,
 ): Promise<Response> {
   const startedAt = services.now();
   const index = services.config.index;
@@ -79,6 +79,7 @@ async function routeRequest(
     waitUntil,
     client: context?.client ?? signalPresence(request),
     streamBody: context?.streamBody ?? readableStreamOf,
+    afterResponse: accountingRunner(context?.afterResponse, services, requestId),
     deadlineAt: routing.deadlineMs === undefined ? undefined : startedAt + routing.deadlineMs,
     routing,
     trace: newTrace(
@@ -92,4 +93,17 @@ async function routeRequest(
     limits: UNLIMITED,
   };
   return routeCall(call, set);
+}
+
+/** Runs accounting now, or later by the runtime's `afterResponse`; a failure there is logged, never thrown at the runtime. */
+function accountingRunner(later: RequestContext['afterResponse'], services: Services, requestId: string): (task: () => void) => void {
+  if (!later) return (task) => task();
+  return (task) =>
+    later(() => {
+      try {
+        task();
+      } catch (error) {
+        services.logger.error('recording a finished call failed', { requestId, error: String(error) });
+      }
+    });
 }

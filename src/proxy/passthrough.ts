@@ -1,5 +1,5 @@
 import { responsesStartError } from '../providers/openai/responses-stream.js';
-import type { ProviderAdapter } from '../providers/types.js';
+import type { ProviderAdapter, TokenUsage } from '../providers/types.js';
 import type { ProxyContext } from './context.js';
 import { passthroughErrorResponse } from './errors.js';
 import type { ExchangePlan } from './exchange.js';
@@ -31,19 +31,23 @@ export function passthroughPlan(ctx: ProxyContext, adapter: ProviderAdapter): Ex
     // The provider's own stream decoder knows its in-stream error shape; the Responses API has its own events.
     startError:
       endpoint.passthrough.operation === 'responses' ? responsesStartError : (event) => firstEventError(model.provider.chat.createStreamDecoder, event),
-    answer(bytes) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(utf8.decode(bytes));
-      } catch {
-        // A body that is not JSON still goes to the client as the provider sent it, but it is no answer.
-        return { body: bytes, usage: undefined, outcome: 'invalid_answer' };
-      }
-      // A 200 that carries an error object is the provider's failure, whatever its status says.
-      if (adapter.isErrorBody(parsed)) return { body: bytes, usage: undefined, outcome: 'error_in_answer' };
-      return { body: bytes, usage: adapter.usageFromBody(parsed) };
-    },
+    // The bytes go to the client as the provider sent them, whatever they hold: only the record reads them.
+    answer: (bytes) => ({ body: bytes, account: () => accountOf(adapter, bytes) }),
   };
+}
+
+/** What a forwarded answer says of the call: its usage, or why it is no good answer. */
+function accountOf(adapter: ProviderAdapter, bytes: Uint8Array<ArrayBuffer>): { usage: TokenUsage | undefined; outcome?: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(bytes));
+  } catch {
+    // A body that is not JSON still went to the client as the provider sent it, but it is no answer.
+    return { usage: undefined, outcome: 'invalid_answer' };
+  }
+  // A 200 that carries an error object is the provider's failure, whatever its status says.
+  if (adapter.isErrorBody(parsed)) return { usage: undefined, outcome: 'error_in_answer' };
+  return { usage: adapter.usageFromBody(parsed) };
 }
 
 /** The `?…` part of a URL, without parsing the rest of it. */

@@ -280,6 +280,7 @@ function attemptContext(call: CallContext, model: ResolvedModel): ProxyContext {
     waitUntil: call.waitUntil,
     client: call.client,
     streamBody: call.streamBody,
+    afterResponse: call.afterResponse,
     deadlineAt: call.deadlineAt,
     routing: call.routing,
     trace: call.trace,

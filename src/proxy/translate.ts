@@ -112,7 +112,8 @@ export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat):
     answer(bytes) {
       const response = codec.decodeResponse(parseProviderJson(bytes));
       if (!response.model) response.model = model.upstreamModel;
-      return { body: JSON.stringify(client.encodeResponse(response, parsed)), contentType: JSON_TYPE, usage: response.usage };
+      const usage = response.usage;
+      return { body: JSON.stringify(client.encodeResponse(response, parsed)), contentType: JSON_TYPE, account: () => ({ usage }) };
     },
   };
 }
@@ -142,7 +143,7 @@ export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbedd
       if (!response.model) response.model = model.upstreamModel;
       const usage: TokenUsage | undefined =
         response.inputTokens === undefined ? undefined : { inputTokens: response.inputTokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
-      return { body: JSON.stringify(client.encodeResponse(response, parsed)), contentType: JSON_TYPE, usage };
+      return { body: JSON.stringify(client.encodeResponse(response, parsed)), contentType: JSON_TYPE, account: () => ({ usage }) };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGateway } from '../../src/index.js';
+import { createGateway, type RequestContext } from '../../src/index.js';
 import { createMemoryStore } from '../../storage/memory.js';
 
 const completion = JSON.stringify({
@@ -16,16 +16,22 @@ const streamed = [
   'data: [DONE]\n\n',
 ].join('');
 
-/** A gateway on a memory store whose provider answers at once, set up over its own API. */
-async function gatewayWith(durableUsage: boolean) {
+/**
+ * A gateway on a memory store whose provider answers at once (with `completion` unless told
+ * otherwise), set up over its own API; proxied calls get `context`.
+ */
+async function gatewayWith(durableUsage: boolean, options: { context?: RequestContext; answer?: string } = {}) {
   const store = createMemoryStore();
   const upstream = (async (_url: string, init: RequestInit) => {
     const stream = JSON.parse(String(init.body)).stream === true;
-    return new Response(stream ? streamed : completion, { headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } });
+    return new Response(stream ? streamed : (options.answer ?? completion), { headers: { 'content-type': stream ? 'text/event-stream' : 'application/json' } });
   }) as typeof fetch;
   const gateway = createGateway({ store, secret: 'durable-usage-test-secret-0123456789', fetch: upstream, settings: { durableUsage } });
   const call = async (path: string, body: unknown, token?: string) =>
-    gateway.fetch(new Request(`http://gw${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }));
+    gateway.fetch(
+      new Request(`http://gw${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }),
+      path.startsWith('/v1/') ? options.context : undefined,
+    );
   const admin = (await (await call('/api/setup', { email: 'a@example.com', password: 'password password' })).json()).token;
   await call('/api/models', { id: 'gpt', provider: 'openai', baseUrl: 'http://upstream.invalid/v1', apiKey: 'k' }, admin);
   const project = await (await call('/api/projects', { name: 'p', models: ['gpt'] }, admin)).json();
@@ -35,7 +41,14 @@ async function gatewayWith(durableUsage: boolean) {
     const texts = await Promise.all(keys.map((key) => store.get(key)));
     return texts.some((text) => text?.includes(`"requestId":"${requestId}"`));
   };
-  return { chat: (body: Record<string, unknown>) => call('/v1/chat/completions', { model: 'gpt', messages: [{ role: 'user', content: 'hi' }], ...body }, project.token), stored };
+  /** The call's stored record, once every record so far is written. */
+  const record = async (requestId: string | null): Promise<Record<string, unknown> | undefined> => {
+    await gateway.flush();
+    const keys = await store.list('data/usage/');
+    const lines = (await Promise.all(keys.map((key) => store.get(key)))).flatMap((text) => (text ?? '').split('\n').filter(Boolean));
+    return lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.requestId === requestId);
+  };
+  return { record, chat: (body: Record<string, unknown>) => call('/v1/chat/completions', { model: 'gpt', messages: [{ role: 'user', content: 'hi' }], ...body }, project.token), stored };
 }
 
 describe('durable usage', () => {
@@ -68,5 +81,53 @@ describe('durable usage', () => {
     const requestId = response.headers.get('x-routerly-request-id');
     expect(await stored(requestId)).toBe(false);
     await expect.poll(() => stored(requestId), { timeout: 2000, interval: 10 }).toBe(true);
+  });
+});
+
+describe('accounting after the answer (RequestContext.afterResponse)', () => {
+  /** A runtime that runs accounting when told to, as Node's server does once the answer is written. */
+  function laterQueue() {
+    const tasks: Array<() => void> = [];
+    return { tasks, context: { afterResponse: (task: () => void) => void tasks.push(task) } satisfies RequestContext, runAll: () => tasks.splice(0).forEach((task) => task()) };
+  }
+
+  it('returns a whole answer before its record is made, and makes it when the runtime says', async () => {
+    const later = laterQueue();
+    const { chat, record } = await gatewayWith(false, { context: later.context });
+    const response = await chat({});
+    const requestId = response.headers.get('x-routerly-request-id');
+    expect(JSON.parse(await response.text()).usage.total_tokens).toBe(4);
+    expect(later.tasks).toHaveLength(1);
+    expect(await record(requestId)).toBeUndefined();
+    later.runAll();
+    expect(await record(requestId)).toMatchObject({ outcome: 'ok', inputTokens: 3, outputTokens: 1, usageReported: true });
+  });
+
+  it('sends a forwarded answer that is not JSON as it came, and records it as no answer afterwards', async () => {
+    const later = laterQueue();
+    const { chat, record } = await gatewayWith(false, { context: later.context, answer: 'not json at all' });
+    const response = await chat({});
+    expect(await response.text()).toBe('not json at all');
+    later.runAll();
+    expect(await record(response.headers.get('x-routerly-request-id'))).toMatchObject({ outcome: 'invalid_answer', usageReported: false });
+  });
+
+  it('makes a stream\'s record once it has ended, not before', async () => {
+    const later = laterQueue();
+    const { chat, record } = await gatewayWith(false, { context: later.context });
+    const response = await chat({ stream: true });
+    expect(later.tasks).toHaveLength(0);
+    expect(await response.text()).toContain('[DONE]');
+    expect(later.tasks).toHaveLength(1);
+    later.runAll();
+    expect(await record(response.headers.get('x-routerly-request-id'))).toMatchObject({ stream: true, inputTokens: 3, outputTokens: 1 });
+  });
+
+  it('never defers a durable record: it is stored before the answer is returned', async () => {
+    const later = laterQueue();
+    const { chat, stored } = await gatewayWith(true, { context: later.context });
+    const response = await chat({});
+    expect(await stored(response.headers.get('x-routerly-request-id'))).toBe(true);
+    expect(later.tasks).toHaveLength(0);
   });
 });

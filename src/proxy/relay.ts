@@ -41,15 +41,10 @@ const encoder = new TextEncoder();
 export async function startRelay(reader: ByteChunks, call: UpstreamCall, hooks: RelayHooks): Promise<RelayStart> {
   const parser = new SseParser();
   const decoder = new TextDecoder();
-  const readWithIdleTimeout = async () => {
-    const timer = setTimeout(() => call.abort('idle_timeout'), hooks.idleMs);
-    try {
-      return await reader.read();
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const idle = new IdleWatch(hooks.idleMs, () => call.abort('idle_timeout'));
+  const readWithIdleTimeout = () => idle.read(reader);
   const giveUp = (): void => {
+    idle.stop();
     call.finish();
     void reader.cancel().catch(() => undefined);
   };
@@ -83,7 +78,59 @@ export async function startRelay(reader: ByteChunks, call: UpstreamCall, hooks: 
     giveUp();
     return { kind: 'refused', ...refused };
   }
-  return { kind: 'started', chunks: new RelayedChunks(reader, parser, decoder, head, events, call, hooks, readWithIdleTimeout) };
+  return { kind: 'started', chunks: new RelayedChunks(reader, parser, decoder, head, events, call, hooks, idle) };
+}
+
+/**
+ * A stream's idle timeout: the provider may be silent for at most `ms` while the relay waits for
+ * its next chunk. One timer for the stream rather than one per read (on Node a timer is an object
+ * and a list insertion; two per chunk added up): a read notes when it began, and the timer, when
+ * it fires, re-arms for what is left unless the read in progress has waited `ms`. Time the relay
+ * spends not reading (a client slower than the provider) does not count, as before. Stopped on
+ * every way a stream ends.
+ */
+class IdleWatch {
+  /** When the read in progress began; undefined between reads. */
+  private waitingSince: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly ms: number,
+    private readonly onIdle: () => void,
+  ) {}
+
+  read(reader: ByteChunks): Promise<ChunkRead> {
+    this.waitingSince = Date.now();
+    if (this.timer === undefined && !this.stopped) this.timer = setTimeout(this.check, this.ms);
+    return reader.read().then(this.readEnded, this.readFailed);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly check = (): void => {
+    this.timer = undefined;
+    const since = this.waitingSince;
+    // Not reading: the next read arms the timer again.
+    if (since === undefined || this.stopped) return;
+    const waited = Date.now() - since;
+    if (waited >= this.ms) this.onIdle();
+    else this.timer = setTimeout(this.check, this.ms - waited);
+  };
+
+  private readonly readEnded = (result: ChunkRead): ChunkRead => {
+    this.waitingSince = undefined;
+    return result;
+  };
+
+  private readonly readFailed = (error: unknown): never => {
+    this.waitingSince = undefined;
+    throw error;
+  };
 }
 
 /**
@@ -107,7 +154,7 @@ class RelayedChunks implements ByteChunks {
     firstEvents: SseEvent[],
     private readonly call: UpstreamCall,
     private readonly hooks: RelayHooks,
-    private readonly readUpstream: () => Promise<ChunkRead>,
+    private readonly idle: IdleWatch,
   ) {
     // A client that goes away must end the stream at once, not when the pending upstream read
     // fails: on Workers a disconnect tears the request down, so cancel() below is never called and
@@ -143,6 +190,7 @@ class RelayedChunks implements ByteChunks {
   private end(outcome: string): Promise<void> | undefined {
     if (this.ended) return undefined;
     this.ended = true;
+    this.idle.stop();
     this.call.finish();
     return this.hooks.onEnd(outcome);
   }
@@ -152,7 +200,7 @@ class RelayedChunks implements ByteChunks {
     const { call, hooks, parser } = this;
     let chunk: ChunkRead;
     try {
-      chunk = await this.readUpstream();
+      chunk = await this.idle.read(this.reader);
     } catch {
       this.closed = true;
       if (call.cause === 'client_aborted') return void this.end('client_aborted');

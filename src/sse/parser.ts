@@ -37,8 +37,8 @@ export class SseParser {
       const raw = this.buffer.slice(0, end.next);
       this.buffer = this.buffer.slice(end.next);
       this.scanned = 0;
-      const event = parseBlock(raw.slice(0, end.at));
-      if (event) events.push({ ...event, raw });
+      const event = parseBlock(raw.slice(0, end.at), raw);
+      if (event) events.push(event);
     }
     return events;
   }
@@ -67,7 +67,12 @@ function findBlockEnd(buffer: string, from: number): { at: number; next: number 
   return { at: match.index, next };
 }
 
-function parseBlock(block: string): Omit<SseEvent, 'raw'> | undefined {
+function parseBlock(block: string, raw: string): SseEvent | undefined {
+  // Most blocks are one `data: …` line: read without splitting it into lines. (The block ends
+  // before its blank line, so without a line break it has only this line.)
+  if (block.startsWith('data: ') && block.indexOf('\n') === -1 && block.indexOf('\r') === -1) {
+    return { event: undefined, data: block.slice(6), id: undefined, retry: undefined, raw };
+  }
   const data: string[] = [];
   let event: string | undefined;
   let id: string | undefined;
@@ -84,5 +89,5 @@ function parseBlock(block: string): Omit<SseEvent, 'raw'> | undefined {
     else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
   }
   if (data.length === 0 && event === undefined) return undefined;
-  return { event, data: data.join('\n'), id, retry };
+  return { event, data: data.join('\n'), id, retry, raw };
 }

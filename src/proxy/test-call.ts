@@ -1,3 +1,4 @@
+import { utf8 } from '../crypto/encoding.js';
 import type { ResolvedModel } from '../config/state.js';
 import { GatewayError } from '../errors.js';
 import type { UpstreamAnswer } from '../http/upstream.js';
@@ -40,7 +41,7 @@ function withoutKey(text: string, apiKey: string | undefined): string {
 
 function parseJson(bytes: Uint8Array): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(utf8.decode(bytes));
   } catch {
     return undefined;
   }

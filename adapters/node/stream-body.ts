@@ -10,8 +10,9 @@ import type { ByteChunks, ChunkRead } from '../../src/index.js';
  * reader. Only listenNode hands it out (a server that reads bodies any other way gets the default
  * ReadableStream), and the integration suites stream every format through it.
  */
-export function honoStreamBody(chunks: ByteChunks): BodyInit {
-  return new ChunksAsStream(chunks) as unknown as BodyInit;
+export function honoStreamBody(chunks: ByteChunks): ReadableStream<Uint8Array> {
+  // Typed as what it stands in for: only @hono/node-server's writer ever reads it.
+  return new ChunksAsStream(chunks) as unknown as ReadableStream<Uint8Array>;
 }
 
 /** The stream and its one reader in one object: the writer takes a reader once and keeps it. */

@@ -32,7 +32,7 @@ export interface CallContext {
   /** Whether the client is still there: a call it left is not tried further, and its upstream call is cancelled. */
   client: ClientPresence;
   /** Makes a streamed answer's body of the relayed chunks (RequestContext.streamBody). */
-  streamBody: (chunks: ByteChunks) => BodyInit;
+  streamBody: (chunks: ByteChunks) => ReadableStream<Uint8Array>;
   /** Runs the call's accounting once its answer is out (RequestContext.afterResponse); what it throws is logged. */
   afterResponse: (task: () => void) => void;
   /** When the whole call must be over (epoch ms), from the project's `deadlineMs`. */

@@ -205,7 +205,7 @@ export interface RequestContext {
    * fastest. Default: a ReadableStream pulling one chunk per read (readableStreamOf). The Node
    * adapter's server gives @hono/node-server an object shaped like the part of a ReadableStream
    * it reads (adapters/node/stream-body.ts): on Node 20 a WHATWG stream and its per-chunk
-   * promises cost about a tenth of a streamed call's CPU (measured by npm run bench).
+   * promises cost about a tenth of a streamed call's CPU (measured side by side, with and without).
    */
   streamBody?: (chunks: ByteChunks) => ReadableStream<Uint8Array>;
   /**

@@ -25,7 +25,8 @@ export type StopSignal = 'SIGTERM' | 'SIGINT';
 /**
  * Serves one request. The host says what it knows of it: the connection's peer as the server saw
  * it (`clientAddress`) and, on Node, whether the client left (`client`, without the request's
- * signal) and how its server writes a streamed body fastest (`streamBody`).
+ * signal), how its server writes a streamed body fastest (`streamBody`) and when a call's
+ * accounting runs (`afterResponse`).
  */
 export type RequestHandler = (request: Request, context: RequestContext) => Promise<Response>;
 

@@ -14,6 +14,9 @@ import type { CallContext } from './context.js';
 import type { Endpoint } from './endpoints.js';
 import { routeCall } from './router.js';
 
+/** The parts of RequestContext a proxied call uses (gateway.fetch reads the others). */
+type HostContext = Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse'>;
+
 /**
  * One proxied call: authenticate, validate, find the candidate models, then route among them.
  * Every answer carries `x-routerly-request-id`, the gateway's own errors included (a refused
@@ -24,7 +27,7 @@ export async function handleProxy(
   endpoint: Endpoint,
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
-  context?: Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse'>,
+  context?: HostContext,
 ): Promise<Response> {
   const requestId = `req_${crypto.randomUUID()}`;
   try {
@@ -42,7 +45,7 @@ async function routeRequest(
   services: Services,
   waitUntil: (promise: Promise<unknown>) => void,
   requestId: string,
-  context: Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse'> | undefined,
+  context: HostContext | undefined,
 ): Promise<Response> {
   const startedAt = services.now();
   const index = services.config.index;

@@ -42,7 +42,6 @@ export async function startRelay(reader: ByteChunks, call: UpstreamCall, hooks: 
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const idle = new IdleWatch(hooks.idleMs, () => call.abort('idle_timeout'));
-  const readWithIdleTimeout = () => idle.read(reader);
   const giveUp = (): void => {
     idle.stop();
     call.finish();
@@ -55,7 +54,7 @@ export async function startRelay(reader: ByteChunks, call: UpstreamCall, hooks: 
   while (events.length === 0) {
     let chunk: ChunkRead;
     try {
-      chunk = await readWithIdleTimeout();
+      chunk = await idle.read(reader);
     } catch {
       giveUp();
       return { kind: 'failed', cause: call.cause ?? 'upstream_error' };

@@ -107,15 +107,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return { app, config, services };
   })();
   ready.catch((error: unknown) => logger.error('gateway failed to start', { error: String(error) }));
+  // Once started, a call does not wait a microtask turn on `ready` for what it already knows.
+  let running: Awaited<typeof ready> | undefined;
+  ready.then(
+    (started) => (running = started),
+    () => undefined,
+  );
 
   return {
     async fetch(request: Request, context?: RequestContext): Promise<Response> {
-      let started: Awaited<typeof ready>;
-      try {
-        started = await ready;
-      } catch {
-        const path = new URL(request.url).pathname;
-        return errorResponse(new GatewayError('not_ready', 'the gateway failed to start: see its log'), formatFor(path));
+      let started = running;
+      if (!started) {
+        try {
+          started = await ready;
+        } catch {
+          const path = new URL(request.url).pathname;
+          return errorResponse(new GatewayError('not_ready', 'the gateway failed to start: see its log'), formatFor(path));
+        }
       }
       const waitUntil = context?.waitUntil ?? defaultWaitUntil;
       started.config.refreshIfStale(waitUntil);

@@ -3,6 +3,7 @@ import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Listener, RequestHandler } from '../shared/lifecycle.js';
 import { ResponsePresence } from './presence.js';
+import { incomingBody } from './request-body.js';
 import { honoStreamBody } from './stream-body.js';
 
 /** Serves `handler` over node:http (@hono/node-server). */
@@ -15,7 +16,13 @@ export async function listenNode(options: { hostname: string; port: number; hand
         // An HTTP/1 server (createServer's default): its bindings are node:http's request and response.
         fetch: (request, env) => {
           const { incoming, outgoing } = env as { incoming: IncomingMessage; outgoing: ServerResponse };
-          return handler(request, { clientAddress: incoming.socket.remoteAddress, client: new ResponsePresence(outgoing), streamBody: honoStreamBody, afterResponse });
+          return handler(request, {
+            clientAddress: incoming.socket.remoteAddress,
+            client: new ResponsePresence(outgoing),
+            streamBody: honoStreamBody,
+            afterResponse,
+            readBody: incomingBody(incoming, () => request.arrayBuffer()),
+          });
         },
         hostname,
         port: options.port,

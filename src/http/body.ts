@@ -7,13 +7,14 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
  * (by Content-Length when the client sent one, else while reading), so an oversized
  * body is never held in memory whole.
  */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
+export async function readBodyText(request: Request, limit: number, readDeclared?: () => Promise<Uint8Array>): Promise<string> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
   // With a declared length the HTTP parser already bounds the body, so it can be read in one
   // go: runtimes such as @hono/node-server then read it straight off the socket, and touching
-  // `request.body` first would make them build a stream for nothing.
-  if (declared !== null && /^\d+$/.test(declared)) return decodeUtf8(new Uint8Array(await request.arrayBuffer()));
+  // `request.body` first would make them build a stream for nothing. A runtime that can do
+  // better still gives `readDeclared` (RequestContext.readBody).
+  if (declared !== null && /^\d+$/.test(declared)) return decodeUtf8(readDeclared ? await readDeclared() : new Uint8Array(await request.arrayBuffer()));
   if (!request.body) return '';
   const bytes = await readAllBounded(request.body, limit);
   if (!bytes) throw tooLarge(limit);

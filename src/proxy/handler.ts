@@ -15,7 +15,7 @@ import type { Endpoint } from './endpoints.js';
 import { routeCall } from './router.js';
 
 /** The parts of RequestContext a proxied call uses (gateway.fetch reads the others). */
-type HostContext = Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse'>;
+type HostContext = Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse' | 'readBody'>;
 
 /**
  * One proxied call: authenticate, validate, find the candidate models, then route among them.
@@ -51,7 +51,7 @@ async function routeRequest(
   const index = services.config.index;
   const { project, token } = authenticateProject(request.headers, index);
   assertJsonContentType(request);
-  const body = await readBodyText(request, services.maxBodyBytes);
+  const body = await readBodyText(request, services.maxBodyBytes, context?.readBody);
   const parsed = parseJsonObject(body);
   const duplicate = duplicateTopLevelKey(body);
   if (duplicate !== undefined) {

@@ -115,3 +115,58 @@ describe('listenNode', () => {
     });
   });
 });
+
+/** Sends a raw POST over one socket: the body `delayMs` after the headers (0: in the same write); resolves with the answer. */
+function rawPost(port: number, body: string, delayMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      const head = `POST /echo HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+      if (delayMs === 0) socket.write(head + body);
+      else {
+        socket.write(head);
+        setTimeout(() => socket.write(body), delayMs);
+      }
+    });
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('readBody (the request body straight from node:http)', () => {
+  async function echoServer(): Promise<number> {
+    listener = await listenNode({
+      hostname: '127.0.0.1',
+      port: 0,
+      handler: async (_request, context) => {
+        const bytes = await context.readBody!();
+        return new Response(`got ${bytes.byteLength}: ${new TextDecoder().decode(bytes)}`);
+      },
+    });
+    return listener.port;
+  }
+
+  it('reads a body that came with its headers', async () => {
+    const port = await echoServer();
+    expect(await rawPost(port, '{"model":"m","messages":[]}', 0)).toMatch(/\r\n\r\ngot 27: \{"model":"m","messages":\[\]\}$/);
+  });
+
+  it('waits for a body that comes after its headers', async () => {
+    const port = await echoServer();
+    expect(await rawPost(port, 'late body – with UTF-8', 100)).toMatch(/\r\n\r\ngot 24: late body – with UTF-8$/);
+  });
+
+  it('reads an empty body as empty', async () => {
+    const port = await echoServer();
+    expect(await rawPost(port, '', 0)).toMatch(/\r\n\r\ngot 0: $/);
+  });
+
+  it('reads a body larger than one socket read whole', async () => {
+    const port = await echoServer();
+    const large = 'x'.repeat(1024 * 1024);
+    const answer = await rawPost(port, large, 0);
+    expect(answer).toContain(`got ${large.length}: xxxx`);
+    expect(answer.endsWith(large)).toBe(true);
+  });
+});

@@ -1,0 +1,22 @@
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * The whole body of a request that declared its length (RequestContext.readBody), read from
+ * node:http's request. The server emits `request` once the headers are parsed; a body that came
+ * in the same read is pushed into the request before the next microtask runs (its end only
+ * later). So one microtask on, a request holding as many bytes as it declared has its whole body,
+ * read in one synchronous call: no listeners, no ticks of a flowing Readable. Otherwise (a body
+ * still arriving) it is read as @hono/node-server reads it, through `fallback`.
+ */
+export function incomingBody(incoming: IncomingMessage, fallback: () => Promise<ArrayBuffer>): () => Promise<Uint8Array> {
+  return () =>
+    Promise.resolve().then(() => {
+      const declared = Number(incoming.headers['content-length']);
+      if (incoming.readableDidRead || incoming.readableFlowing || incoming.readableLength !== declared) {
+        return fallback().then((buffer) => new Uint8Array(buffer));
+      }
+      // Everything buffered, in one piece; nothing at all for an empty body.
+      const whole = incoming.read() as Buffer | null;
+      return whole === null ? new Uint8Array(0) : new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
+    });
+}

@@ -58,6 +58,13 @@ const BLANK_LINE = /(\r\n|\r|\n)(\r\n|\r|\n)/g;
 
 /** Finds the first blank line at or after `from`: `\n\n`, `\r\r` or `\r\n\r\n` (any mix of line endings is legal). */
 function findBlockEnd(buffer: string, from: number): { at: number; next: number } | undefined {
+  // Most streams end their lines with \n alone: then the blank line is the first "\n\n", and two
+  // plain searches find it several times faster than the regular expression (every chunk of every
+  // stream comes through here).
+  if (buffer.indexOf('\r', from) === -1) {
+    const at = buffer.indexOf('\n\n', from);
+    return at === -1 ? undefined : { at, next: at + 2 };
+  }
   BLANK_LINE.lastIndex = from;
   const match = BLANK_LINE.exec(buffer);
   if (!match) return undefined;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openAICompatibleProvider, OPENAI_COMPATIBLE_VENDORS } from '../../../../src/providers/openai/index.js';
 import { buildOpenAIRequest } from '../../../../src/providers/openai/request.js';
 import type { ForwardInput } from '../../../../src/providers/types.js';
+import { createOpenAIStreamObserver } from '../../../../src/providers/openai/stream.js';
 import { SseParser } from '../../../../src/sse/parser.js';
 import { model } from './helpers.js';
 
@@ -43,5 +44,37 @@ describe('same-format forwarding per vendor', () => {
     const raw = 'data: {"id":"x","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"x_groq":{"id":"r","usage":{"prompt_tokens":4,"completion_tokens":5}}}\n\ndata: [DONE]\n\n';
     for (const event of new SseParser().push(raw)) observer.onEvent(event);
     expect(observer.usage()).toEqual({ inputTokens: 4, outputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0 });
+  });
+});
+
+describe('the Chat Completions stream observer (one pass over each chunk for "error" and "usage")', () => {
+  const observe = (hideUsage: boolean, raw: string) => {
+    const observer = createOpenAIStreamObserver(hideUsage);
+    const out = new SseParser().push(raw).map((event) => observer.onEvent(event));
+    return { observer, out };
+  };
+
+  it('settles `"usage":null` without reading the chunk, and reads the usage chunk', () => {
+    const raw =
+      'data: {"choices":[{"index":0,"delta":{"content":"hi"}}],"usage":null}\n\n' +
+      'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\ndata: [DONE]\n\n';
+    const { observer, out } = observe(true, raw);
+    expect(out).toEqual(['data: {"choices":[{"index":0,"delta":{"content":"hi"}}]}\n\n', null, undefined]);
+    expect(observer.usage()).toEqual({ inputTokens: 3, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0 });
+    expect(observer.failure!()).toBeUndefined();
+  });
+
+  it('is not fooled by "usage" or "error" inside the text', () => {
+    const raw = 'data: {"choices":[{"index":0,"delta":{"content":"the \\"usage\\" of \\"error\\""}}],"usage":null}\n\ndata: [DONE]\n\n';
+    const { observer, out } = observe(true, raw);
+    // Two "usage" in the chunk: it is parsed, and only the member is removed.
+    expect(out[0]).toBe('data: {"choices":[{"index":0,"delta":{"content":"the \\"usage\\" of \\"error\\""}}]}\n\n');
+    expect(observer.usage()).toBeUndefined();
+    expect(observer.failure!()).toBeUndefined();
+  });
+
+  it('reports a chunk holding an error object as the stream’s failure', () => {
+    const { observer } = observe(false, 'data: {"error":{"message":"overloaded","type":"server_error"}}\n\ndata: [DONE]\n\n');
+    expect(observer.failure!()).toBe('stream_error');
   });
 });

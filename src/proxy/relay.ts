@@ -2,6 +2,7 @@ import type { GatewayError } from '../errors.js';
 import type { ByteChunks, ChunkRead } from '../http/chunks.js';
 import type { StreamObserver } from '../providers/types.js';
 import { SseParser, type SseEvent } from '../sse/parser.js';
+import { Utf8Chunks } from '../sse/utf8-chunks.js';
 import type { UpstreamCall } from './upstream.js';
 
 export interface RelayHooks {
@@ -40,7 +41,7 @@ const encoder = new TextEncoder();
  */
 export async function startRelay(reader: ByteChunks, call: UpstreamCall, hooks: RelayHooks): Promise<RelayStart> {
   const parser = new SseParser();
-  const decoder = new TextDecoder();
+  const decoder = new Utf8Chunks();
   const idle = new IdleWatch(hooks.idleMs, () => call.abort('idle_timeout'));
   const giveUp = (): void => {
     idle.stop();
@@ -53,18 +54,21 @@ export async function startRelay(reader: ByteChunks, call: UpstreamCall, hooks: 
   let events: SseEvent[] = [];
   while (events.length === 0) {
     let chunk: ChunkRead;
+    idle.begin();
     try {
-      chunk = await idle.read(reader);
+      chunk = await reader.read();
     } catch {
+      idle.end();
       giveUp();
       return { kind: 'failed', cause: call.cause ?? 'upstream_error' };
     }
+    idle.end();
     if (chunk.done) {
       giveUp();
       return { kind: 'failed', cause: 'empty_stream' };
     }
     head.push(chunk.value);
-    events = parser.push(decoder.decode(chunk.value, { stream: true }));
+    events = parser.push(decoder.decode(chunk.value));
     if (parser.pendingLength > call.limits.eventBytes) {
       call.abort('too_large');
       giveUp();
@@ -83,10 +87,10 @@ export async function startRelay(reader: ByteChunks, call: UpstreamCall, hooks: 
 /**
  * A stream's idle timeout: the provider may be silent for at most `ms` while the relay waits for
  * its next chunk. One timer for the stream rather than one per read (on Node a timer is an object
- * and a list insertion; two per chunk added up): a read notes when it began, and the timer, when
- * it fires, re-arms for what is left unless the read in progress has waited `ms`. Time the relay
- * spends not reading (a client slower than the provider) does not count, as before. Stopped on
- * every way a stream ends.
+ * and a list insertion; two per chunk added up): a read notes when it began (`begin`) and that it
+ * ended (`end`), and the timer, when it fires, re-arms for what is left unless the read in
+ * progress has waited `ms`. Time the relay spends not reading (a client slower than the provider)
+ * does not count. Stopped on every way a stream ends.
  */
 class IdleWatch {
   /** When the read in progress began; undefined between reads. */
@@ -99,10 +103,13 @@ class IdleWatch {
     private readonly onIdle: () => void,
   ) {}
 
-  read(reader: ByteChunks): Promise<ChunkRead> {
+  begin(): void {
     this.waitingSince = Date.now();
     if (this.timer === undefined && !this.stopped) this.timer = setTimeout(this.check, this.ms);
-    return reader.read().then(this.readEnded, this.readFailed);
+  }
+
+  end(): void {
+    this.waitingSince = undefined;
   }
 
   stop(): void {
@@ -120,17 +127,9 @@ class IdleWatch {
     if (waited >= this.ms) this.onIdle();
     else this.timer = setTimeout(this.check, this.ms - waited);
   };
-
-  private readonly readEnded = (result: ChunkRead): ChunkRead => {
-    this.waitingSince = undefined;
-    return result;
-  };
-
-  private readonly readFailed = (error: unknown): never => {
-    this.waitingSince = undefined;
-    throw error;
-  };
 }
+
+const DONE: ChunkRead = { done: true, value: undefined };
 
 /**
  * The client's side of a started relay: each read answers with the next chunk to send on,
@@ -148,7 +147,7 @@ class RelayedChunks implements ByteChunks {
   constructor(
     private readonly reader: ByteChunks,
     private readonly parser: SseParser,
-    private readonly decoder: TextDecoder,
+    private readonly decoder: Utf8Chunks,
     head: Uint8Array[],
     firstEvents: SseEvent[],
     private readonly call: UpstreamCall,
@@ -167,15 +166,13 @@ class RelayedChunks implements ByteChunks {
     this.ready = this.render(firstEvents, head);
   }
 
-  async read(): Promise<ChunkRead> {
+  read(): Promise<ChunkRead> {
     if (this.atHead) {
       this.atHead = false;
-      // A short stream can arrive whole with its first read: the same rule as in `fill`.
-      if (this.hooks.holdLastBytes && !this.ended && this.hooks.observer.complete?.()) await this.end('ok');
+      // A short stream can arrive whole with its first read: the same rule as in `took`.
+      if (this.hooks.holdLastBytes && !this.ended && this.hooks.observer.complete?.()) return this.after(this.end('ok'));
     }
-    while (this.ready.length === 0 && !this.closed) await this.fill();
-    const next = this.ready.shift();
-    return next ? { done: false, value: next } : { done: true, value: undefined };
+    return this.next();
   }
 
   async cancel(): Promise<void> {
@@ -194,41 +191,80 @@ class RelayedChunks implements ByteChunks {
     return this.hooks.onEnd(outcome);
   }
 
-  /** Reads upstream once, and puts what the client gets of it in `ready` (possibly nothing), or closes. */
-  private async fill(): Promise<void> {
+  /**
+   * The next chunk for the client: one ready, or the next upstream read's. Plain promise
+   * reactions rather than async functions awaiting each other: every chunk of every stream goes
+   * through here, and each await it saved was a microtask turn between the provider's chunk and
+   * the client's write. At one connection a relay that lags the provider by a few µs a chunk falls
+   * further behind with every chunk; the stream's last byte waits for all of it.
+   */
+  private next(): Promise<ChunkRead> {
+    const ready = this.ready.shift();
+    if (ready) return Promise.resolve({ done: false, value: ready });
+    if (this.closed) return Promise.resolve(DONE);
+    this.idle.begin();
+    return this.reader.read().then(this.took, this.failed);
+  }
+
+  /** The next chunk once `pending` (the end of the stream being recorded, with durable usage) is done. */
+  private after(pending: Promise<void> | undefined): Promise<ChunkRead> {
+    return pending ? pending.then(() => this.next()) : this.next();
+  }
+
+  /** What the client gets once `pending` is done: at once (no extra turn) when nothing is pending. */
+  private answer(pending: Promise<void> | undefined): ChunkRead | Promise<ChunkRead> {
+    if (pending) return pending.then(() => this.next());
+    const ready = this.ready.shift();
+    if (ready) return { done: false, value: ready };
+    return this.closed ? DONE : this.next();
+  }
+
+  /** One upstream read came back: what the client gets of it (possibly nothing: then the next one's). */
+  private readonly took = (chunk: ChunkRead): ChunkRead | Promise<ChunkRead> => {
+    this.idle.end();
     const { call, hooks, parser } = this;
-    let chunk: ChunkRead;
-    try {
-      chunk = await this.idle.read(this.reader);
-    } catch {
-      this.closed = true;
-      if (call.cause === 'client_aborted') return void this.end('client_aborted');
-      const failure = hooks.errorEvent(call.failure());
-      await this.end(call.cause ?? 'upstream_error');
-      this.ready.push(encoder.encode(failure));
-      return;
-    }
     if (chunk.done) {
       const { observer } = hooks;
       const tail = observer.end ? observer.end() : observer.rewrites ? parser.rest() : '';
       this.closed = true;
-      await this.end('ok');
       if (tail) this.ready.push(encoder.encode(tail));
-      return;
+      return this.answer(this.end('ok'));
     }
-    const out = this.render(parser.push(this.decoder.decode(chunk.value, { stream: true })), [chunk.value]);
+    const events = parser.push(this.decoder.decode(chunk.value));
+    const out = this.render(events, [chunk.value]);
+    let pending: Promise<void> | undefined;
     // The last event of a forwarded stream is in this chunk: with durable usage, store the record first.
-    if (hooks.holdLastBytes && !this.ended && hooks.observer.complete?.()) await this.end('ok');
+    if (hooks.holdLastBytes && !this.ended && hooks.observer.complete?.()) pending = this.end('ok');
     if (parser.pendingLength > call.limits.eventBytes) {
       // One event past the cap: what came before it has gone out; the client is told the rest will not.
       call.abort('too_large');
       void this.reader.cancel().catch(() => undefined);
       this.closed = true;
-      await this.end('too_large');
-      out.push(encoder.encode(hooks.errorEvent(call.failure())));
+      const ending = this.end('too_large');
+      pending = pending && ending ? Promise.all([pending, ending]).then(() => undefined) : (pending ?? ending);
+      this.ready.push(...out, encoder.encode(hooks.errorEvent(call.failure())));
+      return this.answer(pending);
     }
+    // The common case: the chunk goes out as it came, with nothing queued before it.
+    if (out.length === 1 && !pending && this.ready.length === 0) return { done: false, value: out[0]! };
     this.ready.push(...out);
-  }
+    return this.answer(pending);
+  };
+
+  /** The upstream read failed: the stream ends, with the error event unless the client left. */
+  private readonly failed = (): ChunkRead | Promise<ChunkRead> => {
+    this.idle.end();
+    const { call, hooks } = this;
+    this.closed = true;
+    if (call.cause === 'client_aborted') {
+      void this.end('client_aborted');
+      return this.answer(undefined);
+    }
+    const failure = hooks.errorEvent(call.failure());
+    const pending = this.end(call.cause ?? 'upstream_error');
+    this.ready.push(encoder.encode(failure));
+    return this.answer(pending);
+  };
 
   /** What the client gets for a batch of events (the raw chunks they came in, when nothing is rewritten). */
   private render(events: SseEvent[], raw: Uint8Array[]): Uint8Array[] {

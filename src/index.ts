@@ -1,7 +1,7 @@
 export { createGateway } from './gateway.js';
 export type { CallEvent, ConfigChanges, CountTextTokens, Gateway, GatewayDeps, GatewaySettings, Logger, RequestContext, StaticAssets } from './deps.js';
 export type { ClientPresence } from './http/client-presence.js';
-export { HeaderFields, type HeaderMap } from './http/header-fields.js';
+export { HeaderFields, type HeaderMap, type HeaderReader } from './http/header-fields.js';
 export { signalPresence } from './http/client-presence.js';
 export type { ByteChunks, ChunkRead } from './http/chunks.js';
 export type { HeaderSource, OutboundRequest, UpstreamAnswer, UpstreamControl, UpstreamSend } from './http/upstream.js';

@@ -3,6 +3,7 @@ import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Listener, RequestHandler } from '../shared/lifecycle.js';
 import { ResponsePresence } from './presence.js';
+import { RawHeaders } from './raw-headers.js';
 import { incomingBody } from './request-body.js';
 import { honoStreamBody } from './stream-body.js';
 
@@ -22,6 +23,7 @@ export async function listenNode(options: { hostname: string; port: number; hand
             streamBody: honoStreamBody,
             afterResponse,
             readBody: incomingBody(incoming, () => request.arrayBuffer()),
+            headers: new RawHeaders(incoming.rawHeaders),
           });
         },
         hostname,

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js';
+import type { HeaderReader } from './header-fields.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -7,8 +8,13 @@ export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
  * (by Content-Length when the client sent one, else while reading), so an oversized
  * body is never held in memory whole.
  */
-export async function readBodyText(request: Request, limit: number, readDeclared?: () => Promise<Uint8Array>): Promise<string> {
-  const declared = request.headers.get('content-length');
+export async function readBodyText(
+  request: Request,
+  limit: number,
+  headers: HeaderReader = request.headers,
+  readDeclared?: () => Promise<Uint8Array>,
+): Promise<string> {
+  const declared = headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
   // With a declared length the HTTP parser already bounds the body, so it can be read in one
   // go: runtimes such as @hono/node-server then read it straight off the socket, and touching
@@ -83,8 +89,8 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 }
 
 /** Refuses a body that is not declared as JSON, where a content type is given at all. */
-export function assertJsonContentType(request: Request): void {
-  const type = request.headers.get('content-type');
+export function assertJsonContentType(headers: HeaderReader): void {
+  const type = headers.get('content-type');
   if (type !== null && type !== '' && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw new GatewayError('unsupported_media_type', `expected an application/json body, got ${type}`);
   }

@@ -6,6 +6,16 @@
  * a plain record of lower-case names, with the part of the Headers API they use.
  */
 
+/**
+ * What the gateway reads of a client's request headers: a value by lower-case name, repeated
+ * fields joined with ", " (as Headers.get gives them). WHATWG Headers is one; on Node the
+ * adapter gives a view of node:http's raw headers instead (RequestContext.headers), since
+ * @hono/node-server builds a WHATWG Headers of every field for the first one asked.
+ */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 /** What the gateway reads and writes of a request's headers: WHATWG Headers and HeaderFields both are one. */
 export interface HeaderMap {
   get(name: string): string | null;

@@ -11,6 +11,7 @@ import type { ChatRequest, ChatResponse, StreamEvent } from './chat.js';
 import type { EmbeddingRequest, EmbeddingResponse } from './embeddings.js';
 import type { UpstreamTarget } from './target.js';
 import type { HeaderMap } from '../http/header-fields.js';
+import type { HeaderReader } from '../http/header-fields.js';
 
 /** An HTTP request ready to send upstream. */
 export interface UpstreamRequest {
@@ -40,7 +41,7 @@ export interface StreamDecoder {
 /** A provider's side of chat translation. */
 export interface ProviderChatCodec {
   /** `model.upstreamModel` is the name to send; `model.apiKey` and `model.baseUrl` are already resolved. */
-  encodeRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: Headers): EncodedRequest;
+  encodeRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: HeaderReader): EncodedRequest;
   /** Throws a GatewayError('upstream_error') when the body is not an answer this provider could have sent. */
   decodeResponse(body: unknown): ChatResponse;
   createStreamDecoder(): StreamDecoder;
@@ -74,7 +75,7 @@ export interface ClientChatFormat {
    * Throws GatewayError('invalid_request') for a body this format's API would refuse. The
    * headers are the client's, for what a format puts there (Anthropic's `anthropic-beta`).
    */
-  decodeRequest(body: Record<string, unknown>, headers?: Headers): ChatRequest;
+  decodeRequest(body: Record<string, unknown>, headers?: HeaderReader): ChatRequest;
   /** `body` is the client's request, for what the answer echoes back (Responses echoes its parameters). */
   encodeResponse(response: ChatResponse, body: Record<string, unknown>): unknown;
   createStreamEncoder(body: Record<string, unknown>): StreamEncoder;

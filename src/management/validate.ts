@@ -17,7 +17,7 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   options: { optional?: boolean } = {},
 ): Promise<z.infer<S>> {
-  assertJsonContentType(c.req.raw);
+  assertJsonContentType(c.req.raw.headers);
   const text = await readBodyText(c.req.raw, services.maxBodyBytes);
   const value = options.optional && text.trim() === '' ? {} : parseJsonObject(text);
   const parsed = parseOrThrow(schema, value);

@@ -1,8 +1,9 @@
 import type { UpstreamTarget } from '../ir/target.js';
 import { HeaderFields } from '../http/header-fields.js';
+import type { HeaderReader } from '../http/header-fields.js';
 
 /** Headers every upstream call starts from: JSON in, the client's Accept, and the model's extra headers. */
-export function baseUpstreamHeaders(model: UpstreamTarget, clientHeaders: Headers): HeaderFields {
+export function baseUpstreamHeaders(model: UpstreamTarget, clientHeaders: HeaderReader): HeaderFields {
   const headers = new HeaderFields(model.config.headers);
   headers.set('content-type', 'application/json');
   headers.set('accept', clientHeaders.get('accept') ?? 'application/json');

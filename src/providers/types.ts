@@ -3,6 +3,7 @@ import type { UpstreamRequest } from '../ir/codec.js';
 import type { UpstreamTarget } from '../ir/target.js';
 import type { TokenUsage } from '../ir/usage.js';
 import type { SseEvent } from '../sse/parser.js';
+import type { HeaderReader } from '../http/header-fields.js';
 
 /** Their homes are in the IR; re-exported for the layers above that import them from here. */
 export type { TokenUsage, UpstreamRequest };
@@ -23,7 +24,7 @@ export interface ForwardInput {
   body: string;
   /** The same body, parsed (for reading only: edits go through the text). */
   parsed: Record<string, unknown>;
-  clientHeaders: Headers;
+  clientHeaders: HeaderReader;
   /** The client's query string, `?…` or empty. */
   search: string;
 }

@@ -2,6 +2,7 @@ import type { ConfigIndex } from '../config/state.js';
 import type { StoredProject, StoredToken } from '../config/schemas.js';
 import { digestsEqual, hashToken } from '../crypto/tokens.js';
 import { GatewayError } from '../errors.js';
+import type { HeaderReader } from '../http/header-fields.js';
 
 /** Digests of tokens that were valid when last seen, by token: at most this many. */
 const HASH_CACHE_LIMIT = 1024;
@@ -28,7 +29,7 @@ function remember(token: string, hash: string): void {
  * Anthropic's curl examples); both are accepted. Tokens are
  * looked up by their SHA-256, then the digests compared in constant time.
  */
-export function authenticateProject(headers: Headers, index: ConfigIndex): { project: StoredProject; token: StoredToken } {
+export function authenticateProject(headers: HeaderReader, index: ConfigIndex): { project: StoredProject; token: StoredToken } {
   const authorization = headers.get('authorization');
   const bearer = authorization && /^Bearer\s+(.+)$/i.exec(authorization.trim())?.[1];
   const token = bearer || headers.get('x-api-key')?.trim();

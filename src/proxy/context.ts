@@ -13,6 +13,7 @@ import type { Services } from '../services.js';
 import { costUsd } from '../usage/cost.js';
 import type { UsageRecord } from '../usage/record.js';
 import type { Endpoint } from './endpoints.js';
+import type { HeaderReader } from '../http/header-fields.js';
 
 const NO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
 
@@ -21,6 +22,8 @@ export interface CallContext {
   services: Services;
   endpoint: Endpoint;
   request: Request;
+  /** The request's headers as the runtime reads them fastest (RequestContext.headers, else request.headers). */
+  headers: HeaderReader;
   /** The client's body exactly as received, and parsed. */
   body: string;
   parsed: Record<string, unknown>;

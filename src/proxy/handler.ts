@@ -15,7 +15,7 @@ import type { Endpoint } from './endpoints.js';
 import { routeCall } from './router.js';
 
 /** The parts of RequestContext a proxied call uses (gateway.fetch reads the others). */
-type HostContext = Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse' | 'readBody'>;
+type HostContext = Pick<RequestContext, 'client' | 'streamBody' | 'afterResponse' | 'readBody' | 'headers'>;
 
 /**
  * One proxied call: authenticate, validate, find the candidate models, then route among them.
@@ -49,9 +49,10 @@ async function routeRequest(
 ): Promise<Response> {
   const startedAt = services.now();
   const index = services.config.index;
-  const { project, token } = authenticateProject(request.headers, index);
-  assertJsonContentType(request);
-  const body = await readBodyText(request, services.maxBodyBytes, context?.readBody);
+  const headers = context?.headers ?? request.headers;
+  const { project, token } = authenticateProject(headers, index);
+  assertJsonContentType(headers);
+  const body = await readBodyText(request, services.maxBodyBytes, headers, context?.readBody);
   const parsed = parseJsonObject(body);
   const duplicate = duplicateTopLevelKey(body);
   if (duplicate !== undefined) {
@@ -73,6 +74,7 @@ async function routeRequest(
     services,
     endpoint,
     request,
+    headers,
     body,
     parsed,
     project,

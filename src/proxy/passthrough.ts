@@ -17,7 +17,7 @@ export function passthroughPlan(ctx: ProxyContext, adapter: ProviderAdapter): Ex
     model,
     body: ctx.body,
     parsed: ctx.parsed,
-    clientHeaders: ctx.request.headers,
+    clientHeaders: ctx.headers,
     search: searchOf(ctx.request.url),
   });
   return {

@@ -28,7 +28,7 @@ const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
  * without one (refused before any attempt).
  */
 export async function routeCall(call: CallContext, set: CandidateSet): Promise<Response> {
-  const request = routingRequest(call.endpoint, call.parsed, call.body, call.project.id, call.request.headers);
+  const request = routingRequest(call.endpoint, call.parsed, call.body, call.project.id, call.headers);
   const candidates = rankable(set, call.routing);
   // Admission first: a call over its project's or token's rate limits is refused before anything else.
   try {
@@ -271,6 +271,7 @@ function attemptContext(call: CallContext, model: ResolvedModel): ProxyContext {
     services: call.services,
     endpoint: call.endpoint,
     request: call.request,
+    headers: call.headers,
     body: call.body,
     parsed: call.parsed,
     project: call.project,

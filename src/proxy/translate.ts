@@ -52,8 +52,8 @@ function parseProviderJson(bytes: Uint8Array): unknown {
 export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat): ExchangePlan {
   const { model, project, parsed } = ctx;
   const codec = model.provider.chat;
-  const chatRequest = client.decodeRequest(parsed, ctx.request.headers);
-  const encoded = codec.encodeRequest(chatRequest, model, ctx.request.headers);
+  const chatRequest = client.decodeRequest(parsed, ctx.headers);
+  const encoded = codec.encodeRequest(chatRequest, model, ctx.headers);
   const headers = unsupportedParamsHeaders([...chatRequest.unsupported, ...encoded.dropped], project, model);
 
   let encoder: StreamEncoder | undefined;
@@ -154,7 +154,7 @@ export function translatedEmbeddingsPlan(ctx: ProxyContext, client: ClientEmbedd
  * adapter provides it, flagged as an estimate in x-routerly-warnings. No upstream call.
  */
 export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChatFormat, warnings: readonly string[] = []): Promise<Response> {
-  const chatRequest = client.decodeRequest(ctx.parsed, ctx.request.headers);
+  const chatRequest = client.decodeRequest(ctx.parsed, ctx.headers);
   const { model, services } = ctx;
   const tokenizer = model.provider.tokenizer === 'openai' && services.openAITokenizer ? await services.openAITokenizer() : undefined;
   // In slices with yields to the event loop: a body can be megabytes of text (issue 8).

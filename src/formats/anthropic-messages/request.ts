@@ -2,6 +2,7 @@ import type { ChatRequest, Message, Reasoning, ReasoningEffort, ResponseFormat, 
 import { effortForBudget } from '../../ir/reasoning.js';
 import { isRecord } from '../../json/record.js';
 import { decodeContent, type DecodeContext } from './content.js';
+import type { HeaderReader } from '../../http/header-fields.js';
 import {
   invalid,
   isSet,
@@ -72,7 +73,7 @@ function decodeBetas(header: string | null | undefined, unsupported: Set<string>
   }
 }
 
-export function decodeMessagesRequest(body: Record<string, unknown>, headers?: Headers): ChatRequest {
+export function decodeMessagesRequest(body: Record<string, unknown>, headers?: HeaderReader): ChatRequest {
   const unsupported = new Set<string>();
   decodeBetas(headers?.get('anthropic-beta'), unsupported);
   const context: DecodeContext = { toolNames: new Map(), unsupported };

@@ -8,6 +8,7 @@ import { baseUpstreamHeaders } from '../shared.js';
 import type { ForwardInput, Operation } from '../types.js';
 import { encodeMessages, encodeSystem, type AnthropicMessage } from './request-content.js';
 import { toAnthropicSchema } from './schema.js';
+import type { HeaderReader } from '../../http/header-fields.js';
 
 /** The API version sent when the client names none (the SDKs always do). */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -53,7 +54,7 @@ export function buildAnthropicRequest(input: ForwardInput): UpstreamRequest {
  * (2026-10-21 removed them), and needs no beta header: structured outputs
  * (`output_config.format`) and file sources are generally available.
  */
-export function encodeAnthropicRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: Headers): EncodedRequest {
+export function encodeAnthropicRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: HeaderReader): EncodedRequest {
   const dropped = new Set<string>();
   const body: Record<string, unknown> = { model: model.upstreamModel };
 

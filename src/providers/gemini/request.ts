@@ -5,6 +5,7 @@ import type { UpstreamTarget } from '../../ir/target.js';
 import { baseUpstreamHeaders } from '../shared.js';
 import { encodeContents, fillMissingCallSignatures, validatesCallSignatures } from './contents.js';
 import type { HeaderFields } from '../../http/header-fields.js';
+import type { HeaderReader } from '../../http/header-fields.js';
 
 /** Where Gemini's native API lives when a model names no base URL. */
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
@@ -15,7 +16,7 @@ export function geminiMethodUrl(model: UpstreamTarget, method: string): string {
   return `${model.baseUrl}/models/${encodeURIComponent(name)}:${method}`;
 }
 
-export function geminiHeaders(model: UpstreamTarget, clientHeaders: Headers): HeaderFields {
+export function geminiHeaders(model: UpstreamTarget, clientHeaders: HeaderReader): HeaderFields {
   const headers = baseUpstreamHeaders(model, clientHeaders);
   if (model.apiKey) headers.set('x-goog-api-key', model.apiKey);
   return headers;
@@ -25,7 +26,7 @@ export function geminiHeaders(model: UpstreamTarget, clientHeaders: Headers): He
  * The IR as a `generateContent` call, or `streamGenerateContent?alt=sse` (one whole
  * GenerateContentResponse per SSE event) when streaming.
  */
-export function encodeGeminiChatRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: Headers): EncodedRequest {
+export function encodeGeminiChatRequest(request: ChatRequest, model: UpstreamTarget, clientHeaders: HeaderReader): EncodedRequest {
   const dropped = new Set<string>();
   const body: Record<string, unknown> = {};
 

@@ -6,12 +6,13 @@ import { baseUpstreamHeaders } from '../shared.js';
 import { encodeMessages } from './messages.js';
 import { setVendorAuth } from './request.js';
 import { vendorEffort, type OpenAICompatibleProfile } from './vendors.js';
+import type { HeaderReader } from '../../http/header-fields.js';
 
 /** The IR as a Chat Completions request for one vendor, and what of it the vendor cannot take. */
 export function encodeChatRequest(
   request: ChatRequest,
   model: UpstreamTarget,
-  clientHeaders: Headers,
+  clientHeaders: HeaderReader,
   profile: OpenAICompatibleProfile,
 ): EncodedRequest {
   const dropped = new Set<string>();

@@ -219,13 +219,13 @@ export interface RequestContext {
    */
   afterResponse?: (task: () => void) => void;
   /**
-   * Reads the whole body of a request that declared its Content-Length (a proxied call's), the
-   * way this runtime does it fastest. Default: request.arrayBuffer(). The Node adapter's server
+   * Reads the whole body of a request that declared its Content-Length (a proxied call's),
+   * `length` bytes, the way this runtime does it fastest. Default: request.arrayBuffer(). The Node adapter's server
    * reads it straight from node:http's request (adapters/node/request-body.ts): a body that came
    * with its headers is all there once they are handled, and @hono/node-server's own read goes
    * through four listeners and two ticks of a Readable for it.
    */
-  readBody?: () => Promise<Uint8Array>;
+  readBody?: (length: number) => Promise<Uint8Array>;
   /**
    * The request's headers, read by name, when the runtime has a cheaper view of them than
    * `request.headers`. Default: request.headers. The Node adapter's server reads node:http's raw

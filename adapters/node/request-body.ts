@@ -1,18 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 
 /**
- * The whole body of a request that declared its length (RequestContext.readBody), read from
+ * The whole body of a request that declared its `length` (RequestContext.readBody), read from
  * node:http's request. The server emits `request` once the headers are parsed; a body that came
  * in the same read is pushed into the request before the next microtask runs (its end only
  * later). So one microtask on, a request holding as many bytes as it declared has its whole body,
  * read in one synchronous call: no listeners, no ticks of a flowing Readable. Otherwise (a body
  * still arriving) it is read as @hono/node-server reads it, through `fallback`.
  */
-export function incomingBody(incoming: IncomingMessage, fallback: () => Promise<ArrayBuffer>): () => Promise<Uint8Array> {
-  return () =>
+export function incomingBody(incoming: IncomingMessage, fallback: () => Promise<ArrayBuffer>): (length: number) => Promise<Uint8Array> {
+  return (length) =>
     Promise.resolve().then(() => {
-      const declared = Number(incoming.headers['content-length']);
-      if (incoming.readableDidRead || incoming.readableFlowing || incoming.readableLength !== declared) {
+      if (incoming.readableDidRead || incoming.readableFlowing || incoming.readableLength !== length) {
         return fallback().then((buffer) => new Uint8Array(buffer));
       }
       // Everything buffered, in one piece; nothing at all for an empty body.

@@ -12,7 +12,7 @@ export async function readBodyText(
   request: Request,
   limit: number,
   headers: HeaderReader = request.headers,
-  readDeclared?: () => Promise<Uint8Array>,
+  readDeclared?: (length: number) => Promise<Uint8Array>,
 ): Promise<string> {
   const declared = headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
@@ -20,7 +20,7 @@ export async function readBodyText(
   // go: runtimes such as @hono/node-server then read it straight off the socket, and touching
   // `request.body` first would make them build a stream for nothing. A runtime that can do
   // better still gives `readDeclared` (RequestContext.readBody).
-  if (declared !== null && /^\d+$/.test(declared)) return decodeUtf8(readDeclared ? await readDeclared() : new Uint8Array(await request.arrayBuffer()));
+  if (declared !== null && /^\d+$/.test(declared)) return decodeUtf8(readDeclared ? await readDeclared(Number(declared)) : new Uint8Array(await request.arrayBuffer()));
   if (!request.body) return '';
   const bytes = await readAllBounded(request.body, limit);
   if (!bytes) throw tooLarge(limit);

@@ -139,8 +139,8 @@ describe('readBody (the request body straight from node:http)', () => {
     listener = await listenNode({
       hostname: '127.0.0.1',
       port: 0,
-      handler: async (_request, context) => {
-        const bytes = await context.readBody!();
+      handler: async (request, context) => {
+        const bytes = await context.readBody!(Number(request.headers.get('content-length')));
         return new Response(`got ${bytes.byteLength}: ${new TextDecoder().decode(bytes)}`);
       },
     });

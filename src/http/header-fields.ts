@@ -17,8 +17,7 @@ export interface HeaderReader {
 }
 
 /** What the gateway reads and writes of a request's headers: WHATWG Headers and HeaderFields both are one. */
-export interface HeaderMap {
-  get(name: string): string | null;
+export interface HeaderMap extends HeaderReader {
   set(name: string, value: string): void;
   has(name: string): boolean;
   delete(name: string): void;

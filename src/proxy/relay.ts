@@ -170,7 +170,7 @@ class RelayedChunks implements ByteChunks {
     if (this.atHead) {
       this.atHead = false;
       // A short stream can arrive whole with its first read: the same rule as in `took`.
-      if (this.hooks.holdLastBytes && !this.ended && this.hooks.observer.complete?.()) return this.after(this.end('ok'));
+      if (this.hooks.holdLastBytes && !this.ended && this.hooks.observer.complete?.()) return Promise.resolve(this.answer(this.end('ok')));
     }
     return this.next();
   }
@@ -206,12 +206,10 @@ class RelayedChunks implements ByteChunks {
     return this.reader.read().then(this.took, this.failed);
   }
 
-  /** The next chunk once `pending` (the end of the stream being recorded, with durable usage) is done. */
-  private after(pending: Promise<void> | undefined): Promise<ChunkRead> {
-    return pending ? pending.then(() => this.next()) : this.next();
-  }
-
-  /** What the client gets once `pending` is done: at once (no extra turn) when nothing is pending. */
+  /**
+   * What the client gets once `pending` (the end of the stream being recorded, with durable usage)
+   * is done: at once (no extra turn) when nothing is pending.
+   */
   private answer(pending: Promise<void> | undefined): ChunkRead | Promise<ChunkRead> {
     if (pending) return pending.then(() => this.next());
     const ready = this.ready.shift();

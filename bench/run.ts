@@ -25,6 +25,7 @@
 // (server-process.ts). A dist/ older than the sources stops the run before it starts.
 //   BENCH_SECONDS=5 BENCH_WARMUP_SECONDS=2 BENCH_CONCURRENCY=16 (the loaded rows)
 //   BENCH_C1_SECONDS=3 BENCH_C1_WARMUP_SECONDS=1 (the one-connection rows)
+//   BENCH_JIT_WARMUP_SECONDS=3 (per target and mode, once, before any row: see JIT_WARMUP_MS)
 //   BENCH_BUN=0 (skips the Bun rows) BENCH_GATEWAY_BUDGETS=0 (the gateway's project without budgets)
 //   BENCH_REDIS=0 (skips the two nodes on Redis; skipped too, with a note, without a redis-server binary)
 //   BENCH_ROUTING_ITERATIONS=20000 BENCH_CORE_ITERATIONS=20000
@@ -79,6 +80,14 @@ const concurrency = Math.floor(envNumber('BENCH_CONCURRENCY', 16));
 /** The one-connection rows: short, since a request then takes a fraction of a millisecond. */
 const c1DurationMs = envNumber('BENCH_C1_SECONDS', 3) * 1000;
 const c1WarmupMs = envNumber('BENCH_C1_WARMUP_SECONDS', 1) * 1000;
+/**
+ * Before any row, every target runs this long in each mode at the loaded concurrency, uncounted.
+ * A row's own warm-up (2 s) is not enough for V8 to finish compiling a process as large as the
+ * gateway: `perf record` on its process put 20 to 40% of its CPU in TurboFan's compiler over its
+ * first 8 s of load, and 15% again for 4 s when the streamed rows began, against about 1% once
+ * settled. That is start-up, not the cost of a call, and it fell on the first rows measured.
+ */
+const JIT_WARMUP_MS = envNumber('BENCH_JIT_WARMUP_SECONDS', 3) * 1000;
 /** Whether a separate one-connection pass runs (not when the loaded rows are at one connection already). */
 const c1Pass = concurrency !== 1;
 const bunEnabled = envFlag('BENCH_BUN');
@@ -97,6 +106,11 @@ const summaryEnabled = summaryOnly || envFlag('BENCH_SUMMARY');
 const SUMMARY_BUDGET_MS = summaryEnabled ? 300_000 : 0;
 /** The measured time of each target is cut into this many slices, run in turn across targets. */
 const ROUNDS = 5;
+/**
+ * The one-connection rows' slices: more and shorter (200 ms), so that a slow spell of a shared
+ * machine, which lasts seconds, falls on every target of the pass rather than on one.
+ */
+const C1_ROUNDS = 15;
 /**
  * After each slice, before the CPU readings: the gateway's usage window (25 ms) closes and its
  * batch is written, so that the work a slice's calls cause is counted in that slice.
@@ -134,7 +148,7 @@ const SOAK_BUDGET_MS = soakEnabled ? soakMs + soakWarmupMs + 30_000 : 0;
 /** Both micro-benchmarks (a few seconds each), the servers' start-up and configuration, the allocation pass, and shutdown. */
 const FIXED_BUDGET_MS = 30_000 + 30_000 + 30_000 + 60_000;
 const REDIS_BUDGET_MS = redisEnabled ? redisNodesBudgetMs({ warmupMs, durationMs, rounds: ROUNDS, settleMs: SETTLE_MS }) : 0;
-const ROWS_MS = REDIS_BUDGET_MS + 2 * (LOADED_TARGETS * (durationMs + warmupMs + ROUNDS * SETTLE_MS) + C1_TARGETS * (c1DurationMs + c1WarmupMs + ROUNDS * SETTLE_MS));
+const ROWS_MS = REDIS_BUDGET_MS + 2 * (LOADED_TARGETS * (JIT_WARMUP_MS + durationMs + warmupMs + ROUNDS * SETTLE_MS) + C1_TARGETS * (c1DurationMs + c1WarmupMs + C1_ROUNDS * SETTLE_MS));
 // Past twice all of that something is stuck.
 const WATCHDOG_MS = 2 * (ROWS_MS + FIXED_BUDGET_MS + SOAK_BUDGET_MS + SUMMARY_BUDGET_MS);
 const watchdog = setTimeout(() => {
@@ -214,17 +228,30 @@ function gatewayTarget(targets: Array<[TargetName, TargetSpec]>) {
   return { url, headers, pid: hop!.pid };
 }
 
+/** Every target in both modes for JIT_WARMUP_MS each, uncounted: the processes' code compiled before any row. */
+async function warmUpCompilers(targets: Array<[TargetName, TargetSpec]>, connections: number): Promise<void> {
+  console.log(`compiler warm-up: every target ${JIT_WARMUP_MS / 1000} s in each mode at ${connections} connections, not measured`);
+  for (const mode of ['non-stream', 'stream'] as const) {
+    for (const [, { url, headers, model }] of targets) {
+      const session = new LoadSession({ url, headers, body: requestBody(mode, model), streamed: mode === 'stream' }, connections);
+      await session.run(JIT_WARMUP_MS, false);
+      session.close();
+    }
+  }
+  await sleep(SETTLE_MS);
+}
+
 /**
  * Measures `targets` in both modes at `connections`: each target warms up, then the measured
- * time is run in ROUNDS slices taken in turn across targets. Around each slice the CPU time of
+ * time is run in `rounds` slices taken in turn across targets. Around each slice the CPU time of
  * the target's server process, of the mock and of this process is read; the row's CPU per call
  * is their sums over its slices divided by the requests that finished in them.
  */
-async function measureRows(targets: Array<[TargetName, TargetSpec]>, connections: number, rowWarmupMs: number, rowMs: number, mockMeter: CpuMeter) {
+async function measureRows(targets: Array<[TargetName, TargetSpec]>, connections: number, rowWarmupMs: number, rowMs: number, rounds: number, mockMeter: CpuMeter) {
   const rows = [];
   const meters = new Map<ServerProcess, CpuMeter>();
   for (const [, { hop }] of targets) if (hop && !meters.has(hop)) meters.set(hop, new CpuMeter(hop.pid));
-  console.log(`${connections} connection${connections === 1 ? '' : 's'}, warmup ${rowWarmupMs / 1000} s, measured ${rowMs / 1000} s per row in ${ROUNDS} interleaved slices`);
+  console.log(`${connections} connection${connections === 1 ? '' : 's'}, warmup ${rowWarmupMs / 1000} s, measured ${rowMs / 1000} s per row in ${rounds} interleaved slices`);
   for (const mode of ['non-stream', 'stream'] as const) {
     const sessions = targets.map(([name, { model, hop, ...target }]) => ({
       name,
@@ -234,11 +261,11 @@ async function measureRows(targets: Array<[TargetName, TargetSpec]>, connections
     }));
     for (const { session } of sessions) await session.run(rowWarmupMs, false);
     await sleep(SETTLE_MS);
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (const { session, hop, cpu } of sessions) {
         const meter = hop ? meters.get(hop) : undefined;
         const before = { hop: meter?.readNs() ?? 0, mock: mockMeter.readNs(), client: selfCpuNs() };
-        await session.run(rowMs / ROUNDS, true);
+        await session.run(rowMs / rounds, true);
         await sleep(SETTLE_MS);
         cpu.hopNs += (meter?.readNs() ?? 0) - before.hop;
         cpu.mockNs += mockMeter.readNs() - before.mock;
@@ -329,10 +356,11 @@ async function main(): Promise<void> {
     const cpuSource = new CpuMeter(mock.pid).source;
     console.log(`cpu time per process read from ${cpuSource === 'schedstat' ? '/proc/<pid>/task/*/schedstat (ns)' : cpuSource === 'stat' ? '/proc/<pid>/stat (clock ticks)' : 'nowhere: not on Linux, no CPU figures'}`);
 
-    const rows = await measureRows(targets, concurrency, warmupMs, durationMs, mockMeter);
+    await warmUpCompilers(targets, concurrency);
+    const rows = await measureRows(targets, concurrency, warmupMs, durationMs, ROUNDS, mockMeter);
     if (c1Pass) {
       const unloaded = new Set<TargetName>(['direct', 'bare', 'gateway', 'bun-bare', 'bun-gateway']);
-      rows.push(...(await measureRows(targets.filter(([name]) => unloaded.has(name)), 1, c1WarmupMs, c1DurationMs, mockMeter)));
+      rows.push(...(await measureRows(targets.filter(([name]) => unloaded.has(name)), 1, c1WarmupMs, c1DurationMs, C1_ROUNDS, mockMeter)));
     }
     const measurements: Measurement[] = withAddedLatency(rows);
     const ratios = modeRatios(measurements, concurrency);

@@ -83,8 +83,8 @@ const c1WarmupMs = envNumber('BENCH_C1_WARMUP_SECONDS', 1) * 1000;
 /**
  * Before any row, every target runs this long in each mode at the loaded concurrency, uncounted.
  * A row's own warm-up (2 s) is not enough for V8 to finish compiling a process as large as the
- * gateway: `perf record` on its process put 20 to 40% of its CPU in TurboFan's compiler over its
- * first 8 s of load, and 15% again for 4 s when the streamed rows began, against about 1% once
+ * gateway: `perf record` on its process put about 20 to 40% of its CPU in TurboFan's compiler over
+ * its first 8 s of load, and 15% again for 4 s when the streamed rows began, against about 1% once
  * settled. That is start-up, not the cost of a call, and it fell on the first rows measured.
  */
 const JIT_WARMUP_MS = envNumber('BENCH_JIT_WARMUP_SECONDS', 3) * 1000;
@@ -107,7 +107,7 @@ const SUMMARY_BUDGET_MS = summaryEnabled ? 300_000 : 0;
 /** The measured time of each target is cut into this many slices, run in turn across targets. */
 const ROUNDS = 5;
 /**
- * The one-connection rows' slices: more and shorter (200 ms), so that a slow spell of a shared
+ * The one-connection rows' slices: more and shorter (200 ms of the default 3 s), so that a slow spell of a shared
  * machine, which lasts seconds, falls on every target of the pass rather than on one.
  */
 const C1_ROUNDS = 15;

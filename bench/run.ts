@@ -107,8 +107,8 @@ const SUMMARY_BUDGET_MS = summaryEnabled ? 300_000 : 0;
 /** The measured time of each target is cut into this many slices, run in turn across targets. */
 const ROUNDS = 5;
 /**
- * The one-connection rows' slices: more and shorter (200 ms of the default 3 s), so that a slow spell of a shared
- * machine, which lasts seconds, falls on every target of the pass rather than on one.
+ * The one-connection rows' slices: more and shorter (200 ms of the default 3 s), so that a slow
+ * spell of a shared machine, which lasts seconds, falls on every target of the pass, not on one.
  */
 const C1_ROUNDS = 15;
 /**

@@ -228,12 +228,17 @@ function gatewayTarget(targets: Array<[TargetName, TargetSpec]>) {
   return { url, headers, pid: hop!.pid };
 }
 
+/** A load of `target`'s calls in `mode` at `connections`. */
+function loadSession({ url, headers, model }: TargetSpec, mode: ModeName, connections: number): LoadSession {
+  return new LoadSession({ url, headers, body: requestBody(mode, model), streamed: mode === 'stream' }, connections);
+}
+
 /** Every target in both modes for JIT_WARMUP_MS each, uncounted: the processes' code compiled before any row. */
 async function warmUpCompilers(targets: Array<[TargetName, TargetSpec]>, connections: number): Promise<void> {
   console.log(`compiler warm-up: every target ${JIT_WARMUP_MS / 1000} s in each mode at ${connections} connections, not measured`);
   for (const mode of ['non-stream', 'stream'] as const) {
-    for (const [, { url, headers, model }] of targets) {
-      const session = new LoadSession({ url, headers, body: requestBody(mode, model), streamed: mode === 'stream' }, connections);
+    for (const [, target] of targets) {
+      const session = loadSession(target, mode, connections);
       await session.run(JIT_WARMUP_MS, false);
       session.close();
     }
@@ -253,11 +258,11 @@ async function measureRows(targets: Array<[TargetName, TargetSpec]>, connections
   for (const [, { hop }] of targets) if (hop && !meters.has(hop)) meters.set(hop, new CpuMeter(hop.pid));
   console.log(`${connections} connection${connections === 1 ? '' : 's'}, warmup ${rowWarmupMs / 1000} s, measured ${rowMs / 1000} s per row in ${rounds} interleaved slices`);
   for (const mode of ['non-stream', 'stream'] as const) {
-    const sessions = targets.map(([name, { model, hop, ...target }]) => ({
+    const sessions = targets.map(([name, target]) => ({
       name,
-      hop,
-      session: new LoadSession({ ...target, body: requestBody(mode, model), streamed: mode === 'stream' }, connections),
-      cpu: { ...(hop ? { hopProcess: hop.kind } : {}), hopNs: 0, mockNs: 0, clientNs: 0, requests: 0 } as CpuTotals,
+      hop: target.hop,
+      session: loadSession(target, mode, connections),
+      cpu: { ...(target.hop ? { hopProcess: target.hop.kind } : {}), hopNs: 0, mockNs: 0, clientNs: 0, requests: 0 } as CpuTotals,
     }));
     for (const { session } of sessions) await session.run(rowWarmupMs, false);
     await sleep(SETTLE_MS);

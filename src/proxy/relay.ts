@@ -238,8 +238,8 @@ class RelayedChunks implements ByteChunks {
       call.abort('too_large');
       void this.reader.cancel().catch(() => undefined);
       this.closed = true;
-      const ending = this.end('too_large');
-      pending = pending && ending ? Promise.all([pending, ending]).then(() => undefined) : (pending ?? ending);
+      // A no-op when the stream was just recorded as ended above: then `pending` is that record.
+      pending ??= this.end('too_large');
       this.ready.push(...out, encoder.encode(hooks.errorEvent(call.failure())));
       return this.answer(pending);
     }

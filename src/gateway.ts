@@ -48,7 +48,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // Durable: no gathering window, each record goes out at once (same-tick records still share a write).
   // One id for everything this instance writes that others may write too (its rollup documents).
   const instanceId = deps.instanceId ?? randomId('gw');
-  const usage = new UsageRecorder(deps.store, logger, durableUsage ? 0 : DEFAULT_BATCH_WINDOW_MS, { instanceId, background: deps.waitUntil });
+  const usage = new UsageRecorder(deps.store, logger, durableUsage ? 0 : DEFAULT_BATCH_WINDOW_MS, { instanceId, background: deps.waitUntil, durable: durableUsage });
   const stats = new ModelStatsTable(now);
   const counters = deps.counters ?? memoryCounters();
   const audit = new AuditLog(deps.store, logger);

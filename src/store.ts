@@ -17,7 +17,7 @@ export interface Store {
   /** Replaces the document at `key` atomically. */
   put(key: string, value: string): Promise<void>;
   /** Adds `text` to the end of the log at `key`, creating it when absent. */
-  append(key: string, text: string): Promise<void>;
+  append(key: string, text: string, options?: AppendOptions): Promise<void>;
   /** Removes `key` (document or log); a missing key is not an error. */
   delete(key: string): Promise<void>;
   /** Every key that starts with `prefix`, sorted. */
@@ -40,6 +40,17 @@ export interface Store {
    * A log appended to while it is read yields some prefix of what it holds by the end.
    */
   readLines(key: string, options?: ReadLinesOptions): AsyncIterable<string>;
+}
+
+export interface AppendOptions {
+  /**
+   * Whether the text must be durable (fsynced, where the driver writes files) before the append
+   * resolves. Default true. False lets the driver make it durable a little later, with the
+   * appends around it (files: within FileStore's APPEND_HOLD_MS): readers see the text at once
+   * either way, and a crash of the process loses none of it; only a crash of the machine can lose
+   * that last moment. Drivers without a sync of their own (memory, KV, Redis) ignore it.
+   */
+  durable?: boolean;
 }
 
 export interface ReadLinesOptions {

@@ -1,6 +1,6 @@
 import { randomId } from '../crypto/encoding.js';
 import type { Logger } from '../deps.js';
-import type { Store } from '../store.js';
+import type { AppendOptions, Store } from '../store.js';
 import { segmentKey, type UsageRecord } from './record.js';
 import { rollupWriterName } from './rollup.js';
 import { RollupWriter } from './rollup-writer.js';
@@ -30,6 +30,12 @@ export interface UsageRecorderOptions {
    * long as a request waiting for it), a record's promise covers the rollup writes too.
    */
   background?: (work: Promise<unknown>) => void;
+  /**
+   * Durable usage (GatewaySettings.durableUsage): each append is durable before the records'
+   * promises settle. Otherwise the store may make a batch durable a little later, with the next
+   * ones (AppendOptions.durable): a crash of the process loses nothing more for it.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -67,6 +73,7 @@ export class UsageRecorder {
   private window: { closed: Promise<void>; done: Promise<void>; release: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
   private readonly rollups: RollupWriter;
   private readonly background: ((work: Promise<unknown>) => void) | undefined;
+  private readonly appendOptions: AppendOptions;
   /** Flushes waiting: rollups are written at once rather than at the pass interval. */
   private flushing = 0;
 
@@ -78,6 +85,7 @@ export class UsageRecorder {
   ) {
     this.rollups = new RollupWriter(store, logger, rollupWriterName(options.instanceId ?? randomId('gw')));
     this.background = options.background;
+    this.appendOptions = { durable: options.durable === true };
   }
 
   /** The writer segment of this instance's rollup document keys. */
@@ -248,7 +256,7 @@ export class UsageRecorder {
     const appended: UsageRecord[] = [];
     for (const [key, records] of bySegment) {
       try {
-        await this.store.append(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+        await this.store.append(key, records.map((record) => `${JSON.stringify(record)}\n`).join(''), this.appendOptions);
         for (const record of records) appended.push(record);
         this.appendSucceeded();
       } catch (error) {

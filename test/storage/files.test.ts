@@ -249,6 +249,105 @@ describe('file driver specifics', () => {
   });
 });
 
+describe('held log files', () => {
+  let base: string;
+  let root: string;
+  let store: Store;
+  /** What happened to each file the store opened since the last `watchOpens`, in order. */
+  let opened: Array<{ flags: string; events: string[] }>;
+
+  beforeEach(async () => {
+    base = await makeTempRoot();
+    root = path.join(base, 'store');
+    store = createFileStore(root, { appendHoldMs: 50 });
+    // The root exists, so that each append opens its file once (a missing folder costs a second open).
+    await mkdir(root);
+    opened = [];
+    const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
+    vi.mocked(fs.open).mockImplementation(async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      const seen = { flags: String(args[1]), events: [] as string[] };
+      opened.push(seen);
+      for (const method of ['appendFile', 'sync', 'close'] as const) {
+        const real = handle[method].bind(handle) as (...a: unknown[]) => Promise<void>;
+        Object.assign(handle, {
+          [method]: async (...a: unknown[]) => {
+            seen.events.push(method);
+            await real(...a);
+          },
+        });
+      }
+      return handle;
+    });
+  });
+  afterEach(async () => {
+    vi.mocked(fs.open).mockReset();
+    await rm(base, { recursive: true, force: true });
+  });
+
+  const appends = () => opened.filter((o) => o.flags === 'a');
+
+  it('keeps a log open between appends, and fsyncs and closes it within the hold', async () => {
+    for (const text of ['a\n', 'b\n', 'c\n']) await store.append('data/usage/day.jsonl', text, { durable: false });
+    // Readers see the text at once, fsynced or not.
+    expect(await store.get('data/usage/day.jsonl')).toBe('a\nb\nc\n');
+    expect(appends()).toEqual([{ flags: 'a', events: ['appendFile', 'appendFile', 'appendFile'] }]);
+    await vi.waitFor(() => expect(appends()[0]!.events.slice(3)).toEqual(['sync', 'close']));
+    // The next append opens it again.
+    await store.append('data/usage/day.jsonl', 'd\n', { durable: false });
+    expect(appends()).toHaveLength(2);
+    expect(await store.get('data/usage/day.jsonl')).toBe('a\nb\nc\nd\n');
+  });
+
+  it('fsyncs a durable append before it resolves, and does not fsync it again at close', async () => {
+    await store.append('log.txt', 'one\n');
+    expect(appends()[0]!.events).toEqual(['appendFile', 'sync']);
+    await store.append('log.txt', 'two\n', { durable: false });
+    await store.append('log.txt', 'three\n', { durable: true });
+    await vi.waitFor(() => expect(appends()[0]!.events.at(-1)).toBe('close'));
+    expect(appends()[0]!.events).toEqual(['appendFile', 'sync', 'appendFile', 'appendFile', 'sync', 'close']);
+  });
+
+  it('closes a held log before a put or a delete replaces it, so later appends land in the new file', async () => {
+    await store.append('log.txt', 'old\n', { durable: false });
+    await store.put('log.txt', 'doc\n');
+    expect(appends()[0]!.events).toEqual(['appendFile', 'sync', 'close']);
+    await store.append('log.txt', 'after put\n', { durable: false });
+    expect(await readFile(path.join(root, 'log.txt'), 'utf8')).toBe('doc\nafter put\n');
+
+    await store.delete('log.txt');
+    await store.append('log.txt', 'after delete\n', { durable: false });
+    expect(await readFile(path.join(root, 'log.txt'), 'utf8')).toBe('after delete\n');
+  });
+
+  it('fails the next append to a log whose deferred fsync failed, once, and keeps the text of both', async () => {
+    const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
+    vi.mocked(fs.open).mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      handle.sync = async () => Promise.reject(Object.assign(new Error('EIO on fsync'), { code: 'EIO' }));
+      return handle;
+    });
+    await store.append('log.txt', 'written\n', { durable: false });
+    // The hold ends: its fsync fails, and the writer hears of it at its next append, which is not made.
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await expect(store.append('log.txt', 'refused\n', { durable: false })).rejects.toThrow('EIO on fsync');
+    await store.append('log.txt', 'again\n', { durable: false });
+    expect(await store.get('log.txt')).toBe('written\nagain\n');
+  });
+
+  it('opens a log afresh after a write to it failed', async () => {
+    const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
+    vi.mocked(fs.open).mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      handle.appendFile = async () => Promise.reject(Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
+      return handle;
+    });
+    await expect(store.append('log.txt', 'lost\n', { durable: false })).rejects.toThrow('disk full');
+    await store.append('log.txt', 'kept\n', { durable: false });
+    expect(await store.get('log.txt')).toBe('kept\n');
+  });
+});
+
 describe('stale temp files', () => {
   it('removes what a crash mid-write left behind, and nothing else', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'routerly-stale-'));

@@ -183,6 +183,17 @@ describe('UsageRecorder', () => {
     await Promise.all(handed);
   });
 
+  it('asks the store for durable appends only with durable usage', async () => {
+    for (const durable of [undefined, false, true]) {
+      const inner = createMemoryStore();
+      const asked: unknown[] = [];
+      const store: Store = { ...inner, append: async (key, text, options) => { asked.push(options?.durable); await inner.append(key, text); } };
+      const recorder = new UsageRecorder(store, logger, 0, durable === undefined ? {} : { durable });
+      await recorder.record(record('2026-11-23T10:00:00.000Z', 1));
+      expect(asked).toEqual([durable === true]);
+    }
+  });
+
   it('with a background keeper, settles a record on its own append while later batches are still being written', async () => {
     // Under steady load the write loop never idles: a record waiting on the whole loop held its
     // call in memory until the load paused.

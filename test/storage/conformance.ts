@@ -165,6 +165,20 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.get('log.txt')).toBe(Array.from({ length: 20 }, (_, i) => `${i},`).join(''));
       });
 
+      it('reads non-durable appends at once, in order with durable ones, through put and delete', async () => {
+        await store.append('log.txt', 'a;', { durable: false });
+        await store.append('log.txt', 'b;');
+        await store.append('log.txt', 'c;', { durable: false });
+        expect(await store.get('log.txt')).toBe('a;b;c;');
+        expect(await collect(store.readLines('log.txt'))).toEqual(['a;b;c;']);
+        await store.put('log.txt', 'doc;');
+        await store.append('log.txt', 'd;', { durable: false });
+        expect(await store.get('log.txt')).toBe('doc;d;');
+        await store.delete('log.txt');
+        await store.append('log.txt', 'e;', { durable: false });
+        expect(await store.get('log.txt')).toBe('e;');
+      });
+
       it('creates an empty log for an empty append', async () => {
         await store.append('log.txt', '');
         expect(await store.get('log.txt')).toBe('');

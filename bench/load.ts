@@ -23,6 +23,12 @@ export interface LoadResult {
   latencies: number[];
   /** Successful requests' time to first byte in ms (request sent -> first body chunk read), unsorted. */
   ttfbs: number[];
+  /**
+   * Where each counted `run` (a slice) ends in `latencies`: slice i holds the latencies from
+   * sliceEnds[i - 1] (or 0) to sliceEnds[i]. Slices of different targets taken in the same round
+   * of measureRows saw the machine in the same state.
+   */
+  sliceEnds: number[];
   elapsedMs: number;
   /**
    * Every request that finished during the counted slices, including those that finished just
@@ -95,7 +101,7 @@ export class LoadSession {
   private readonly url: URL;
   private agent: Agent;
   private lastRunEnd = Number.NEGATIVE_INFINITY;
-  private readonly totals: LoadResult = { requests: 0, errors: 0, errorSamples: [], latencies: [], ttfbs: [], elapsedMs: 0, completed: 0 };
+  private readonly totals: LoadResult = { requests: 0, errors: 0, errorSamples: [], latencies: [], ttfbs: [], sliceEnds: [], elapsedMs: 0, completed: 0 };
 
   constructor(
     private readonly target: LoadTarget,
@@ -131,7 +137,9 @@ export class LoadSession {
     await Promise.all(Array.from({ length: this.concurrency }, worker));
     this.lastRunEnd = performance.now();
     // Only requests finishing inside the slice were counted, so the slice is the elapsed time.
-    if (counted) this.totals.elapsedMs += durationMs;
+    if (!counted) return;
+    this.totals.elapsedMs += durationMs;
+    this.totals.sliceEnds.push(this.totals.latencies.length);
   }
 
   /**
@@ -174,3 +182,4 @@ export class LoadSession {
     this.agent.destroy();
   }
 }
+

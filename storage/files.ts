@@ -88,9 +88,11 @@ export async function removeStaleTempFiles(root: string): Promise<number> {
 export function createFileStore(root: string, options: FileStoreOptions = {}): Store {
   const resolvedRoot = path.resolve(root);
   const writes = new KeyedQueue();
-  const logs = new OpenLogs(writes, options.appendHoldMs ?? APPEND_HOLD_MS);
   const chunkBytes = options.readChunkBytes ?? READ_CHUNK_BYTES;
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) throw new RangeError(`readChunkBytes must be a positive integer, not ${chunkBytes}`);
+  const holdMs = options.appendHoldMs ?? APPEND_HOLD_MS;
+  if (!Number.isSafeInteger(holdMs) || holdMs < 0) throw new RangeError(`appendHoldMs must be a non-negative integer, not ${holdMs}`);
+  const logs = new OpenLogs(writes, holdMs);
 
   return {
     async get(key) {

@@ -287,6 +287,10 @@ describe('held log files', () => {
 
   const appends = () => opened.filter((o) => o.flags === 'a');
 
+  it('refuses a hold that is not a non-negative integer', () => {
+    for (const appendHoldMs of [-1, 0.5, Number.NaN]) expect(() => createFileStore(root, { appendHoldMs })).toThrow(RangeError);
+  });
+
   it('keeps a log open between appends, and fsyncs and closes it within the hold', async () => {
     for (const text of ['a\n', 'b\n', 'c\n']) await store.append('data/usage/day.jsonl', text, { durable: false });
     // Readers see the text at once, fsynced or not.

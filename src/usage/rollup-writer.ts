@@ -14,6 +14,7 @@ import {
   type RecordPeriods,
   type RollupKeyParts,
   type RollupSums,
+  type RowDimensions,
 } from './rollup.js';
 
 /** A document this writer is adding to: its rows in memory, the whole of them put after each change. */
@@ -94,7 +95,9 @@ export class RollupWriter {
     // record to the five rows it counts in (each granularity's row, and the day's and month's
     // split) was most of the rollups' cost per call. Every sum is of integers but the latency
     // sums, whose order of addition can move their last bits.
-    const groups = new Map<string, { record: UsageRecord; periods: RecordPeriods; sums: RollupSums }>();
+    // A group holds the ids it is for, not a record: a caller may hand the same object over and
+    // over, changed in between (the summary bench's generator does).
+    const groups = new Map<string, { dimensions: RowDimensions; periods: RecordPeriods; sums: RollupSums }>();
     for (const record of records) {
       const periods = periodsOf(record.ts);
       if (periods === undefined) {
@@ -104,11 +107,14 @@ export class RollupWriter {
       }
       const key = `${periods.hour}\u0000${record.projectId}\u0000${record.tokenId}\u0000${record.model}`;
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { record, periods, sums: emptySums() }));
+      if (!group) {
+        const dimensions = { projectId: record.projectId, tokenId: record.tokenId, model: record.model };
+        groups.set(key, (group = { dimensions, periods, sums: emptySums() }));
+      }
       addRecordToSums(group.sums, record);
     }
     // In the order each group's first record came: records come in time order.
-    for (const { record, periods, sums } of groups.values()) {
+    for (const { dimensions, periods, sums } of groups.values()) {
       for (const granularity of GRANULARITIES) {
         const period = periods[granularity];
         let last = this.lastUsed[granularity];
@@ -123,7 +129,7 @@ export class RollupWriter {
           }
           last = this.lastUsed[granularity] = { period, key, document };
         }
-        last.document.table.addRecordSums(record, sums, partOf(granularity, periods));
+        last.document.table.addRecordSums(dimensions, sums, partOf(granularity, periods));
         this.dirty.add(last.key);
       }
     }

@@ -141,6 +141,9 @@ export function addSums(into: RollupSums, from: RollupSums): void {
   addHistogram(into.ttftHistogram, from.ttftHistogram);
 }
 
+/** What a row of a rollup document is for. */
+export type RowDimensions = Pick<UsageRecord, 'projectId' | 'tokenId' | 'model'>;
+
 /** One row of a rollup document: the sums of one (project, token, model) over the document's period. */
 export interface RollupRow {
   projectId: string;
@@ -186,10 +189,13 @@ export class RollupTable {
     this.addRecordSums(record, sums, part);
   }
 
-  /** The same with the record's sums already made (addRecordToSums): a writer makes them once for its three documents. */
-  addRecordSums(record: UsageRecord, sums: RollupSums, part: number | undefined): void {
-    addSums(this.rowFor(record.projectId, record.tokenId, record.model).sums, sums);
-    if (part !== undefined) addSums(this.splitRowFor(part, record.projectId).sums, sums);
+  /**
+   * The same with the sums already made (addRecordToSums): a writer sums its batch per group of
+   * records and adds each group's sums to its three documents.
+   */
+  addRecordSums(dimensions: RowDimensions, sums: RollupSums, part: number | undefined): void {
+    addSums(this.rowFor(dimensions.projectId, dimensions.tokenId, dimensions.model).sums, sums);
+    if (part !== undefined) addSums(this.splitRowFor(part, dimensions.projectId).sums, sums);
   }
 
   /** Adds rows read back from a document (this writer's own, when it resumes a period). */

@@ -287,6 +287,16 @@ describe('held log files', () => {
 
   const appends = () => opened.filter((o) => o.flags === 'a');
 
+  /** The next file the store opens fails every call of `method` with `error`. */
+  async function failNextOpened(method: 'sync' | 'appendFile', error: Error): Promise<void> {
+    const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
+    vi.mocked(fs.open).mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      handle[method] = async () => Promise.reject(error);
+      return handle;
+    });
+  }
+
   it('refuses a hold that is not a non-negative integer', () => {
     for (const appendHoldMs of [-1, 0.5, Number.NaN]) expect(() => createFileStore(root, { appendHoldMs })).toThrow(RangeError);
   });
@@ -325,12 +335,7 @@ describe('held log files', () => {
   });
 
   it('fails the next append to a log whose deferred fsync failed, once, and keeps the text of both', async () => {
-    const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
-    vi.mocked(fs.open).mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
-      const handle = await realOpen(...args);
-      handle.sync = async () => Promise.reject(Object.assign(new Error('EIO on fsync'), { code: 'EIO' }));
-      return handle;
-    });
+    await failNextOpened('sync', Object.assign(new Error('EIO on fsync'), { code: 'EIO' }));
     await store.append('log.txt', 'written\n', { durable: false });
     // The hold ends: its fsync fails, and the writer hears of it at its next append, which is not made.
     await new Promise((resolve) => setTimeout(resolve, 120));
@@ -340,12 +345,7 @@ describe('held log files', () => {
   });
 
   it('opens a log afresh after a write to it failed', async () => {
-    const realOpen = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).open;
-    vi.mocked(fs.open).mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
-      const handle = await realOpen(...args);
-      handle.appendFile = async () => Promise.reject(Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
-      return handle;
-    });
+    await failNextOpened('appendFile', Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
     await expect(store.append('log.txt', 'lost\n', { durable: false })).rejects.toThrow('disk full');
     await store.append('log.txt', 'kept\n', { durable: false });
     expect(await store.get('log.txt')).toBe('kept\n');

@@ -182,4 +182,3 @@ export class LoadSession {
     this.agent.destroy();
   }
 }
-

@@ -94,9 +94,9 @@ export class RollupWriter {
     // documents once. A batch under load is tens of records of a few such groups, and adding each
     // record to the five rows it counts in (each granularity's row, and the day's and month's
     // split) was most of the rollups' cost per call. Every sum is of integers but the latency
-    // sums, whose order of addition can move their last bits.
-    // A group holds the ids it is for, not a record: a caller may hand the same object over and
-    // over, changed in between (the summary bench's generator does).
+    // sums, whose order of addition can move their last bits. A group holds the ids it is for,
+    // not a record: a caller may hand the same object over and over, changed in between (the
+    // summary bench's generator does).
     const groups = new Map<string, { dimensions: RowDimensions; periods: RecordPeriods; sums: RollupSums }>();
     for (const record of records) {
       const periods = periodsOf(record.ts);
@@ -129,7 +129,7 @@ export class RollupWriter {
           }
           last = this.lastUsed[granularity] = { period, key, document };
         }
-        last.document.table.addRecordSums(dimensions, sums, partOf(granularity, periods));
+        last.document.table.addGroupSums(dimensions, sums, partOf(granularity, periods));
         this.dirty.add(last.key);
       }
     }

@@ -186,14 +186,14 @@ export class RollupTable {
   add(record: UsageRecord, part: number | undefined): void {
     const sums = emptySums();
     addRecordToSums(sums, record);
-    this.addRecordSums(record, sums, part);
+    this.addGroupSums(record, sums, part);
   }
 
   /**
    * The same with the sums already made (addRecordToSums): a writer sums its batch per group of
    * records and adds each group's sums to its three documents.
    */
-  addRecordSums(dimensions: RowDimensions, sums: RollupSums, part: number | undefined): void {
+  addGroupSums(dimensions: RowDimensions, sums: RollupSums, part: number | undefined): void {
     addSums(this.rowFor(dimensions.projectId, dimensions.tokenId, dimensions.model).sums, sums);
     if (part !== undefined) addSums(this.splitRowFor(part, dimensions.projectId).sums, sums);
   }

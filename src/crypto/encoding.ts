@@ -47,3 +47,16 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return diff === 0;
 }
+
+/**
+ * timingSafeEqual over two strings' UTF-16 code units, with no copy: the project token's digest
+ * is compared on every proxied call, and encoding both digests first allocated two arrays a call.
+ * Equal code units are equal strings, so it is as strict as comparing their UTF-8 bytes.
+ */
+export function timingSafeEqualText(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  // charCodeAt past the end is NaN, which `| 0` makes 0, as a missing byte counts above.
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return diff === 0;
+}

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual, toBase64Url, toHex, utf8 } from './encoding.js';
+import { randomBytes, timingSafeEqualText, toBase64Url, toHex, utf8 } from './encoding.js';
 import { sha256 } from './sha256.js';
 
 /** Project API tokens: `sk-rt-` + 32 random bytes in base64url (43 characters). */
@@ -15,7 +15,7 @@ export function hashToken(token: string): string {
 
 /** Constant-time comparison of two hex digests. */
 export function digestsEqual(a: string, b: string): boolean {
-  return timingSafeEqual(utf8.encode(a), utf8.encode(b));
+  return timingSafeEqualText(a, b);
 }
 
 /** Shows enough of a token to recognise it in a list, never enough to use it. */

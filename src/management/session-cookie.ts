@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { timingSafeEqual, utf8 } from '../crypto/encoding.js';
+import { timingSafeEqualText } from '../crypto/encoding.js';
 import { hmacSha256Base64Url } from '../crypto/hmac.js';
 import { GatewayError } from '../errors.js';
 import type { AppEnv, Services } from '../services.js';
@@ -56,7 +56,7 @@ export async function assertCsrf(c: Context<AppEnv>, services: Services, session
   if (SAFE_METHODS.has(c.req.method)) return;
   const sent = c.req.header(CSRF_HEADER) ?? '';
   const expected = await csrfTokenFor(services, sessionToken);
-  if (!timingSafeEqual(utf8.encode(sent), utf8.encode(expected))) throw new GatewayError('forbidden', 'missing or wrong CSRF token');
+  if (!timingSafeEqualText(sent, expected)) throw new GatewayError('forbidden', 'missing or wrong CSRF token');
 }
 
 /**

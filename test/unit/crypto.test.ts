@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { fromBase64Url, timingSafeEqual, toBase64Url } from '../../src/crypto/encoding.js';
+import { fromBase64Url, timingSafeEqual, timingSafeEqualText, toBase64Url } from '../../src/crypto/encoding.js';
 import { hmacSha256Base64Url } from '../../src/crypto/hmac.js';
 import { deriveKeys } from '../../src/crypto/keys.js';
 import { hashPassword, PBKDF2_ITERATIONS, verifyPassword } from '../../src/crypto/password.js';
@@ -47,6 +47,19 @@ describe('project tokens', () => {
     expect(digestsEqual(hash, hash)).toBe(true);
     expect(digestsEqual(hash, hashToken(`${token}x`))).toBe(false);
     expect(tokenHint(token)).not.toContain(token.slice(10, -4));
+  });
+
+  it('timingSafeEqualText compares every code unit and the lengths', () => {
+    expect(timingSafeEqualText('', '')).toBe(true);
+    expect(timingSafeEqualText('ab12', 'ab12')).toBe(true);
+    expect(timingSafeEqualText('ab12', 'ab13')).toBe(false);
+    expect(timingSafeEqualText('ab12', 'ab12\0')).toBe(false);
+    expect(timingSafeEqualText('ab12\0', 'ab12')).toBe(false);
+    expect(timingSafeEqualText('', 'a')).toBe(false);
+    // Beyond Latin-1: a code unit differing only in its high byte is a difference.
+    expect(timingSafeEqualText('\u0161', '\u0061')).toBe(false);
+    expect(timingSafeEqualText('\u{1F600}', '\u{1F600}')).toBe(true);
+    expect(timingSafeEqualText('\u{1F600}', '\u{1F601}')).toBe(false);
   });
 
   it('timingSafeEqual compares lengths too', () => {

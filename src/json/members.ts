@@ -15,10 +15,13 @@ interface MemberSpan {
   valueEnd: number;
 }
 
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+/** JSON's four whitespace characters (RFC 8259 section 2), by code unit: this walk runs over every proxied body. */
+function isWhitespace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
 
 function skipWhitespace(text: string, i: number): number {
-  while (i < text.length && WHITESPACE.has(text[i]!)) i++;
+  while (i < text.length && isWhitespace(text.charCodeAt(i))) i++;
   return i;
 }
 
@@ -45,18 +48,23 @@ function skipValue(text: string, i: number): number {
   const first = text[i];
   if (first === '"') return skipString(text, i);
   if (first !== '{' && first !== '[') {
-    while (i < text.length && !WHITESPACE.has(text[i]!) && text[i] !== ',' && text[i] !== '}' && text[i] !== ']') i++;
+    for (; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      // A number, true, false or null ends at whitespace, a comma or a closing bracket.
+      if (isWhitespace(code) || code === 44 || code === 125 || code === 93) break;
+    }
     return i;
   }
   let depth = 0;
   while (i < text.length) {
-    const c = text[i];
-    if (c === '"') {
+    const code = text.charCodeAt(i);
+    if (code === 34) {
       i = skipString(text, i);
       continue;
     }
-    if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
+    // { and [ open a level, } and ] close one.
+    if (code === 123 || code === 91) depth++;
+    else if (code === 125 || code === 93) {
       depth--;
       if (depth === 0) return i + 1;
     }
@@ -73,7 +81,9 @@ function topLevelMembers(text: string): { open: number; members: MemberSpan[] } 
   while (i < text.length && text[i] !== '}') {
     const start = i;
     const keyEnd = skipString(text, i);
-    const key = JSON.parse(text.slice(start, keyEnd)) as string;
+    // Most keys hold no escape, and are their text between the quotes; JSON.parse reads the rest.
+    const raw = text.slice(start + 1, keyEnd - 1);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(start, keyEnd)) as string) : raw;
     const valueStart = skipWhitespace(text, skipWhitespace(text, keyEnd) + 1);
     const valueEnd = skipValue(text, valueStart);
     members.push({ key, start, valueStart, valueEnd });

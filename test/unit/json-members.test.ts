@@ -64,6 +64,11 @@ describe('duplicateTopLevelKey', () => {
     ['{"text":"\\"model\\":\\"b\\"","model":"a"}', undefined],
     ['{}', undefined],
     [' { "a" : 1 , "b" : 2 } ', undefined],
+    // Every kind of JSON whitespace between tokens, and literals ended by each delimiter.
+    ['\t{\r\n"n":-1.5e3\t,\n"t":true,"f":false}\r\n', undefined],
+    ['{"n":1,"z":null\n,"n":[2]}', 'n'],
+    ['{"\\u00e9":1,"\\u00e9":2}', '\u00e9'],
+    ['{"é":1,"\\u00e9":2}', 'é'],
   ])('%s -> %s', (text, expected) => {
     JSON.parse(text);
     expect(duplicateTopLevelKey(text)).toBe(expected);

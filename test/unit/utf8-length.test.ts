@@ -34,6 +34,18 @@ describe('utf8Length', () => {
     for (const text of randomStrings(2000)) expect(utf8Length(text), JSON.stringify(text)).toBe(encoder.encode(text).length);
   });
 
+  it('measures strings longer than one encodeInto chunk, a pair across the cut included', () => {
+    // 32,768 code units go to each encodeInto: a surrogate pair at every offset around the cut.
+    for (let offset = 32_760; offset <= 32_770; offset++) {
+      const text = `${'a'.repeat(offset)}😀${'é'.repeat(40_000)}\ud800${'日'.repeat(30_000)}`;
+      expect(utf8Length(text), `pair at ${offset}`).toBe(encoder.encode(text).length);
+    }
+    const lone = `${'a'.repeat(32_767)}\ud83dx`;
+    expect(utf8Length(lone)).toBe(encoder.encode(lone).length);
+    const pairs = '😀'.repeat(100_000);
+    expect(utf8Length(pairs)).toBe(400_000);
+  });
+
   it('rounds the byte rule up to whole tokens', () => {
     expect(bytesEstimate('abcde')).toBe(2);
     expect(bytesEstimate('😀')).toBe(1);

@@ -176,7 +176,10 @@ function readToolMessage(message: Record<string, unknown>, param: string, toolNa
  */
 function reportUnknownFields(value: unknown, known: Set<string>, path: string, unsupported: string[]): void {
   if (!isRecord(value)) return;
-  for (const [key, item] of Object.entries(value)) {
-    if (!known.has(key) && item !== undefined && item !== null) unsupported.push(`${path}.${key}`);
+  // Own keys of a parsed object; `for…in` makes no [key, value] pair per field, as Object.entries did.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || known.has(key)) continue;
+    const item = value[key];
+    if (item !== undefined && item !== null) unsupported.push(`${path}.${key}`);
   }
 }

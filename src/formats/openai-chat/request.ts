@@ -49,7 +49,8 @@ export function decodeChatCompletionsRequest(body: Record<string, unknown>): Cha
   if (body.function_call !== undefined && body.function_call !== null) throw invalid(LEGACY, 'function_call');
 
   const decoded = decodeMessages(body.messages);
-  const unsupported = [...decoded.unsupported];
+  // decodeMessages' own list, added to here.
+  const unsupported = decoded.unsupported;
   const request: ChatRequest = {
     model,
     system: decoded.system,
@@ -97,7 +98,7 @@ export function decodeChatCompletionsRequest(body: Record<string, unknown>): Cha
     if (Object.hasOwn(NO_OP_VALUES, key) && NO_OP_VALUES[key]!(value)) continue;
     unsupported.push(key);
   }
-  request.unsupported = [...new Set(unsupported)];
+  request.unsupported = unsupported.length > 1 ? [...new Set(unsupported)] : unsupported;
   return request;
 }
 

@@ -4,7 +4,10 @@
 //
 // - routing: the project's routing compiled (as each call does), the routing trace started,
 //   rank() over a pool of three models with every policy but `llm` (the `routed` row's pool),
-//   the ranking copied into the trace, and the model's live statistics begun and ended;
+//   the ranking copied into the trace, and the model's live statistics begun and ended. The
+//   request is the proxy's own (src/proxy/routing-request.ts) over the bench's parsed body, so
+//   its features (prompt size, capabilities) are decoded from the body once per call, as the
+//   gateway decodes them for the policies and the budget reservation;
 // - budgets: Limits over the in-memory counters (src/counters/memory.ts), for a project with a
 //   day budget (dollars and tokens) and rpm/tpm limits, a token with a month budget, models with
 //   limits of their own: the call's admission and budget snapshot (begin), the attempt's
@@ -15,6 +18,9 @@
 //
 //   npx tsx bench/core-micro.ts      (also run by npm run bench, before the load rows)
 //   BENCH_CORE_ITERATIONS=20000
+//
+// The three together are timed once more with a 30-turn chat (about 18 KB) instead of the
+// bench's one-line prompt: reported, with no target; decoding a prompt grows with its size.
 //
 // Each part is timed alone, and the three together, in batches of BATCH calls taken in turn: a batch's CPU
 // time (process.cpuUsage(), which counts every thread of this process, GC included) divided by
@@ -34,7 +40,9 @@ import { compileRouting } from '../src/routing/compile.js';
 import { rank } from '../src/routing/engine.js';
 import { ModelStatsTable } from '../src/routing/stats.js';
 import { newTrace, traceRanking, type RoutingTrace } from '../src/routing/trace.js';
-import type { Candidate, PolicyEnv, RequestFeatures, RoutingRequest } from '../src/routing/types.js';
+import { ENDPOINTS } from '../src/proxy/endpoints.js';
+import { routingRequest as proxyRoutingRequest } from '../src/proxy/routing-request.js';
+import type { Candidate, PolicyEnv, RoutingRequest } from '../src/routing/types.js';
 import { costUsd } from '../src/usage/cost.js';
 import type { UsageRecord } from '../src/usage/record.js';
 import { UsageRecorder } from '../src/usage/recorder.js';
@@ -61,22 +69,35 @@ export interface CoreMicroResult {
   parts: { routing: PartResult; budgets: PartResult; usage: PartResult };
   /** The three together, in a call's order: admission, ranking, reservation, settlement and end, record. */
   total: PartResult;
+  /** The same with a 30-turn chat of about 18 KB (`longPromptBytes`) for a prompt: reported, no target. */
+  longPrompt: PartResult;
+  longPromptBytes: number;
   targetUs: number;
   pass: boolean;
 }
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
-const FEATURES: RequestFeatures = {
-  images: false,
-  tools: false,
-  json: false,
-  thinking: false,
-  inputTokens: 20,
-  inputTokensBound: 180,
-  maxOutputTokens: undefined,
-  digest: 'user: Say hello to the benchmark, in a few words.',
-};
+/** A Chat Completions body as the `routed` row sends it, parsed once (the handler parses it before routing). */
+function chatBody(messages: Array<{ role: string; content: string }>): { text: string; parsed: Record<string, unknown> } {
+  const text = JSON.stringify({ model: 'auto', messages });
+  return { text, parsed: JSON.parse(text) as Record<string, unknown> };
+}
+
+/** The bench's prompt. */
+const ONE_LINE = chatBody([{ role: 'user', content: 'Say hello to the benchmark, in a few words.' }]);
+
+/** A conversation 30 turns in: a system prompt, then user and assistant turns of about 600 characters. */
+const LONG_CHAT = chatBody([
+  { role: 'system', content: 'You are a helpful assistant for the team. '.repeat(15) },
+  ...Array.from({ length: 30 }, (_, i) => ({
+    role: i % 2 === 0 ? 'user' : 'assistant',
+    content: `Turn ${i}: some text of a working conversation, with names, numbers (12345) and a question or two. `.repeat(6),
+  })),
+]);
+
+const CHAT_ENDPOINT = ENDPOINTS.find((endpoint) => endpoint.path === '/v1/chat/completions')!;
+const NO_HEADERS = { get: () => null };
 
 const USAGE = { inputTokens: 20, outputTokens: 12, cachedInputTokens: 0, cacheWriteTokens: 0 };
 
@@ -132,9 +153,9 @@ function setup() {
 
 type Setup = ReturnType<typeof setup>;
 
-function routingRequest(): RoutingRequest {
-  let features: RequestFeatures | undefined;
-  return { projectId: 'prj-bench', operation: 'chat', stream: false, features: () => (features ??= { ...FEATURES }) };
+/** The proxy's routing request for a call with `body`: its features decoded on first use, once per call. */
+function routingRequest(body = ONE_LINE): RoutingRequest {
+  return proxyRoutingRequest(CHAT_ENDPOINT, body.parsed, body.text, 'prj-bench', NO_HEADERS);
 }
 
 /** The routing decision: compile, trace, rank, the chosen model's statistics. Returns the model and the trace. */
@@ -263,14 +284,17 @@ export async function runCoreMicro(iterations = 20_000): Promise<CoreMicroResult
   });
   const usage = new Timed(setup(), (s) => ({ written: record(s, model, trace) }));
   // A call's order: admission (the budgets ranking reads), ranking, the reservation, its settlement and the call's end, the record.
-  const total = new Timed(setup(), async (s) => {
-    const call = routingRequest();
-    const callLimits = await admit(s, call);
-    const chosen = route(s, call, callLimits);
-    await reserveAndSettle(callLimits, chosen.model);
-    return { written: record(s, chosen.model, chosen.trace) };
-  });
-  const all = [routing, budgets, usage, total];
+  const together = (body: typeof ONE_LINE) =>
+    new Timed(setup(), async (s) => {
+      const call = routingRequest(body);
+      const callLimits = await admit(s, call);
+      const chosen = route(s, call, callLimits);
+      await reserveAndSettle(callLimits, chosen.model);
+      return { written: record(s, chosen.model, chosen.trace) };
+    });
+  const total = together(ONE_LINE);
+  const longPrompt = together(LONG_CHAT);
+  const all = [routing, budgets, usage, total, longPrompt];
   for (const part of all) await part.warm();
   const batches = Math.max(ROUNDS, Math.round(iterations / BATCH));
   for (let round = 0; round < ROUNDS; round++) {
@@ -284,6 +308,8 @@ export async function runCoreMicro(iterations = 20_000): Promise<CoreMicroResult
     candidates: s.candidates.length,
     parts: { routing: routing.result(), budgets: budgets.result(), usage: usage.result() },
     total: totalResult,
+    longPrompt: longPrompt.result(),
+    longPromptBytes: LONG_CHAT.text.length,
     targetUs: CORE_TARGET_US,
     pass: totalResult.medianUs <= CORE_TARGET_US,
   };
@@ -302,6 +328,7 @@ export function printCoreMicro(result: CoreMicroResult): void {
   console.log(line('budgets', result.parts.budgets));
   console.log(line('usage', result.parts.usage));
   console.log(line('total', result.total));
+  console.log(`${line('total', result.longPrompt)}, with a 30-turn chat of ${(result.longPromptBytes / 1024).toFixed(1)} KiB (no target)`);
   console.log(`core        median CPU per call = ${us(result.total.medianUs)} µs (target <= ${result.targetUs} µs) ${result.pass ? 'PASS' : 'MISS'}`);
 }
 

@@ -1,6 +1,7 @@
 // Micro-benchmark of the gateway's own bookkeeping per call: the routing decision, the budget
 // reservation and the usage record, together (issue 12: at most 30 µs of CPU per call). Built
-// from the core's real pieces, in process, with no HTTP and no provider:
+// from the core's real pieces as they ship (dist/, shipped.ts), in process, with no HTTP and no
+// provider:
 //
 // - routing: the project's routing compiled (as each call does), the routing trace started,
 //   rank() over a pool of three models with every policy but `llm` (the `routed` row's pool),
@@ -28,27 +29,33 @@
 // waiting for its usage records to be appended, like a batch window of the gateway under load.
 
 import { pathToFileURL } from 'node:url';
-import { Routing } from '../src/config/routing.js';
 import type { StoredModel, StoredProject, StoredToken } from '../src/config/schemas.js';
-import { DEFAULT_TIMEOUTS, type ResolvedModel } from '../src/config/state.js';
-import { memoryCounters } from '../src/counters/memory.js';
+import type { ResolvedModel } from '../src/config/state.js';
 import type { Logger } from '../src/deps.js';
-import { Limits, type CallLimits } from '../src/limits/call-limits.js';
-import { GatewayMetrics } from '../src/metrics/gateway-metrics.js';
-import { providerEntry } from '../src/providers/registry.js';
-import { compileRouting } from '../src/routing/compile.js';
-import { rank } from '../src/routing/engine.js';
-import { ModelStatsTable } from '../src/routing/stats.js';
-import { newTrace, traceRanking, type RoutingTrace } from '../src/routing/trace.js';
-import { ENDPOINTS } from '../src/proxy/endpoints.js';
-import { routingRequest as proxyRoutingRequest } from '../src/proxy/routing-request.js';
+import type { CallLimits } from '../src/limits/call-limits.js';
+import type { RoutingTrace } from '../src/routing/trace.js';
 import type { Candidate, PolicyEnv, RoutingRequest } from '../src/routing/types.js';
-import { costUsd } from '../src/usage/cost.js';
 import type { UsageRecord } from '../src/usage/record.js';
-import { UsageRecorder } from '../src/usage/recorder.js';
-import { createMemoryStore } from '../storage/memory.js';
+import { shipped } from './shipped.js';
 import { check, percentile, type Check } from './report.js';
 import { EVERY_POLICY_BUT_LLM } from './routing-micro.js';
+
+// The core's pieces as they ship (shipped.ts), as the load rows' gateways run them.
+const { Routing } = await shipped<typeof import('../src/config/routing.js')>('src/config/routing.js');
+const { DEFAULT_TIMEOUTS } = await shipped<typeof import('../src/config/state.js')>('src/config/state.js');
+const { memoryCounters } = await shipped<typeof import('../src/counters/memory.js')>('src/counters/memory.js');
+const { Limits } = await shipped<typeof import('../src/limits/call-limits.js')>('src/limits/call-limits.js');
+const { GatewayMetrics } = await shipped<typeof import('../src/metrics/gateway-metrics.js')>('src/metrics/gateway-metrics.js');
+const { providerEntry } = await shipped<typeof import('../src/providers/registry.js')>('src/providers/registry.js');
+const { compileRouting } = await shipped<typeof import('../src/routing/compile.js')>('src/routing/compile.js');
+const { rank } = await shipped<typeof import('../src/routing/engine.js')>('src/routing/engine.js');
+const { ModelStatsTable } = await shipped<typeof import('../src/routing/stats.js')>('src/routing/stats.js');
+const { newTrace, traceRanking } = await shipped<typeof import('../src/routing/trace.js')>('src/routing/trace.js');
+const { ENDPOINTS } = await shipped<typeof import('../src/proxy/endpoints.js')>('src/proxy/endpoints.js');
+const { routingRequest: proxyRoutingRequest } = await shipped<typeof import('../src/proxy/routing-request.js')>('src/proxy/routing-request.js');
+const { costUsd } = await shipped<typeof import('../src/usage/cost.js')>('src/usage/cost.js');
+const { UsageRecorder } = await shipped<typeof import('../src/usage/recorder.js')>('src/usage/recorder.js');
+const { createMemoryStore } = await shipped<typeof import('../storage/memory.js')>('storage/memory.js');
 
 /** The issue's target: the three together, CPU µs per call. */
 export const CORE_TARGET_US = 30;

@@ -1,6 +1,7 @@
 // Micro-benchmark of ranking: what `rank()` costs per call when a project turns on every
 // policy but `llm` over a large pool. Every proxied call ranks its candidates before the
-// first byte goes upstream, so this time is added to each call's latency as it is.
+// first byte goes upstream, so this time is added to each call's latency as it is. It ranks
+// with the modules as they ship (dist/, shipped.ts).
 //
 //   npx tsx bench/routing-micro.ts          (also run by npm run bench, before the load rows)
 //   BENCH_ROUTING_ITERATIONS=20000
@@ -11,17 +12,21 @@
 // some are near or at their rpm. The clock is pinned, so every iteration ranks the same state.
 
 import { pathToFileURL } from 'node:url';
-import { Routing } from '../src/config/routing.js';
 import type { StoredModel } from '../src/config/schemas.js';
-import { DEFAULT_TIMEOUTS, type ResolvedModel } from '../src/config/state.js';
-import { providerEntry } from '../src/providers/registry.js';
-import { BudgetSnapshot, budgetLines } from '../src/limits/budgets.js';
+import type { ResolvedModel } from '../src/config/state.js';
 import type { BudgetView } from '../src/routing/budget.js';
-import { compileRouting } from '../src/routing/compile.js';
-import { rank } from '../src/routing/engine.js';
-import { ModelStatsTable } from '../src/routing/stats.js';
 import type { Candidate, PolicyEnv, RequestFeatures, RoutingPolicy, RoutingRequest } from '../src/routing/types.js';
 import { percentile } from './report.js';
+import { shipped } from './shipped.js';
+
+// The core's pieces as they ship (shipped.ts), as the load rows' gateways run them.
+const { Routing } = await shipped<typeof import('../src/config/routing.js')>('src/config/routing.js');
+const { DEFAULT_TIMEOUTS } = await shipped<typeof import('../src/config/state.js')>('src/config/state.js');
+const { providerEntry } = await shipped<typeof import('../src/providers/registry.js')>('src/providers/registry.js');
+const { BudgetSnapshot, budgetLines } = await shipped<typeof import('../src/limits/budgets.js')>('src/limits/budgets.js');
+const { compileRouting } = await shipped<typeof import('../src/routing/compile.js')>('src/routing/compile.js');
+const { rank } = await shipped<typeof import('../src/routing/engine.js')>('src/routing/engine.js');
+const { ModelStatsTable } = await shipped<typeof import('../src/routing/stats.js')>('src/routing/stats.js');
 
 /** The issue's target: ranking 50 candidates may take at most this much, median, per call. */
 export const RANK_TARGET_US = 50;
@@ -80,7 +85,7 @@ function model(i: number): ResolvedModel {
 }
 
 /** Live stats as after a busy minute: 20-30 calls per model over the last 50 s, some failing. */
-function warmStats(models: ResolvedModel[]): ModelStatsTable {
+function warmStats(models: ResolvedModel[]): InstanceType<typeof ModelStatsTable> {
   let clock = NOW - 50_000;
   const stats = new ModelStatsTable(() => clock);
   models.forEach(({ config: { id } }, i) => {

@@ -5,24 +5,14 @@
 // Protocol (IPC): the child sends {type:'ready', url} or {type:'failed', message}; the parent
 // sends {type:'stop'}, or {type:'memory'}, answered with {type:'memory', usage} after a full GC.
 // A child whose parent disappears exits by itself.
-// The gateways run the modules as shipped (`shipped` below): compiled into dist/.
+// The gateways run the modules as shipped (shipped.ts): compiled into dist/.
 
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { startMockProvider } from '../test/support/mock-provider.js';
 import { startBareProxy } from './bare-proxy.js';
 import { BENCH_UPSTREAM_KEY, type ChildMessage, type ParentMessage } from './processes.js';
-
-/**
- * A module of the gateway as the Docker image and the npm package run it: compiled by tsc into
- * dist/ (npm run build:lib, which npm run bench runs first). Not the sources under tsx: its esbuild
- * keeps function names by wrapping every closure made per call in a __name call, which measured
- * about 8% more CPU per call than the same code compiled. Typed as the source module it comes from.
- */
-async function shipped<T>(path: string): Promise<T> {
-  // run.ts has checked that dist/ is there and as new as the sources (shippedBuildProblem).
-  return (await import(new URL(`../dist/${path}`, import.meta.url).href)) as T;
-}
+import { shipped } from './shipped.js';
 
 interface Running {
   url: string;

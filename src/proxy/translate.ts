@@ -174,6 +174,7 @@ export async function estimatedCountTokens(ctx: ProxyContext, client: ClientChat
       'content-type': JSON_TYPE,
       'x-routerly-attempts': `${model.config.id};status=200`,
       [WARNINGS_HEADER]: [`estimated:input_tokens (${model.config.provider} has no token counting API; ${method})`, ...warnings].join(', '),
+      ...ctx.limits.headers,
     },
   });
 }

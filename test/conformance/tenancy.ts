@@ -153,6 +153,26 @@ export function tenancyTests(ctx: SuiteContext, env: RoutingEnv): void {
     }
   });
 
+  it('puts the rate-limit headers on a streamed answer, on a provider error passed on and on an estimated count', async () => {
+    const { token } = await env.project(['r-gpt2'], { limits: { rpm: 100 } });
+    const stream = await env.openai(token).chat.completions.create(chat({ stream: true })).withResponse();
+    expect(stream.response.headers.get('x-ratelimit-limit-requests')).toBe('100');
+    expect(Number(stream.response.headers.get('x-ratelimit-remaining-requests'))).toBe(99);
+    for await (const chunk of stream.data) expect(chunk.object).toBe('chat.completion.chunk');
+
+    ctx.mock.enqueue({ kind: 'error', status: 400 }, { model: UPSTREAM['r-gpt2'] });
+    const refused = await env.post(token, '/v1/chat/completions', chat());
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('x-ratelimit-limit-requests')).toBe('100');
+    expect(refused.headers.get('x-routerly-attempts')).toMatch(/^r-gpt2;status=400/);
+
+    // OpenAI has no token counting API: the gateway's estimate, in Anthropic's headers.
+    const counted = await env.post(token, '/v1/messages/count_tokens', { model: 'auto', messages: hi });
+    expect(counted.status).toBe(200);
+    expect(counted.headers.get('x-routerly-warnings')).toContain('estimated:input_tokens');
+    expect(counted.headers.get('anthropic-ratelimit-requests-limit')).toBe('100');
+  });
+
   it('speaks Anthropic’s rate-limit headers to an Anthropic client, and settles tokens a minute on the actual count', async () => {
     const { token } = await env.project(['r-claude'], { limits: { tpm: 100_000 } });
     const first = await env.anthropic(token).messages.create({ model: 'r-claude', max_tokens: 1000, messages: hi }).withResponse();

@@ -45,6 +45,12 @@ export interface ProviderChatCodec {
   /** Throws a GatewayError('upstream_error') when the body is not an answer this provider could have sent. */
   decodeResponse(body: unknown): ChatResponse;
   createStreamDecoder(): StreamDecoder;
+  /**
+   * The error a stream's first event reports, exactly as a fresh decoder's first push would, for
+   * a provider whose decoder can say it without building IR events: every stream's start is
+   * judged (src/proxy/stream-start.ts). Without it a decoder is made for the first event.
+   */
+  streamStartError?(event: SseEvent): { status: number; message: string } | undefined;
 }
 
 export interface ProviderEmbeddingsCodec {

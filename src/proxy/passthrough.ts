@@ -30,7 +30,7 @@ export function passthroughPlan(ctx: ProxyContext, adapter: ProviderAdapter): Ex
     streamErrorEvent: (error) => adapter.streamErrorEvent(error),
     // The provider's own stream decoder knows its in-stream error shape; the Responses API has its own events.
     startError:
-      endpoint.passthrough.operation === 'responses' ? responsesStartError : (event) => firstEventError(model.provider.chat.createStreamDecoder, event),
+      endpoint.passthrough.operation === 'responses' ? responsesStartError : (event) => firstEventError(model.provider.chat, event),
     // The bytes go to the client as the provider sent them, whatever they hold: only the record reads them.
     answer: (bytes) => ({ body: bytes, account: () => accountOf(adapter, bytes) }),
   };

@@ -1,16 +1,19 @@
 import { codeForStatus, errorResponse, GatewayError, type ErrorFormat } from '../errors.js';
-import type { StreamDecoder } from '../ir/codec.js';
+import type { ProviderChatCodec } from '../ir/codec.js';
 import type { SseEvent } from '../sse/parser.js';
 
 /**
  * The provider error a stream's first event reports, read by a fresh decoder of the
  * provider's stream (the same one translation uses, so every provider's in-stream error
- * shape is known in one place). A first event the decoder cannot read counts as a broken
- * answer: the call may still go elsewhere, since the client has seen nothing.
+ * shape is known in one place), or by the codec's own `streamStartError`, which answers as that
+ * decoder would without building the IR events it opens with (in-process, judging a first event
+ * by a decoder cost about a tenth of a streamed call). A first event the decoder cannot read
+ * counts as a broken answer: the call may still go elsewhere, since the client has seen nothing.
  */
-export function firstEventError(createDecoder: () => StreamDecoder, event: SseEvent): { status: number; message: string } | undefined {
+export function firstEventError(codec: Pick<ProviderChatCodec, 'createStreamDecoder' | 'streamStartError'>, event: SseEvent): { status: number; message: string } | undefined {
+  if (codec.streamStartError) return codec.streamStartError(event);
   try {
-    for (const decoded of createDecoder().push(event)) {
+    for (const decoded of codec.createStreamDecoder().push(event)) {
       if (decoded.type === 'error') return { status: decoded.status, message: decoded.message };
     }
     return undefined;

@@ -64,7 +64,7 @@ export function translatedChatPlan(ctx: ProxyContext, client: ClientChatFormat):
     errorResponse: (upstream, call, responseHeaders, summary) =>
       translatedErrorResponse(upstream, call, client.errorFormat, model.provider.readError, model.config.id, responseHeaders, summary),
     startErrorResponse: (error, responseHeaders) => startErrorResponse(client.errorFormat, error, responseHeaders),
-    startError: (event) => firstEventError(codec.createStreamDecoder, event),
+    startError: (event) => firstEventError(codec, event),
     createObserver() {
       const decoder = codec.createStreamDecoder();
       const streamEncoder = client.createStreamEncoder(parsed);

@@ -155,7 +155,7 @@ export function tenancyTests(ctx: SuiteContext, env: RoutingEnv): void {
 
   it('puts the rate-limit headers on a streamed answer, on a provider error passed on and on an estimated count', async () => {
     const { token } = await env.project(['r-gpt2'], { limits: { rpm: 100 } });
-    const stream = await env.openai(token).chat.completions.create(chat({ stream: true })).withResponse();
+    const stream = await env.openai(token).chat.completions.create({ model: 'auto', max_tokens: 1000, messages: hi, stream: true }).withResponse();
     expect(stream.response.headers.get('x-ratelimit-limit-requests')).toBe('100');
     expect(Number(stream.response.headers.get('x-ratelimit-remaining-requests'))).toBe(99);
     for await (const chunk of stream.data) expect(chunk.object).toBe('chat.completion.chunk');

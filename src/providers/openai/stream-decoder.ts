@@ -20,6 +20,38 @@ interface ToolCallState {
   args: string;
 }
 
+const DONE = Symbol('done');
+const KEEP_ALIVE = Symbol('keep-alive');
+const NOT_JSON = Symbol('not JSON');
+const NOT_JSON_MESSAGE = 'the provider sent a stream event that is not JSON';
+
+/** One event's data as the decoder reads it: the end, a keep-alive, data that is not JSON, or the parsed JSON. */
+function readEvent(event: SseEvent): typeof DONE | typeof KEEP_ALIVE | typeof NOT_JSON | unknown {
+  const data = event.data.trim();
+  if (data === '[DONE]') return DONE;
+  // An empty data line is a keep-alive; comments never reach here (the SSE parser drops them).
+  if (data === '') return KEEP_ALIVE;
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/**
+ * The error a stream's first event reports, as a fresh decoder's first `push` reports it (the
+ * start of every Chat Completions stream is judged by it, src/proxy/stream-start.ts): the same
+ * reading of the event, without building the IR events a first chunk opens. Nothing else in a
+ * first push yields an error; test/unit/providers pins the two to the same answers.
+ */
+export function openAIStreamStartError(event: SseEvent): { status: number; message: string } | undefined {
+  const read = readEvent(event);
+  if (read === NOT_JSON) return { status: 502, message: NOT_JSON_MESSAGE };
+  if (read === DONE || read === KEEP_ALIVE || !isRecord(read)) return undefined;
+  const failure = openAIStreamError(read);
+  return failure?.type === 'error' ? { status: failure.status, message: failure.message } : undefined;
+}
+
 /**
  * Reads a Chat Completions stream into IR events. Chunks carry deltas of one message; the
  * IR wants numbered blocks, so one block is open at a time (as Anthropic's wire needs) and a
@@ -163,20 +195,17 @@ export function createOpenAIStreamDecoder(): StreamDecoder {
   return {
     push(event: SseEvent): StreamEvent[] {
       if (ended) return [];
-      const data = event.data.trim();
-      if (data === '[DONE]') return complete();
-      // An empty data line is a keep-alive; comments never reach here (the SSE parser drops them).
-      if (data === '') return [];
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(data);
-      } catch {
+      const read = readEvent(event);
+      if (read === DONE) return complete();
+      if (read === KEEP_ALIVE) return [];
+      if (read === NOT_JSON) {
         const out: StreamEvent[] = [];
         close(out);
         ended = true;
-        out.push({ type: 'error', status: 502, message: 'the provider sent a stream event that is not JSON', errorType: 'invalid_event' });
+        out.push({ type: 'error', status: 502, message: NOT_JSON_MESSAGE, errorType: 'invalid_event' });
         return out;
       }
+      const chunk = read;
       if (!isRecord(chunk)) return [];
       const out: StreamEvent[] = [];
       const failure = openAIStreamError(chunk);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openAICompatibleChat, OPENAI_COMPATIBLE_VENDORS } from '../../../../src/providers/openai/index.js';
+import type { SseEvent } from '../../../../src/sse/parser.js';
 import { decodeSse, sseData } from '../../../support/codec-helpers.js';
 import { fixtureText } from './helpers.js';
 
@@ -222,5 +223,44 @@ describe('OpenAI stream -> IR events: tool call and chunk shapes vendors send', 
       '[DONE]',
     );
     expect(replay(raw)[0]).toEqual({ type: 'start', id: 'chatcmpl-az', model: 'gpt-4o-2024-08-06', created: 77 });
+  });
+});
+
+describe('OpenAI stream: judging its first event', () => {
+  const codec = openAICompatibleChat(OPENAI_COMPATIBLE_VENDORS.openai);
+  /** What a fresh decoder's first push reports as an error: what firstEventError said before the codec had streamStartError. */
+  const eventOf = (data: string): SseEvent => ({ data, raw: `data: ${data}\n\n` });
+  const byDecoder = (data: string) => {
+    const error = codec.createStreamDecoder().push(eventOf(data)).find((e) => e.type === 'error');
+    return error?.type === 'error' ? { status: error.status, message: error.message } : undefined;
+  };
+  const firsts = [
+    JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null }),
+    JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', function: { name: 'f', arguments: '{' } }] } }] }),
+    JSON.stringify({ id: '', choices: [], prompt_filter_results: [] }),
+    JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } }),
+    JSON.stringify({ error: { message: 'slow down', type: 'rate_limit_exceeded', code: 429 } }),
+    JSON.stringify({ error: 'a plain string' }),
+    JSON.stringify({ error: null, choices: [] }),
+    '{"id":"c","choices":[', // cut off
+    'not json at all',
+    '[DONE]',
+    ' [DONE] ',
+    '',
+    '[1, 2]',
+    '"a string"',
+    'null',
+    '42',
+  ];
+
+  it.each(firsts)('says what a fresh decoder says of %j', (data) => {
+    expect(codec.streamStartError!(eventOf(data))).toEqual(byDecoder(data));
+  });
+
+  it('refuses an error chunk and one that is not JSON, and lets a real first chunk start the stream', () => {
+    const judge = (data: string) => codec.streamStartError!(eventOf(data));
+    expect(judge(firsts[0]!)).toBeUndefined();
+    expect(judge(firsts[3]!)).toMatchObject({ message: 'overloaded' });
+    expect(judge('not json at all')).toEqual({ status: 502, message: 'the provider sent a stream event that is not JSON' });
   });
 });

@@ -6,8 +6,8 @@ import type { SseEvent } from '../sse/parser.js';
  * The provider error a stream's first event reports, read by a fresh decoder of the
  * provider's stream (the same one translation uses, so every provider's in-stream error
  * shape is known in one place), or by the codec's own `streamStartError`, which answers as that
- * decoder would without building the IR events it opens with (in-process, judging a first event
- * by a decoder cost about a tenth of a streamed call). A first event the decoder cannot read
+ * decoder would without building the IR events it opens with (in process, judging a first event
+ * by a decoder cost about 5% of a streamed call's CPU). A first event the decoder cannot read
  * counts as a broken answer: the call may still go elsewhere, since the client has seen nothing.
  */
 export function firstEventError(codec: Pick<ProviderChatCodec, 'createStreamDecoder' | 'streamStartError'>, event: SseEvent): { status: number; message: string } | undefined {

@@ -7,6 +7,11 @@ import type { IncomingMessage } from 'node:http';
  * later). So one microtask on, a request holding as many bytes as it declared has its whole body,
  * read in one synchronous call: no listeners, no ticks of a flowing Readable. Otherwise (a body
  * still arriving) it is read as @hono/node-server reads it, through `fallback`.
+ *
+ * The request is then resumed, so that it emits its end when the parser gets there: a request
+ * read this way is otherwise never `readableEnded` (its end is only emitted to a later read), and
+ * @hono/node-server, seeing a POST not read to its end when the response closes, drains it. That
+ * is three timers, a resume and three listeners on every call (about 800 bytes and 1 µs of CPU).
  */
 export function incomingBody(incoming: IncomingMessage, fallback: () => Promise<ArrayBuffer>): (length: number) => Promise<Uint8Array> {
   return (length) =>
@@ -16,6 +21,7 @@ export function incomingBody(incoming: IncomingMessage, fallback: () => Promise<
       }
       // Everything buffered, in one piece; nothing at all for an empty body.
       const whole = incoming.read() as Buffer | null;
+      incoming.resume();
       return whole === null ? new Uint8Array(0) : new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
     });
 }

@@ -80,6 +80,16 @@ const STREAM_HIGH_WATER = 64 * 1024;
 /** A refusal's unread body up to this size is drained, keeping its keep-alive connection; a larger one is cut. */
 const DRAIN_LIMIT = 64 * 1024;
 
+/** Whether a raw field name is `name` (lower-case), its ASCII letters compared without case as field names are (RFC 9110 5.1). */
+function isFieldName(raw: Buffer, name: string): boolean {
+  if (raw.length !== name.length) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i]!;
+    if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function view(chunk: Buffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.byteLength);
 }
@@ -91,7 +101,6 @@ function view(chunk: Buffer): Uint8Array<ArrayBuffer> {
 class DispatchedAnswer implements UpstreamAnswer, Dispatcher.DispatchHandler {
   status = 0;
   private rawHeaders: Buffer[] = [];
-  private headerMap: Map<string, string> | undefined;
   /** undici's abort for this dispatch, from onConnect; a cancel before it is held in `failure`. */
   private abortDispatch: ((error: Error) => void) | undefined;
   private resumeDispatch: (() => void) | undefined;
@@ -181,19 +190,21 @@ class DispatchedAnswer implements UpstreamAnswer, Dispatcher.DispatchHandler {
 
   // UpstreamAnswer
 
+  /**
+   * Found where it is asked for, not from a map of them all: a provider's answer carries a dozen
+   * or two headers (rate limits, tracing, cookies) and the gateway reads about eight names, most
+   * of them absent, so only a header whose name matches is ever decoded. Repeated fields are
+   * joined with ", " in the order they came (RFC 9110 5.3), as Headers joins them.
+   */
   header(name: string): string | null {
-    if (!this.headerMap) {
-      const map = new Map<string, string>();
-      const raw = this.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        const key = raw[i]!.toString('latin1').toLowerCase();
-        const value = raw[i + 1]!.toString('latin1');
-        const previous = map.get(key);
-        map.set(key, previous === undefined ? value : `${previous}, ${value}`);
-      }
-      this.headerMap = map;
+    const raw = this.rawHeaders;
+    let value: string | null = null;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (!isFieldName(raw[i]!, name)) continue;
+      const next = raw[i + 1]!.toString('latin1');
+      value = value === null ? next : `${value}, ${next}`;
     }
-    return this.headerMap.get(name) ?? null;
+    return value;
   }
 
   bytes(limit: number): Promise<Uint8Array<ArrayBuffer> | null> {

@@ -36,6 +36,18 @@ beforeAll(async () => {
           response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'r1', 'retry-after': '2' });
           response.end(JSON.stringify({ echo: body, header: request.headers['x-test'], length: request.headers['content-length'] }));
           return;
+        case '/headers':
+          // Names in the case a provider may send them, a field repeated, and a value beyond ASCII.
+          response.writeHead(200, [
+            'Content-Type', 'application/json',
+            'X-RateLimit-Remaining-Requests', '99',
+            'Set-Cookie', 'a=1',
+            'set-cookie', 'b=2',
+            'Retry-After-Ms', '250',
+            'X-Note', 'caf\u00e9',
+          ]);
+          response.end('{}');
+          return;
         case '/big':
           response.writeHead(200, { 'content-type': 'application/json' });
           for (let i = 0; i < 50; i++) response.write('x'.repeat(1000));
@@ -93,6 +105,17 @@ describe('the Node upstream sender (undici)', () => {
     expect(answer.header('retry-after')).toBe('2');
     expect(answer.header('x-missing')).toBeNull();
     expect(JSON.parse(text(await answer.bytes(10_000)))).toEqual({ echo: '{"a":"é"}', header: 'yes', length: '10' });
+  });
+
+  it('finds a header by its lower-case name whatever case it came in, repeated fields joined in order', async () => {
+    const answer = await send(request('/headers'), control());
+    expect(answer.header('content-type')).toBe('application/json');
+    expect(answer.header('x-ratelimit-remaining-requests')).toBe('99');
+    expect(answer.header('set-cookie')).toBe('a=1, b=2');
+    expect(answer.header('retry-after-ms')).toBe('250');
+    expect(answer.header('retry-after')).toBeNull();
+    expect(answer.header('x-note')).toBe('caf\u00e9');
+    expect(text(await answer.bytes(100))).toBe('{}');
   });
 
   it('answers null past the cap, and lets the connection go', async () => {

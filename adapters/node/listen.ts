@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Listener, RequestHandler } from '../shared/lifecycle.js';
 import { ResponsePresence } from './presence.js';
 import { RawHeaders } from './raw-headers.js';
-import { incomingBody } from './request-body.js';
+import { finishReading, incomingBody } from './request-body.js';
 import { honoStreamBody } from './stream-body.js';
 
 /** Serves `handler` over node:http (@hono/node-server). */
@@ -28,7 +28,7 @@ export async function listenNode(options: { hostname: string; port: number; hand
         },
         hostname,
         port: options.port,
-        serverOptions: { ServerResponse: HeadersWithFirstChunk as typeof ServerResponse },
+        serverOptions: { ServerResponse: GatewayResponse as typeof ServerResponse },
       },
       () => resolve(created as Server),
     ) as Server;
@@ -50,13 +50,20 @@ export async function listenNode(options: { hostname: string; port: number; hand
 }
 
 /**
- * Hono flushes a streamed response's headers on their own before its body. Every stream the
- * gateway answers with has its first chunk ready (a relay starts once the provider's first event
- * is in), so the headers wait for it and go out in the same write, as node:http sends them when
- * nobody flushes: one write and one wake-up of the client fewer per stream.
+ * The server's responses. Hono flushes a streamed response's headers on their own before its
+ * body. Every stream the gateway answers with has its first chunk ready (a relay starts once the
+ * provider's first event is in), so the headers wait for it and go out in the same write, as
+ * node:http sends them when nobody flushes: one write and one wake-up of the client fewer per
+ * stream. And the end of a response resumes its request, read whole by incomingBody
+ * (finishReading): after the answer's write, not on the way to the provider.
  */
-class HeadersWithFirstChunk extends ServerResponse {
+export class GatewayResponse extends ServerResponse {
   override flushHeaders(): void {}
+
+  override end(...args: unknown[]): this {
+    finishReading(this.req);
+    return (ServerResponse.prototype.end as (...args: unknown[]) => this).apply(this, args);
+  }
 }
 
 /**

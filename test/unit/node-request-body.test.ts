@@ -49,8 +49,8 @@ async function serveOnce(send: (port: number) => void): Promise<Seen> {
       incomingBody(incoming, fallback)(Number(incoming.headers['content-length']))
         .then((bytes) => {
           const body = new TextDecoder().decode(bytes);
-          outgoing.on('close', () => resolve({ body, fellBack, pausedUntilAnswer, endedAtClose: incoming.readableEnded }));
           let pausedUntilAnswer = false;
+          outgoing.on('close', () => resolve({ body, fellBack, pausedUntilAnswer, endedAtClose: incoming.readableEnded }));
           setTimeout(() => {
             pausedUntilAnswer = incoming.readableFlowing === null;
             outgoing.end('ok');

@@ -116,7 +116,27 @@ export class BudgetSnapshot implements BudgetView {
     return this.spent[index]!;
   }
 
+  /**
+   * What fit answered for each model, for the request it was asked about (null: no budget
+   * applies). The budget policy filters and then scores the same candidates against the same
+   * snapshot, and both ask: each model's reservation is measured against the lines once.
+   */
+  private fits: Map<ResolvedModel, BudgetFit | null> | undefined;
+  private fitsFor: RoutingRequest | undefined;
+
   fit(model: ResolvedModel, request: RoutingRequest): BudgetFit | undefined {
+    if (this.fitsFor !== request) {
+      this.fitsFor = request;
+      this.fits = undefined;
+    }
+    const known = this.fits?.get(model);
+    if (known !== undefined) return known ?? undefined;
+    const fit = this.measure(model, request);
+    (this.fits ??= new Map()).set(model, fit ?? null);
+    return fit;
+  }
+
+  private measure(model: ResolvedModel, request: RoutingRequest): BudgetFit | undefined {
     const amount = reservationFor(model, request);
     let headroom = 1;
     let applies = false;

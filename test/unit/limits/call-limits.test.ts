@@ -195,6 +195,21 @@ describe('budgets', () => {
     expect(after.budget.fit(priced, req())).toEqual({ fits: true, headroom: expect.closeTo((0.02 - 0.002 - 0.009) / 0.02, 9) });
   });
 
+  it('measures each model against the budgets once per request: the policy filters and then scores the same candidates', async () => {
+    const { limits } = setUp();
+    const call = await limits.begin(dayBudget(0.02), token(), req(), POOL, 'openai');
+    const asked = req();
+    const first = call.budget.fit(priced, asked);
+    expect(first).toEqual({ fits: true, headroom: expect.closeTo(0.55, 9) });
+    // The same answer, not measured again; a model no budget applies to stays undefined.
+    expect(call.budget.fit(priced, asked)).toBe(first);
+    expect(call.budget.fit(free, asked)).toBeUndefined();
+    expect(call.budget.fit(free, asked)).toBeUndefined();
+    // Another request is measured for itself: 4,000 prompt bytes + 500 output = $0.045, over $0.02.
+    expect(call.budget.fit(priced, req({ inputTokensBound: 4000 }))).toMatchObject({ fits: false });
+    expect(call.budget.fit(priced, asked)).toEqual(first);
+  });
+
   it('counts through the memory driver without a promise once a window is warm, and through any other driver with one', async () => {
     const history: SpendHistory = { chargedBetween: async () => ({ nanoUsd: 0, tokens: 0 }) };
     const p = dayBudget(0.02);

@@ -73,21 +73,35 @@ export function rateState(entries: readonly CounterEntry[], values: readonly num
 export function rateHeaders(state: RateState, format: 'openai' | 'anthropic', minute: PeriodWindow, now: number): Record<string, string> | undefined {
   if (!state.requests && !state.tokens) return undefined;
   const headers: Record<string, string> = {};
-  for (const kind of ['requests', 'tokens'] as const) {
+  const reset = format === 'openai' ? goDuration(minute.end - now) : rfc3339Seconds(minute.end);
+  for (const kind of RATE_KINDS) {
     const figures = state[kind];
     if (!figures) continue;
-    if (format === 'openai') {
-      headers[`x-ratelimit-limit-${kind}`] = String(figures.limit);
-      headers[`x-ratelimit-remaining-${kind}`] = String(figures.remaining);
-      headers[`x-ratelimit-reset-${kind}`] = goDuration(minute.end - now);
-    } else {
-      headers[`anthropic-ratelimit-${kind}-limit`] = String(figures.limit);
-      headers[`anthropic-ratelimit-${kind}-remaining`] = String(figures.remaining);
-      headers[`anthropic-ratelimit-${kind}-reset`] = rfc3339Seconds(minute.end);
-    }
+    const names = RATE_HEADER_NAMES[format][kind];
+    headers[names.limit] = String(figures.limit);
+    headers[names.remaining] = String(figures.remaining);
+    headers[names.reset] = reset;
   }
   return headers;
 }
+
+const RATE_KINDS = ['requests', 'tokens'] as const;
+
+/**
+ * The headers' names, made once: a name built per call (a template string) is a new string that
+ * V8 must look up in its string table each time it becomes a key, and every answer of a
+ * rate-limited project carries six.
+ */
+const RATE_HEADER_NAMES = {
+  openai: {
+    requests: { limit: 'x-ratelimit-limit-requests', remaining: 'x-ratelimit-remaining-requests', reset: 'x-ratelimit-reset-requests' },
+    tokens: { limit: 'x-ratelimit-limit-tokens', remaining: 'x-ratelimit-remaining-tokens', reset: 'x-ratelimit-reset-tokens' },
+  },
+  anthropic: {
+    requests: { limit: 'anthropic-ratelimit-requests-limit', remaining: 'anthropic-ratelimit-requests-remaining', reset: 'anthropic-ratelimit-requests-reset' },
+    tokens: { limit: 'anthropic-ratelimit-tokens-limit', remaining: 'anthropic-ratelimit-tokens-remaining', reset: 'anthropic-ratelimit-tokens-reset' },
+  },
+} as const;
 
 /** Why an admission was refused, for the 429's message. */
 export function refusalReason(lines: readonly RateLine[], entry: CounterEntry): string {

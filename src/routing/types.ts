@@ -66,7 +66,8 @@ export interface Exclusion {
 
 /**
  * One routing policy. `filter` excludes candidates outright; `score` rates the survivors 0..1
- * (higher is better), or returns undefined to abstain. A policy may do either or both.
+ * (higher is better), or returns undefined to abstain. A policy may do either or both. The
+ * array `score` returns is the engine's from then on (it clamps it in place): a new one per call.
  */
 export interface RoutingPolicy {
   readonly type: PolicyType;

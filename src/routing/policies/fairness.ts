@@ -1,3 +1,4 @@
+import { sortSmall } from '../sort-small.js';
 import type { RoutingPolicy } from '../types.js';
 
 /**
@@ -26,7 +27,7 @@ export function fairnessPolicy(weight: number, options: { weights?: Record<strin
       // against 123 ns for three.
       const order: number[] = [];
       for (let i = 0; i < n; i++) order.push(i);
-      order.sort((a, b) => load[a]! - load[b]! || last[a]! - last[b]!);
+      sortSmall(order, (a, b) => load[a]! - load[b]! || last[a]! - last[b]!);
       const scores: number[] = new Array(n);
       let rank = 0;
       for (let k = 0; k < n; k++) {

@@ -71,6 +71,25 @@ describe('rank: combining scores', () => {
     ]);
   });
 
+  it('reads a missing score as 0, and leaves scores past the pool out of whether a policy tells its candidates apart', () => {
+    const short: RoutingPolicy = { type: 'fairness', weight: 1, score: () => [1] };
+    const long: RoutingPolicy = { type: 'health', weight: 5, score: () => [0.5, 0.5, 0.9] };
+    const ranking = run(candidates('a', 'b'), [short, long]);
+    expect(ranking.abstained).toEqual(['health']);
+    expect(ranking.ranked.map((r) => [r.candidate.model.config.id, r.score, r.scores])).toEqual([
+      ['a', 1, { fairness: 1 }],
+      ['b', 0, { fairness: 0 }],
+    ]);
+  });
+
+  it('ranks a pool larger than the insertion-sort bound by score, ties in pool order', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `m${i}`);
+    const byId = Object.fromEntries(ids.map((id, i) => [id, (i % 3) / 2]));
+    const ranking = run(candidates(...ids), [scorer('cheapest', 1, byId)]);
+    const expected = [...ids].sort((x, y) => byId[y]! - byId[x]! || ids.indexOf(x) - ids.indexOf(y));
+    expect(rankedIds(ranking)).toEqual(expected);
+  });
+
   it('never calls the score of a weight-0 policy, but runs its filter', () => {
     const score = vi.fn(() => [1, 0]);
     const filter = vi.fn((): Exclusion[] => [{ index: 2, reason: 'no' }]);

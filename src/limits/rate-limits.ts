@@ -23,14 +23,29 @@ export interface RateLine {
 
 export function rateLines(project: StoredProject, token: StoredToken, minute: PeriodWindow): RateLine[] {
   const lines: RateLine[] = [];
-  const add = (scope: 'project' | 'token', id: string, name: string, limits: RateLimits | undefined) => {
-    if (!limits || (limits.rpm === undefined && limits.tpm === undefined && limits.concurrency === undefined)) return;
-    const base = `r:${scope === 'project' ? 'p' : 't'}:${id}`;
-    lines.push({ scope, name, limits, requestsKey: `${base}:req:${minute.id}`, tokensKey: `${base}:tok:${minute.id}`, concurrencyKey: `c:${base}` });
-  };
-  add('project', project.id, `project "${project.name}"`, project.limits);
-  add('token', token.id, `token "${token.name ?? token.id}"`, token.limits);
+  const projectLine = scopeLine('project', project, project.name, project.limits, minute);
+  if (projectLine) lines.push(projectLine);
+  const tokenLine = scopeLine('token', token, token.name ?? token.id, token.limits, minute);
+  if (tokenLine) lines.push(tokenLine);
   return lines;
+}
+
+/**
+ * Each scope's line as last made, per project and token object (the config's, replaced whenever
+ * it changes), for the minute it was made in: every call of a rate-limited project needs its
+ * lines, and making them anew cost four strings per scope per call, three of them counter keys
+ * that the counters then hash again.
+ */
+const lineByScope = new WeakMap<object, { limits: RateLimits; name: string; minuteId: string; line: RateLine }>();
+
+function scopeLine(scope: 'project' | 'token', owner: { id: string }, name: string, limits: RateLimits | undefined, minute: PeriodWindow): RateLine | undefined {
+  if (!limits || (limits.rpm === undefined && limits.tpm === undefined && limits.concurrency === undefined)) return undefined;
+  const cached = lineByScope.get(owner);
+  if (cached && cached.limits === limits && cached.name === name && cached.minuteId === minute.id) return cached.line;
+  const base = `r:${scope === 'project' ? 'p' : 't'}:${owner.id}`;
+  const line: RateLine = { scope, name: `${scope} "${name}"`, limits, requestsKey: `${base}:req:${minute.id}`, tokensKey: `${base}:tok:${minute.id}`, concurrencyKey: `c:${base}` };
+  lineByScope.set(owner, { limits, name, minuteId: minute.id, line });
+  return line;
 }
 
 /** The entries that admit one call of `tokens` estimated tokens on every line. */

@@ -79,11 +79,13 @@ export function budgetEntries(lines: readonly BudgetLine[], amount: Reservation,
   for (const line of lines) {
     const expiresAt = windowExpiry(line.window);
     const { limitUsd, limitTokens } = line.budget;
+    // Two literals rather than a spread of `{ limit }`: every reservation and settlement builds these.
     if (limitUsd !== undefined && amount.nanoUsd !== 0) {
-      entries.push({ key: line.usdKey, amount: amount.nanoUsd, expiresAt, ...(withLimits ? { limit: Math.round(limitUsd * NANO_PER_USD) } : {}) });
+      const limit = Math.round(limitUsd * NANO_PER_USD);
+      entries.push(withLimits ? { key: line.usdKey, amount: amount.nanoUsd, expiresAt, limit } : { key: line.usdKey, amount: amount.nanoUsd, expiresAt });
     }
     if (limitTokens !== undefined && amount.tokens !== 0) {
-      entries.push({ key: line.tokensKey, amount: amount.tokens, expiresAt, ...(withLimits ? { limit: limitTokens } : {}) });
+      entries.push(withLimits ? { key: line.tokensKey, amount: amount.tokens, expiresAt, limit: limitTokens } : { key: line.tokensKey, amount: amount.tokens, expiresAt });
     }
   }
   return entries;

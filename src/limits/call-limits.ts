@@ -67,6 +67,9 @@ export interface CallLimits {
   end(actualTokens: number | undefined): void;
 }
 
+/** What a model without counters of its own has had this minute, as modelMinute answers for it. */
+const NOTHING_THIS_MINUTE: { readonly requests: number; readonly tokens: number } = Object.freeze({ requests: 0, tokens: 0 });
+
 const NO_HOLD: AttemptHold = { settle: () => ({ done: DONE }) };
 const ADMITTED: AttemptAdmission = { ok: true, hold: NO_HOLD };
 
@@ -192,9 +195,10 @@ export class Limits {
       const k = modelRateKeys(model, minute);
       keys.push(k.requestsKey, k.tokensKey);
     }
-    return andThen(this.counters.read(keys, now), (values) => {
-      const byModel = new Map(candidates.map((c, i) => [c.model.config.id, { requests: values[2 * i]!, tokens: values[2 * i + 1]! }]));
-      return (id: string) => byModel.get(id) ?? { requests: 0, tokens: 0 };
+    // A scan of the few limited models, not a Map built per call: ranking asks once or twice per model.
+    return andThen(this.counters.read(keys, now), (values) => (id: string) => {
+      for (let i = 0; i < candidates.length; i++) if (candidates[i]!.model.config.id === id) return { requests: values[2 * i]!, tokens: values[2 * i + 1]! };
+      return NOTHING_THIS_MINUTE;
     });
   }
 }

@@ -88,7 +88,7 @@ export function rateState(entries: readonly CounterEntry[], values: readonly num
 export function rateHeaders(state: RateState, format: 'openai' | 'anthropic', minute: PeriodWindow, now: number): Record<string, string> | undefined {
   if (!state.requests && !state.tokens) return undefined;
   const headers: Record<string, string> = {};
-  const reset = format === 'openai' ? goDuration(minute.end - now) : rfc3339Seconds(minute.end);
+  const reset = format === 'openai' ? openAiReset(minute.end - now) : anthropicReset(minute.end);
   for (const kind of RATE_KINDS) {
     const figures = state[kind];
     if (!figures) continue;
@@ -101,6 +101,28 @@ export function rateHeaders(state: RateState, format: 'openai' | 'anthropic', mi
 }
 
 const RATE_KINDS = ['requests', 'tokens'] as const;
+
+/**
+ * The last reset written in each format, with what it was written for: every call of a
+ * rate-limited project writes one, and within a minute's window the text changes once a second
+ * (OpenAI's, a Go duration rounded up to the second past the first) or once a minute
+ * (Anthropic's, the window's end), where making it was a Date and a few strings a call.
+ */
+let openAiLast = { seconds: -1, text: '' };
+let anthropicLast = { end: Number.NaN, text: '' };
+
+function openAiReset(ms: number): string {
+  const whole = Math.max(0, Math.ceil(ms));
+  if (whole < 1000) return goDuration(whole);
+  const seconds = Math.ceil(whole / 1000);
+  if (seconds !== openAiLast.seconds) openAiLast = { seconds, text: goDuration(whole) };
+  return openAiLast.text;
+}
+
+function anthropicReset(end: number): string {
+  if (end !== anthropicLast.end) anthropicLast = { end, text: rfc3339Seconds(end) };
+  return anthropicLast.text;
+}
 
 /**
  * The headers' names, made once: a name built per call (a template string) is a new string that

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredProject, StoredToken } from '../../../src/config/schemas.js';
 import { minuteWindow } from '../../../src/limits/periods.js';
-import { rateLines } from '../../../src/limits/rate-limits.js';
+import { rateHeaders, rateLines } from '../../../src/limits/rate-limits.js';
 
 const T = Date.parse('2026-12-01T23:59:30.000Z');
 
@@ -39,5 +39,35 @@ describe('rateLines', () => {
     // The same object with its limits replaced is read anew too.
     p.limits = { rpm: 30 };
     expect(rateLines(p, t, next)[0]).toMatchObject({ limits: { rpm: 30 } });
+  });
+});
+
+describe('rateHeaders', () => {
+  const state = { requests: { limit: 10, remaining: 4 }, tokens: { limit: 500, remaining: 120 } };
+
+  it('writes OpenAI\'s resets as Go durations rounded up to the second, and below one second in ms', () => {
+    const minute = minuteWindow(T);
+    const resetAt = (msLeft: number) => rateHeaders(state, 'openai', minute, minute.end - msLeft)!['x-ratelimit-reset-requests'];
+    // The same second's text however many calls write it, then the next second's.
+    expect([30_000, 29_999, 29_001, 29_000, 28_999, 60_000, 999, 1].map(resetAt)).toEqual(['30s', '30s', '30s', '29s', '29s', '1m0s', '999ms', '1ms']);
+    expect(rateHeaders(state, 'openai', minute, minute.end - 1_500)).toEqual({
+      'x-ratelimit-limit-requests': '10',
+      'x-ratelimit-remaining-requests': '4',
+      'x-ratelimit-reset-requests': '2s',
+      'x-ratelimit-limit-tokens': '500',
+      'x-ratelimit-remaining-tokens': '120',
+      'x-ratelimit-reset-tokens': '2s',
+    });
+  });
+
+  it('writes Anthropic\'s resets as the window\'s end in RFC 3339, for each window', () => {
+    const minute = minuteWindow(T);
+    expect(rateHeaders(state, 'anthropic', minute, T)!['anthropic-ratelimit-requests-reset']).toBe('2026-12-02T00:00:00Z');
+    const next = minuteWindow(T + 60_000);
+    expect(rateHeaders({ tokens: state.tokens }, 'anthropic', next, T + 60_000)).toEqual({
+      'anthropic-ratelimit-tokens-limit': '500',
+      'anthropic-ratelimit-tokens-remaining': '120',
+      'anthropic-ratelimit-tokens-reset': '2026-12-02T00:01:00Z',
+    });
   });
 });

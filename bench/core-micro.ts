@@ -54,6 +54,7 @@ const { newTrace, traceRanking } = await shipped<typeof import('../src/routing/t
 const { ENDPOINTS } = await shipped<typeof import('../src/proxy/endpoints.js')>('src/proxy/endpoints.js');
 const { routingRequest: proxyRoutingRequest } = await shipped<typeof import('../src/proxy/routing-request.js')>('src/proxy/routing-request.js');
 const { costUsd } = await shipped<typeof import('../src/usage/cost.js')>('src/usage/cost.js');
+const { recordTimestamp } = await shipped<typeof import('../src/usage/record.js')>('src/usage/record.js');
 const { UsageRecorder } = await shipped<typeof import('../src/usage/recorder.js')>('src/usage/recorder.js');
 const { createMemoryStore } = await shipped<typeof import('../storage/memory.js')>('storage/memory.js');
 
@@ -201,7 +202,7 @@ let sequence = 0;
 function record(s: Setup, model: ResolvedModel, trace: RoutingTrace): Promise<void> {
   const startedAt = Date.now();
   const entry: UsageRecord = {
-    ts: new Date(startedAt).toISOString(),
+    ts: recordTimestamp(startedAt),
     requestId: `req-${++sequence}`,
     projectId: s.project.id,
     tokenId: s.token.id,

@@ -11,7 +11,7 @@ import type { JudgeCallReport } from '../routing/judge.js';
 import type { RoutingTrace } from '../routing/trace.js';
 import type { Services } from '../services.js';
 import { costUsd } from '../usage/cost.js';
-import type { UsageRecord } from '../usage/record.js';
+import { recordTimestamp, type UsageRecord } from '../usage/record.js';
 import type { Endpoint } from './endpoints.js';
 import type { HeaderReader } from '../http/header-fields.js';
 
@@ -96,7 +96,7 @@ type RecordFields = Pick<UsageRecord, 'endpoint' | 'stream' | 'status' | 'outcom
 function writeRecord(services: Services, call: Charged, model: ResolvedModel, fields: RecordFields, reported: TokenUsage | undefined, final: boolean): Promise<void> {
   const usage = reported ?? NO_USAGE;
   const entry: UsageRecord = {
-    ts: new Date(call.startedAt).toISOString(),
+    ts: recordTimestamp(call.startedAt),
     requestId: call.requestId,
     projectId: call.project.id,
     tokenId: call.token.id,
@@ -158,7 +158,7 @@ export function createUsageRecorder(call: CallContext, model: ResolvedModel, att
     if (final && services.onCall) {
       const usage = reported ?? NO_USAGE;
       reportCall(services, {
-        ts: new Date(startedAt).toISOString(),
+        ts: recordTimestamp(startedAt),
         requestId,
         projectId: call.project.id,
         projectName: call.project.name,

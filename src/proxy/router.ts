@@ -15,6 +15,7 @@ import { routingRequest } from './routing-request.js';
 import { assertTranslatableNesting, estimatedCountTokens, translatedChatPlan, translatedEmbeddingsPlan } from './translate.js';
 import { IneligibleModelError, withWarnings } from './warnings.js';
 import type { AttemptAdmission, AttemptHold } from '../limits/call-limits.js';
+import { recordTimestamp } from '../usage/record.js';
 
 /** Statuses worth a second try on the same model: it was busy or timed out, not broken. */
 const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -59,7 +60,7 @@ function reportRefused(call: CallContext, stream: boolean, thrown: unknown): voi
   const error = toGatewayError(thrown);
   const { attempts, requested } = call.trace;
   reportCall(call.services, {
-    ts: new Date(call.startedAt).toISOString(),
+    ts: recordTimestamp(call.startedAt),
     requestId: call.requestId,
     projectId: call.project.id,
     projectName: call.project.name,

@@ -70,6 +70,9 @@ export interface CallLimits {
 /** What a model without counters of its own has had this minute, as modelMinute answers for it. */
 const NOTHING_THIS_MINUTE: { readonly requests: number; readonly tokens: number } = Object.freeze({ requests: 0, tokens: 0 });
 
+/** The counters a call without project or token rate limits is admitted on: none. */
+const NO_ENTRIES: readonly CounterEntry[] = Object.freeze([]);
+
 const NO_HOLD: AttemptHold = { settle: () => ({ done: DONE }) };
 const ADMITTED: AttemptAdmission = { ok: true, hold: NO_HOLD };
 
@@ -128,8 +131,7 @@ export class Limits {
     const minute = minuteWindow(now);
     const lines = hasLimits ? rateLines(project, token, minute) : [];
     const estimate = lines.some((l) => l.limits.tpm !== undefined) ? tpmEstimate(request) : 0;
-    const admitted = { request, estimate, entries: [] as CounterEntry[], headers: undefined as Record<string, string> | undefined };
-    if (lines.length === 0) return this.hold(project, token, candidates, admitted, minute, now);
+    if (lines.length === 0) return this.hold(project, token, candidates, { request, estimate, entries: NO_ENTRIES, headers: undefined }, minute, now);
     const entries = admissionEntries(lines, estimate, minute, now);
     return andThen(this.counters.reserve(entries, now), (result) => {
       const headers = rateHeaders(rateState(entries, result.values), format, minute, now);
@@ -137,7 +139,7 @@ export class Limits {
         const wait = entries[result.refused!]!.key.startsWith('c:') ? 1 : Math.max(1, Math.ceil((minute.end - now) / 1000));
         throw new GatewayError('rate_limited', refusalReason(lines, entries[result.refused!]!), { headers: { ...headers, 'retry-after': String(wait) } });
       }
-      return this.hold(project, token, candidates, { ...admitted, entries, headers }, minute, now);
+      return this.hold(project, token, candidates, { request, estimate, entries, headers }, minute, now);
     });
   }
 

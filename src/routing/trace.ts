@@ -50,7 +50,8 @@ export function newTrace(requested: string, via: RoutingTrace['via'], candidates
 
 /** Copies a ranking into the trace, compactly (empty lists left out). */
 export function traceRanking(trace: RoutingTrace, ranking: Ranking, unfit: readonly ExcludedCandidate[]): void {
-  trace.excluded = [...unfit, ...ranking.excluded];
+  // The ranking's own list when the pool had no unfit model (most calls): a ranking is made per call and never changed after.
+  trace.excluded = unfit.length === 0 ? ranking.excluded : [...unfit, ...ranking.excluded];
   trace.ranking = ranking.ranked.map((r) => ({ model: r.candidate.model.config.id, score: r.score, scores: r.scores }));
   if (ranking.abstained.length) trace.abstained = ranking.abstained;
   if (ranking.failed.length) trace.failed = ranking.failed;

@@ -130,8 +130,8 @@ function policyFailed(failed: Ranking['failed'], logger: Logger | undefined, pol
 /**
  * Clamps a policy's scores into 0..1 in place (the array is the policy's answer to this call
  * alone: RoutingPolicy.score) and says whether they tell the candidates apart. A score missing
- * for a candidate counts as 0. In place and in one loop: a new array per policy (`scores.map`)
- * was the engine's largest cost after the sort.
+ * for a candidate counts as 0. In place and in one loop: a clamped copy was one more array per
+ * scoring policy per call, and one more pass over it to compare.
  */
 function clampAndTellApart(scores: number[], m: number): boolean {
   let apart = false;

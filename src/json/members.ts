@@ -73,7 +73,28 @@ function skipValue(text: string, i: number): number {
   return i;
 }
 
-function topLevelMembers(text: string): { open: number; members: MemberSpan[] } {
+/** Where a text's object opens, and its top-level members in order. Shared between callers: never changed. */
+interface MemberScan {
+  open: number;
+  members: readonly MemberSpan[];
+}
+
+/**
+ * The last text scanned, with its scan: a proxied body is scanned for duplicate keys when it
+ * arrives, and again when its model is set for the provider, the same text both times. Keyed by
+ * the text's content (strings compare by value), so a scan is never used for another text. It
+ * holds one text at most, the last.
+ */
+let lastScan: { text: string; scan: MemberScan } | undefined;
+
+function topLevelMembers(text: string): MemberScan {
+  if (lastScan !== undefined && lastScan.text === text) return lastScan.scan;
+  const scan = scanMembers(text);
+  lastScan = { text, scan };
+  return scan;
+}
+
+function scanMembers(text: string): MemberScan {
   const open = skipWhitespace(text, 0);
   if (text[open] !== '{') throw new TypeError('not a JSON object');
   const members: MemberSpan[] = [];

@@ -80,3 +80,24 @@ describe('duplicateTopLevelKey', () => {
     expect(duplicateTopLevelKey(`${text.slice(0, -1)},"model":"b"}`)).toBe('model');
   });
 });
+
+describe('one text after another', () => {
+  it('answers for each text itself, whatever was scanned before: same length, same keys in another order, or the same text again', () => {
+    const a = '{"model":"aa","n":1,"stream":true}';
+    const b = '{"n":1,"model":"bb","stream":true}';
+    const c = '{"model":"aa","n":1,"model":"cc"}';
+    expect(a.length).toBe(b.length);
+    for (let round = 0; round < 2; round++) {
+      expect(duplicateTopLevelKey(a)).toBeUndefined();
+      expect(setMember(a, 'model', '"x"')).toBe('{"model":"x","n":1,"stream":true}');
+      expect(memberValueText(b, 'model')).toBe('"bb"');
+      expect(setMember(b, 'model', '"x"')).toBe('{"n":1,"model":"x","stream":true}');
+      expect(duplicateTopLevelKey(c)).toBe('model');
+      expect(setMember(c, 'model', '"x"')).toBe('{"model":"aa","n":1,"model":"x"}');
+      // A copy of a text is the same text: its scan holds for both.
+      const copy = [...a].join('');
+      expect(removeMember(copy, 'n')).toBe('{"model":"aa","stream":true}');
+      expect(memberValueText(a, 'stream')).toBe('true');
+    }
+  });
+});

@@ -81,8 +81,7 @@ export function budgetEntries(lines: readonly BudgetLine[], amount: Reservation,
     const { limitUsd, limitTokens } = line.budget;
     // Two literals rather than a spread of `{ limit }`: every reservation and settlement builds these.
     if (limitUsd !== undefined && amount.nanoUsd !== 0) {
-      const limit = Math.round(limitUsd * NANO_PER_USD);
-      entries.push(withLimits ? { key: line.usdKey, amount: amount.nanoUsd, expiresAt, limit } : { key: line.usdKey, amount: amount.nanoUsd, expiresAt });
+      entries.push(withLimits ? { key: line.usdKey, amount: amount.nanoUsd, expiresAt, limit: Math.round(limitUsd * NANO_PER_USD) } : { key: line.usdKey, amount: amount.nanoUsd, expiresAt });
     }
     if (limitTokens !== undefined && amount.tokens !== 0) {
       entries.push(withLimits ? { key: line.tokensKey, amount: amount.tokens, expiresAt, limit: limitTokens } : { key: line.tokensKey, amount: amount.tokens, expiresAt });

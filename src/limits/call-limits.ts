@@ -6,6 +6,7 @@ import type { Logger } from '../deps.js';
 import { GatewayError } from '../errors.js';
 import type { TokenUsage } from '../ir/usage.js';
 import { NO_BUDGETS, type BudgetView } from '../routing/budget.js';
+import { NOTHING_YET } from '../routing/stats.js';
 import type { Candidate, RoutingRequest } from '../routing/types.js';
 import { budgetEntries, budgetLines, BudgetLedger, overMessage, type BudgetLine, type SpendHistory } from './budgets.js';
 import { minuteWindow, type PeriodWindow } from './periods.js';
@@ -66,9 +67,6 @@ export interface CallLimits {
   /** The call is over: frees its concurrency slot and settles its tokens a minute to `actualTokens`. Idempotent. */
   end(actualTokens: number | undefined): void;
 }
-
-/** What a model without counters of its own has had this minute, as modelMinute answers for it. */
-const NOTHING_THIS_MINUTE: { readonly requests: number; readonly tokens: number } = Object.freeze({ requests: 0, tokens: 0 });
 
 /** The counters a call without project or token rate limits is admitted on: none. */
 const NO_ENTRIES: readonly CounterEntry[] = Object.freeze([]);
@@ -200,7 +198,7 @@ export class Limits {
     // A scan of the few limited models, not a Map built per call: ranking asks once or twice per model.
     return andThen(this.counters.read(keys, now), (values) => (id: string) => {
       for (let i = 0; i < candidates.length; i++) if (candidates[i]!.model.config.id === id) return { requests: values[2 * i]!, tokens: values[2 * i + 1]! };
-      return NOTHING_THIS_MINUTE;
+      return NOTHING_YET;
     });
   }
 }

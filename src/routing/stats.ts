@@ -50,7 +50,8 @@ export interface ModelStats {
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
-const NOTHING_YET: Readonly<{ requests: number; tokens: number }> = Object.freeze({ requests: 0, tokens: 0 });
+/** A minute with no request and no token: what a model nothing was sent to has had (here, and in a call's limits). */
+export const NOTHING_YET: Readonly<{ requests: number; tokens: number }> = Object.freeze({ requests: 0, tokens: 0 });
 
 /** EWMA weight of a new latency sample. */
 const LATENCY_ALPHA = 0.3;

@@ -24,7 +24,7 @@ export function fairnessPolicy(weight: number, options: { weights?: Record<strin
         last[i] = stats?.lastStartedAt ?? 0;
       }
       // The indexes by a plain loop: spreading load.keys() (an iterator) and sorting took 247
-      // against 123 ns for three.
+      // against 123 ns for three, both with the builtin sort.
       const order: number[] = [];
       for (let i = 0; i < n; i++) order.push(i);
       sortSmall(order, (a, b) => load[a]! - load[b]! || last[a]! - last[b]!);

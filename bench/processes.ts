@@ -17,9 +17,10 @@ export type ChildMessage =
   | { type: 'allocating' }
   | { type: 'allocated'; bytes: number };
 /**
- * Parent to child: `stop`; `memory` (a full GC first, then process.memoryUsage() back as a
- * `memory` message); `allocation-start` and `allocation-stop` (V8's sampling heap profiler,
- * collected objects included: the bytes allocated in between come back as `allocated`).
+ * Parent to child: `stop`; `memory` (two full GCs half a second apart first, then
+ * process.memoryUsage() back as a `memory` message: server-process.ts settledMemory);
+ * `allocation-start` and `allocation-stop` (V8's sampling heap profiler, collected objects
+ * included: the bytes allocated in between come back as `allocated`).
  */
 export type ParentMessage = { type: 'stop' } | { type: 'memory' } | { type: 'allocation-start' } | { type: 'allocation-stop' };
 
@@ -31,7 +32,7 @@ export interface ServerProcess {
   url: string;
   /** The child's pid: the soak reads its resident memory from /proc/<pid>/status, cpu.ts its CPU time. */
   pid: number;
-  /** Runs a full GC in the child (they run with --expose-gc), then returns its process.memoryUsage(). Node children only. */
+  /** Lets the child give back what it no longer holds (two full GCs: server-process.ts settledMemory), then returns its process.memoryUsage(). Node children only. */
   memory(): Promise<NodeJS.MemoryUsage>;
   /** The bytes the child allocates (garbage included) while `work` runs. Node children only. */
   allocation(work: () => Promise<void>): Promise<number>;

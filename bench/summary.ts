@@ -198,8 +198,9 @@ export async function runSummaryBench(options: SummaryBenchOptions): Promise<Sum
       if (whole ? counted !== options.records : !(counted > 0 && counted < options.records)) throw new Error(`summary ${query}: counted ${counted} of ${options.records} records`);
       return { ms, groups: answer.body.groups.length as number };
     };
-    /** Every grouping asked its number of times; the answer times, when they are to be kept. */
-    const pass = async (results?: SummaryQueryResult[]) => {
+    /** Every grouping asked its number of times, and what its answers took. */
+    const pass = async (): Promise<SummaryQueryResult[]> => {
+      const results: SummaryQueryResult[] = [];
       for (const { name, query, target, whole } of QUERIES) {
         const count = target ? options.queries : options.hourQueries;
         const times: number[] = [];
@@ -211,23 +212,24 @@ export async function runSummaryBench(options: SummaryBenchOptions): Promise<Sum
         }
         times.sort((a, b) => a - b);
         const medianMs = percentile(times, 50);
-        results?.push({ name, query, queries: count, groups, medianMs, p95Ms: percentile(times, 95), target, pass: !target || medianMs < SUMMARY_TARGET_MEDIAN_MS });
+        results.push({ name, query, queries: count, groups, medianMs, p95Ms: percentile(times, 95), target, pass: !target || medianMs < SUMMARY_TARGET_MEDIAN_MS });
       }
+      return results;
     };
-    // A whole pass before the reading, not timed: the code it runs is compiled, and the process's
-    // memory is what a gateway answering these queries works in (the peak is some 210 to 230 MiB,
-    // of which the JS heap is 20). A reading after one answer of each grouping caught the
-    // allocator still growing to that: -15% to +29% over the same queries in earlier runs, with
-    // the JS heap flat. Growth over a second pass is what a leak would show.
+    // A whole pass before the reading, its times dropped: the code it runs is compiled, and the
+    // process's memory is what a gateway answering these queries works in (the peak is some 210
+    // to 240 MiB, of which the JS heap is 20). A reading after one answer of each grouping caught
+    // the allocator still growing to that: -15% to +29% over the same queries in earlier runs,
+    // with the JS heap flat. Growth over a second pass is what a leak would show.
     await pass();
     const before = await memoryReading(server);
     let peakRssKiB = before.rssKiB;
     const sampler = setInterval(() => {
       if (server) residentKiB(server.pid).then((kib) => (peakRssKiB = Math.max(peakRssKiB, kib)), () => undefined);
     }, 250);
-    const results: SummaryQueryResult[] = [];
+    let results: SummaryQueryResult[];
     try {
-      await pass(results);
+      results = await pass();
     } finally {
       clearInterval(sampler);
     }

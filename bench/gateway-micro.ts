@@ -9,7 +9,7 @@
 // reservation, the plan, the exchange with an upstream sender that answers at once with a fixed
 // Chat Completions answer (a JSON body, or a stream of 15 events in 4 reads as the gateway reads the
 // bench's mock at one connection), and the accounting after the answer (setImmediate, as on Node).
-// What it leaves out is what the load rows measure: node:http, undici and the sockets.
+// What it leaves out is what the load rows measure: node:http, the upstream client and the sockets.
 //
 //   npx tsx bench/gateway-micro.ts      (also run by npm run bench, in a process of its own)
 //   BENCH_GATEWAY_MICRO_ROUNDS=15       rounds of 1,000 calls per mode

@@ -1,6 +1,6 @@
 // Closed-loop HTTP load: N workers, each sending its next request as soon as the previous one
 // has been read to the end, over N keep-alive connections. node:http rather than fetch so that
-// the client's own overhead stays small and steady (undici is only a transitive dependency here).
+// the client's own overhead stays small and steady.
 
 import { Agent, request } from 'node:http';
 

@@ -151,7 +151,7 @@ export interface GatewayDeps {
   fetch?: typeof fetch;
   /**
    * The runtime's native sender for proxied calls and model tests, whose answers need not be a
-   * WHATWG Response (the Node adapter reads undici's dispatcher directly). Without it they go out through
+   * WHATWG Response (the Node adapter reads its own HTTP/1.1 client's answers directly). Without it they go out through
    * `fetch`. The `llm` routing judge always uses `fetch`.
    */
   upstream?: UpstreamSend;

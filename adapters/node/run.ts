@@ -19,8 +19,8 @@ export function runNodeServer(env: Record<string, string | undefined>): Promise<
       for (const signal of ['SIGTERM', 'SIGINT'] as const satisfies StopSignal[]) process.on(signal, () => listener(signal));
     },
     exit: (code) => process.exit(code),
-    // A fetch on node:http's keep-alive agents (the judge) and undici's dispatcher for proxied calls
-    // (no Response or AbortController per call), under one set of address rules: see nodeOutbound.
+    // A fetch on node:http's keep-alive agents (the judge) and the adapter's HTTP/1.1 pool for proxied
+    // calls (no Response or AbortController per call), under one set of address rules: see nodeOutbound.
     createOutbound: nodeOutbound,
     listen: listenNode,
   });

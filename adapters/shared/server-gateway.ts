@@ -10,7 +10,7 @@ import { loadOpenAITokenizer } from '../node/tokenizer.js';
  */
 /**
  * What a server passes through to createGateway, as GatewayDeps says. `upstream` is Node's
- * (adapters/node/undici-upstream.ts); Bun and Deno leave it out and go through `fetch`. `assets`
+ * (adapters/node/upstream.ts); Bun and Deno leave it out and go through `fetch`. `assets`
  * defaults to the build in dashboard/dist, when there is one.
  */
 export type ServerGatewayOptions = Pick<GatewayDeps, 'settings' | 'logger' | 'fetch' | 'upstream' | 'now' | 'assets' | 'onCall'>;

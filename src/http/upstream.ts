@@ -5,7 +5,7 @@ import { headersInit, type HeaderMap } from './header-fields.js';
 /**
  * The gateway's port to its providers: one call out, and its answer as a small interface each
  * runtime implements natively. Node reads straight from node:http without building a WHATWG
- * Response, Headers or AbortController (adapters/node/undici-upstream.ts); Workers, Bun, Deno and
+ * Response, Headers or AbortController (adapters/node/upstream.ts); Workers, Bun, Deno and
  * embedders who pass only `fetch` get `fetchUpstream`, which wraps their native Response.
  */
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUndiciUpstream } from '../../adapters/node/undici-upstream.js';
+import { createNodeUpstream } from '../../adapters/node/upstream.js';
 import type { UpstreamControl } from '../../src/http/upstream.js';
 
 /** A control the test cancels by hand, as UpstreamCall does on a timeout or a client gone. */
@@ -94,9 +94,9 @@ afterAll(async () => {
 const request = (path: string) => ({ url: `${base}${path}`, headers: new Headers({ 'x-test': 'yes', 'content-type': 'application/json' }), body: '{"a":"é"}' });
 const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes!);
 
-const send = createUndiciUpstream();
+const send = createNodeUpstream();
 
-describe('the Node upstream sender (undici)', () => {
+describe('the Node upstream sender', () => {
   it('posts the body with its headers and length, and reads a whole answer with its headers', async () => {
     const answer = await send(request('/json'), control());
     expect(answer.status).toBe(200);

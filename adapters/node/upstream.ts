@@ -1,54 +1,51 @@
-import { Pool, type Dispatcher } from 'undici';
 import { HeaderFields, type ByteChunks, type ChunkRead, type UpstreamAnswer, type UpstreamSend } from '../../src/index.js';
 import { ForbiddenAddressError, nodeTransport, type NodeFetchOptions, type NodeTransport } from './fetch.js';
+import { Http1Pool, type ExchangeHandler } from './http1-pool.js';
+import type { ResponseFields } from './http1-response.js';
 
 /**
- * The Node adapter's upstream sender (GatewayDeps.upstream) on undici's dispatcher: one keep-alive
- * Pool per provider origin, and each call dispatched with a handler that receives the answer's
- * status, raw headers and body chunks as they arrive. Nothing per call is a stream, a
- * ClientRequest, an IncomingMessage or a WHATWG object: measured in the bench against a node:http
- * sender (http.request on keep-alive agents, which it replaced) and a fetch, it took about a
- * quarter off the gateway's CPU per non-streamed call and a third per streamed one.
+ * The Node adapter's upstream sender (GatewayDeps.upstream): one keep-alive pool per provider
+ * origin (http1-pool.ts), and each call dispatched with a handler that receives the answer's
+ * status, header fields and body chunks as they arrive. Nothing per call is a stream, a
+ * ClientRequest, an IncomingMessage or a WHATWG object.
  *
- * The same address rules as the node:http sender: a URL's host is judged before each call, and
+ * The same address rules as the node:http fetch: a URL's host is judged before each call, and
  * every address a name resolves to when a connection opens (the transport's `lookup`).
- * Cancelling aborts the dispatch (and its connection) only when it happens.
+ * Cancelling aborts the call (and its connection) only when it happens.
  */
-export function createUndiciUpstream(options: NodeFetchOptions = {}, transport: NodeTransport = nodeTransport(options)): UpstreamSend {
+export function createNodeUpstream(options: NodeFetchOptions = {}, transport: NodeTransport = nodeTransport(options)): UpstreamSend {
   const { lookup, refusalOf } = transport;
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, Http1Pool>();
   const connections = options.maxSockets ?? 256;
   return (request, control) => {
-    let origin: string;
-    let path: string;
-    let hostname: string;
+    let parsed: Target;
     try {
       // The origin and path of a URL: parsed once per URL (a model's endpoint), not per call.
-      const cached = targets.get(request.url) ?? target(request.url);
-      ({ origin, path, hostname } = cached);
+      parsed = targets.get(request.url) ?? target(request.url);
     } catch (error) {
       return Promise.reject(error);
     }
-    const refused = refusalOf(hostname);
+    const refused = refusalOf(parsed.hostname);
     if (refused !== undefined) return Promise.reject(new ForbiddenAddressError(`refused to connect: ${refused}`));
-    let pool = pools.get(origin);
+    let pool = pools.get(parsed.origin);
     if (!pool) {
-      // No undici timeouts: the core times every call (connect, total, idle) and says which ran out.
-      pool = new Pool(origin, { connections, pipelining: 1, headersTimeout: 0, bodyTimeout: 0, connect: { lookup } });
-      pools.set(origin, pool);
+      // No timeouts of its own: the core times every call (connect, total, idle) and says which ran out.
+      pool = new Http1Pool(parsed.url, { connections, lookup });
+      pools.set(parsed.origin, pool);
     }
     const dispatcher = pool;
     const headers = request.headers instanceof HeaderFields ? request.headers.record : toRecord(request.headers);
     return new Promise<UpstreamAnswer>((resolve, reject) => {
       const answer = new DispatchedAnswer(resolve, reject);
       control.onCancel((reason) => answer.abort(reason));
-      dispatcher.dispatch({ origin, path, method: 'POST', headers, body: request.body }, answer);
+      dispatcher.dispatch({ path: parsed.path, headers, body: request.body }, answer);
     });
   };
 }
 
 /** A URL as a dispatch takes it. */
 interface Target {
+  url: URL;
   origin: string;
   path: string;
   hostname: string;
@@ -61,7 +58,7 @@ const TARGET_CACHE_LIMIT = 1024;
 function target(raw: string): Target {
   const url = new URL(raw);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`cannot send to ${url.protocol} URLs`);
-  const parsed = { origin: url.origin, path: `${url.pathname}${url.search}`, hostname: url.hostname };
+  const parsed = { url, origin: url.origin, path: `${url.pathname}${url.search}`, hostname: url.hostname };
   if (targets.size >= TARGET_CACHE_LIMIT) targets.clear();
   targets.set(raw, parsed);
   return parsed;
@@ -80,28 +77,18 @@ const STREAM_HIGH_WATER = 64 * 1024;
 /** A refusal's unread body up to this size is drained, keeping its keep-alive connection; a larger one is cut. */
 const DRAIN_LIMIT = 64 * 1024;
 
-/** Whether a raw field name is `name` (lower-case), its ASCII letters compared without case as field names are (RFC 9110 5.1). */
-function isFieldName(raw: Buffer, name: string): boolean {
-  if (raw.length !== name.length) return false;
-  for (let i = 0; i < raw.length; i++) {
-    const byte = raw[i]!;
-    if ((byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte) !== name.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 function view(chunk: Buffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /**
- * One dispatch: undici's handler (onConnect … onComplete or onError) and the UpstreamAnswer the
+ * One call: the pool's handler (onStart, onHeaders … onComplete or onError) and the UpstreamAnswer the
  * core reads, in one object. Before `chunks()` or `bytes()` is asked for, chunks wait in `queue`.
  */
-class DispatchedAnswer implements UpstreamAnswer, Dispatcher.DispatchHandler {
+class DispatchedAnswer implements UpstreamAnswer, ExchangeHandler {
   status = 0;
-  private rawHeaders: Buffer[] = [];
-  /** undici's abort for this dispatch, from onConnect; a cancel before it is held in `failure`. */
+  private fields: ResponseFields | undefined;
+  /** The client's abort for this call, from onStart; a cancel before it is held in `failure`. */
   private abortDispatch: ((error: Error) => void) | undefined;
   private resumeDispatch: (() => void) | undefined;
   private failure: Error | undefined;
@@ -121,19 +108,18 @@ class DispatchedAnswer implements UpstreamAnswer, Dispatcher.DispatchHandler {
     private readonly rejectSend: (error: Error) => void,
   ) {}
 
-  // undici's handler
+  // The client's handler
 
-  onConnect(abort: (error?: Error) => void): void {
+  onStart(abort: (reason: Error) => void): void {
     if (this.failure) abort(this.failure);
     else this.abortDispatch = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    this.status = statusCode;
-    this.rawHeaders = rawHeaders;
+  onHeaders(status: number, fields: ResponseFields, resume: () => void): void {
+    this.status = status;
+    this.fields = fields;
     this.resumeDispatch = resume;
     this.resolveSend(this);
-    return true;
   }
 
   onData(chunk: Buffer): boolean {
@@ -190,21 +176,8 @@ class DispatchedAnswer implements UpstreamAnswer, Dispatcher.DispatchHandler {
 
   // UpstreamAnswer
 
-  /**
-   * Found where it is asked for, not from a map of them all: a provider's answer carries a dozen
-   * or two headers (rate limits, tracing, cookies) and the gateway reads about eight names, most
-   * of them absent, so only a header whose name matches is ever decoded. Repeated fields are
-   * joined with ", " in the order they came (RFC 9110 5.3), as Headers joins them.
-   */
   header(name: string): string | null {
-    const raw = this.rawHeaders;
-    let value: string | null = null;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      if (!isFieldName(raw[i]!, name)) continue;
-      const next = raw[i + 1]!.toString('latin1');
-      value = value === null ? next : `${value}, ${next}`;
-    }
-    return value;
+    return this.fields === undefined ? null : this.fields.get(name);
   }
 
   bytes(limit: number): Promise<Uint8Array<ArrayBuffer> | null> {

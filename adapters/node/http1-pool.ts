@@ -51,6 +51,7 @@ const IDLE_MARGIN_MS = 1000;
 /** Header names the client writes itself, whatever the call's headers say. */
 const OWN_FIELDS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+const ASCII_VALUE = /^[\t\x20-\x7e]*$/;
 /** A field value: visible characters, spaces, tabs and obs-text, nothing that could end a line (RFC 9110 5.5). */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -60,9 +61,11 @@ class Call {
   cancelled = false;
 
   constructor(
-    /** Head and body, as written; let go once written. */
+    /** Head and body, as written (UTF-8); or the head alone, as latin1, when `body` is apart. Let go once written. */
     public request: string,
     readonly handler: ExchangeHandler,
+    /** The body, when a field value beyond ASCII made the head latin1 (field bytes are octets, the body UTF-8). */
+    public body?: string,
   ) {}
 }
 
@@ -90,9 +93,9 @@ export class Http1Pool {
     this.hostField = origin.host;
   }
 
-  /** Sends `call`; throws (synchronously) a TypeError for a header that cannot be written. */
+  /** Sends `request`; throws (synchronously) a TypeError for a header that cannot be written. */
   dispatch(request: PoolCall, handler: ExchangeHandler): void {
-    const call = new Call(this.serialize(request), handler);
+    const call = this.serialize(request, handler);
     handler.onStart((reason) => this.abort(call, reason));
     // Already cancelled (onStart aborted at once): nothing is sent.
     if (call.cancelled) return;
@@ -100,7 +103,7 @@ export class Http1Pool {
     for (;;) {
       const connection = this.idle.pop();
       if (connection === undefined) break;
-      if (connection.idleUntil > now) return connection.send(call);
+      if (connection.idleUntil > now && connection.alive) return connection.send(call);
       connection.destroy();
     }
     if (this.open < this.options.connections) return this.connect().send(call);
@@ -113,21 +116,26 @@ export class Http1Pool {
     this.stopSweeping();
   }
 
-  /** The request's bytes as one string: its head, then its body. */
-  private serialize(call: PoolCall): string {
-    let head = `POST ${call.path} HTTP/1.1\r\nhost: ${this.hostField}\r\n`;
-    const headers = call.headers;
+  /** The call's bytes: usually one string, its head then its body. */
+  private serialize(request: PoolCall, handler: ExchangeHandler): Call {
+    let head = `POST ${request.path} HTTP/1.1\r\nhost: ${this.hostField}\r\n`;
+    let ascii = true;
+    const headers = request.headers;
     for (const name in headers) {
       if (OWN_FIELDS.has(name)) continue;
       const value = headers[name]!;
-      if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) throw new TypeError(`invalid header ${JSON.stringify(name)}`);
+      if (!TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+      if (!ASCII_VALUE.test(value)) {
+        if (!FIELD_VALUE.test(value)) throw new TypeError(`invalid value for header ${JSON.stringify(name)}`);
+        ascii = false;
+      }
       head += `${name}: ${value}\r\n`;
     }
-    return `${head}content-length: ${Buffer.byteLength(call.body)}\r\n\r\n${call.body}`;
+    head += `content-length: ${Buffer.byteLength(request.body)}\r\n\r\n`;
+    return ascii ? new Call(head + request.body, handler) : new Call(head, handler, request.body);
   }
 
   private connect(): Connection {
-    this.open++;
     const { host, port } = this;
     const socket = this.secure
       ? tls.connect({
@@ -140,6 +148,8 @@ export class Http1Pool {
           ...(this.session ? { session: this.session } : {}),
         })
       : net.connect({ host, port, lookup: this.options.lookup });
+    // Counted once the socket exists: a connect that throws takes no slot.
+    this.open++;
     socket.setNoDelay(true);
     if (this.secure) socket.on('session', (session: Buffer) => (this.session = session));
     return new Connection(this, socket);
@@ -201,6 +211,8 @@ class Connection implements ResponseEvents {
     private readonly socket: net.Socket,
   ) {
     socket.on('data', (data: Buffer) => this.read(data));
+    // The server is done with the connection: no call may be written to it from now on ('close' follows).
+    socket.on('end', () => this.socket.destroy());
     socket.on('error', (error) => this.fail(error));
     socket.on('close', () => this.onClose());
   }
@@ -211,8 +223,22 @@ class Connection implements ResponseEvents {
     this.parser.reset();
     // An idle connection does not hold the process open (a server that has stopped can exit at once).
     this.socket.ref();
-    this.socket.write(call.request);
+    const body = call.body;
+    if (body === undefined) this.socket.write(call.request);
+    else {
+      // One writev: the head's bytes as latin1, the body's as UTF-8.
+      this.socket.cork();
+      this.socket.write(call.request, 'latin1');
+      this.socket.write(body);
+      this.socket.uncork();
+      call.body = undefined;
+    }
     call.request = '';
+  }
+
+  /** Whether a call can still be written to it (an idle connection may have been closed under it). */
+  get alive(): boolean {
+    return !this.socket.destroyed;
   }
 
   abort(call: Call, reason: Error): void {
@@ -240,9 +266,11 @@ class Connection implements ResponseEvents {
 
   end(): void {
     const call = this.call;
+    // Failed already (aborted mid-read, say): its connection is gone, not to be released.
+    if (call === undefined) return;
     this.call = undefined;
     this.ended = true;
-    call?.handler.onComplete();
+    call.handler.onComplete();
   }
 
   private read(data: Buffer): void {
@@ -260,6 +288,8 @@ class Connection implements ResponseEvents {
     }
     if (!this.ended) return;
     this.ended = false;
+    // The handler may have cut the connection while it completed.
+    if (this.socket.destroyed) return;
     const seconds = this.parser.keepAliveSeconds;
     const idleMs = seconds === undefined ? DEFAULT_IDLE_MS : seconds * 1000 - IDLE_MARGIN_MS;
     if (!this.parser.reusable || idleMs <= 0) {

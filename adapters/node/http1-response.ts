@@ -31,6 +31,10 @@ export class ResponseProtocolError extends Error {
   }
 }
 
+/** What may follow a chunk's size: extensions, each `BWS ";" BWS name [BWS "=" BWS value]` (RFC 9112 7.1.1). */
+const CHUNK_EXTENSIONS = /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*[ \t]*$/;
+/** One trailer field line (they are read and dropped, but held to the same rules as the head's). */
+const TRAILER_LINE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*$/;
 /** A field value as it can be passed on: visible characters, spaces, tabs and obs-text (RFC 9110 5.5). */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -288,16 +292,18 @@ export class ResponseParser {
     const { buffer, index } = found;
     let size = 0;
     let digits = 0;
+    let significant = 0;
     for (; digits < index; digits++) {
       const value = hexValue(buffer[digits]!);
       if (value === -1) break;
-      // 13 hex digits stay below 2^53; a chunk that large is not an answer's anyway.
-      if (digits === 13) throw new ResponseProtocolError('a chunk size too large');
+      // 13 hex digits (leading zeros aside) stay below 2^53; a chunk that large is not an answer's anyway.
+      if ((size > 0 || value > 0) && ++significant > 13) throw new ResponseProtocolError('a chunk size too large');
       size = size * 16 + value;
     }
-    // After the digits: the line's end, or a chunk extension (ignored), possibly after blanks.
-    const after = buffer[digits];
-    if (digits === 0 || (digits < index && after !== 0x3b && after !== 0x20 && after !== 0x09)) throw new ResponseProtocolError('a malformed chunk size');
+    // After the digits: the line's end, or chunk extensions (read past, as no client needs them).
+    if (digits === 0 || (digits < index && !CHUNK_EXTENSIONS.test(buffer.toString('latin1', digits, index)))) {
+      throw new ResponseProtocolError('a malformed chunk size line');
+    }
     const next = at + (index + 2 - pendingLength);
     if (size === 0) this.state = State.Trailers;
     else {
@@ -326,6 +332,9 @@ export class ResponseParser {
     const found = this.gather(data, at, needle, MAX_LINE_BYTES);
     if (found === undefined) return data.length;
     if (needle === '\r\n' && found.index !== 0) throw new ResponseProtocolError('a malformed trailer section');
+    if (needle !== '\r\n' && !found.buffer.toString('latin1', 0, found.index).split('\r\n').every((line) => TRAILER_LINE.test(line))) {
+      throw new ResponseProtocolError('a malformed trailer section');
+    }
     this.state = State.Done;
     this.events.end();
     return at + (found.index + needle.length - pendingLength);

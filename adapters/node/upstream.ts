@@ -74,8 +74,10 @@ function toRecord(headers: { forEach(callback: (value: string, name: string) => 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 /** Bytes of a stream read ahead of the relay before the connection is paused. */
 const STREAM_HIGH_WATER = 64 * 1024;
-/** A refusal's unread body up to this size is drained, keeping its keep-alive connection; a larger one is cut. */
+/** A refusal's unread body of a declared length up to this is drained, keeping its keep-alive connection; any other is cut. */
 const DRAIN_LIMIT = 64 * 1024;
+/** How long a drained body may take to arrive before its connection is cut after all. */
+const DRAIN_MS = 1000;
 
 function view(chunk: Buffer): Uint8Array<ArrayBuffer> {
   return new Uint8Array(chunk.buffer as ArrayBuffer, chunk.byteOffset, chunk.byteLength);
@@ -102,6 +104,8 @@ class DispatchedAnswer implements UpstreamAnswer, ExchangeHandler {
   private waiter: { resolve: (result: ChunkRead) => void; reject: (error: Error) => void } | undefined;
   /** Let go unread: the rest is drained, not kept. */
   private discarding = false;
+  /** Cuts a drain that stalls: a server that stops mid-body does not keep the connection forever. */
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly resolveSend: (answer: UpstreamAnswer) => void,
@@ -152,6 +156,7 @@ class DispatchedAnswer implements UpstreamAnswer, ExchangeHandler {
 
   onComplete(): void {
     this.complete = true;
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
     const whole = this.whole;
     if (whole) {
       this.whole = undefined;
@@ -165,6 +170,7 @@ class DispatchedAnswer implements UpstreamAnswer, ExchangeHandler {
   }
 
   onError(error: Error): void {
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
     if (this.status === 0) {
       this.failure ??= error;
       this.rejectSend(this.failure);
@@ -228,12 +234,14 @@ class DispatchedAnswer implements UpstreamAnswer, ExchangeHandler {
 
   cancel(): void {
     if (this.complete || this.failure) return;
-    const length = Number(this.header('content-length'));
-    if (Number.isInteger(length) && length <= DRAIN_LIMIT) {
+    const declared = this.header('content-length');
+    // Only a body of a small declared length is worth its connection; a chunked one may run on.
+    if (declared !== null && /^\d{1,5}$/.test(declared) && Number(declared) <= DRAIN_LIMIT) {
       // Read to the end and dropped: the connection goes back to the pool.
       this.discarding = true;
       this.queue.length = 0;
       this.queued = 0;
+      this.drainTimer = setTimeout(() => this.abort(new Error('the answer was let go')), DRAIN_MS).unref();
       this.unpause();
       return;
     }

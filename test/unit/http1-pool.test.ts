@@ -125,6 +125,16 @@ describe('the upstream HTTP/1.1 pool', () => {
     client.close();
   });
 
+  it('writes a field value beyond ASCII as latin1 octets, and the body as UTF-8', async () => {
+    const server = await rawServer((socket) => socket.write(ok('{}')));
+    const client = pool(server.port);
+    await call(client, { headers: { 'x-note': 'caf\u00e9' }, body: '{"\u00e9":1}' }).done;
+    // The server reads UTF-8: a lone latin1 0xE9 is not one, the body's two-byte é is.
+    expect(server.requests[0]).toContain('x-note: caf\ufffd\r\n');
+    expect(server.requests[0]!.endsWith('content-length: 8\r\n\r\n{"\u00e9":1}')).toBe(true);
+    client.close();
+  });
+
   it('carries one call after another on one connection', async () => {
     const server = await rawServer((socket, _request, index) => socket.write(ok(`{"n":${index}}`, 'Keep-Alive: timeout=5\r\n')));
     const client = pool(server.port);

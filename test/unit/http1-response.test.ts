@@ -81,6 +81,11 @@ describe('the upstream HTTP/1.1 response parser', () => {
     expect(parsed).toMatchObject({ statuses: [200], body: 'data: one\n\ndata:', ended: 1, reusable: true });
   });
 
+  it('reads chunk sizes with leading zeros, and quoted extension values', () => {
+    const parsed = expectSameEverySplit('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0000000000000003 ; a = "q\\"s;x" ;b\r\nabc\r\n00\r\n\r\n');
+    expect(parsed).toMatchObject({ body: 'abc', ended: 1, reusable: true });
+  });
+
   it('ends a chunked body without trailers at the empty line after the last chunk', () => {
     const parsed = expectSameEverySplit('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
     expect(parsed).toMatchObject({ body: 'abc', ended: 1, reusable: true });
@@ -149,6 +154,10 @@ describe('the upstream HTTP/1.1 response parser', () => {
       'a negative length': 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n',
       'a chunk size that is not hex': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
       'a chunk size too large': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\n',
+      'a chunk size followed by more than extensions': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 6\r\nabcde\r\n0\r\n\r\n',
+      'a control character in a chunk extension': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\0\r\nabcde\r\n0\r\n\r\n',
+      'a bare LF in a trailer': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-A: 1\nX-B: 2\r\n\r\n',
+      'a folded trailer line': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-A: 1\r\n 2\r\n\r\n',
       'a chunk without its CRLF': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n',
       'bytes after the end': 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxy',
       'an upgrade': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n',

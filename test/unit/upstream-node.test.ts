@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeUpstream } from '../../adapters/node/upstream.js';
 import type { UpstreamControl } from '../../src/http/upstream.js';
@@ -24,9 +24,14 @@ function control() {
 let server: http.Server;
 let base: string;
 const closed: string[] = [];
+/** Connections the server accepted; the paths asked on each; the paths asked on connections now closed. */
+let connections = 0;
+const pathsOn = new WeakMap<Socket, string[]>();
+const socketsClosed: string[] = [];
 
 beforeAll(async () => {
   server = http.createServer((request, response) => {
+    pathsOn.get(request.socket)?.push(request.url!);
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
@@ -72,6 +77,25 @@ beforeAll(async () => {
           response.writeHead(200, { 'content-type': 'text/event-stream' });
           response.write('data: one\n\n');
           return;
+        case '/whole-big':
+          // The head first, then the whole body in one write: the cap is passed in the read that ends the answer.
+          response.writeHead(200, { 'content-type': 'application/json', 'content-length': 2_000 });
+          response.flushHeaders();
+          setTimeout(() => response.end('x'.repeat(2_000)), 20);
+          return;
+        case '/refusal':
+          response.writeHead(429, { 'content-type': 'application/json', 'content-length': 20 });
+          response.end('{"error":"slow down"}'.slice(0, 20));
+          return;
+        case '/refusal-chunked':
+          response.writeHead(429, { 'content-type': 'application/json' });
+          response.write('{"error":');
+          setTimeout(() => response.end('"slow down"}'), 20);
+          return;
+        case '/refusal-stalled':
+          response.writeHead(429, { 'content-type': 'application/json', 'content-length': 100 });
+          response.write('{"error":');
+          return;
         case '/no-content':
           response.writeHead(204);
           response.end();
@@ -81,6 +105,12 @@ beforeAll(async () => {
           return;
       }
     });
+  });
+  server.on('connection', (socket: Socket) => {
+    connections++;
+    const paths: string[] = [];
+    pathsOn.set(socket, paths);
+    socket.once('close', () => socketsClosed.push(...paths));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -122,6 +152,33 @@ describe('the Node upstream sender', () => {
     const answer = await send(request('/big'), control());
     expect(await answer.bytes(10_000)).toBeNull();
     expect((await send(request('/big'), control()).then((a) => a.bytes(100_000)))?.byteLength).toBe(50_000);
+  });
+
+  it('does not reuse a connection cut for its cap in the read that ended the answer', async () => {
+    const own = createNodeUpstream();
+    expect(await (await own(request('/whole-big'), control())).bytes(1_000)).toBeNull();
+    // At once, before the cut connection's close is seen: the next call must not be written to it.
+    const next = await own(request('/json'), control());
+    expect(next.status).toBe(200);
+    expect(JSON.parse(text(await next.bytes(10_000))).header).toBe('yes');
+  });
+
+  it('drains a small refusal it lets go, keeping its connection, and cuts a chunked or stalled one', async () => {
+    const own = createNodeUpstream();
+    await (await own(request('/json'), control())).bytes(10_000);
+    const before = connections;
+    (await own(request('/refusal'), control())).cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await (await own(request('/json'), control())).bytes(10_000);
+    expect(connections).toBe(before);
+
+    (await own(request('/refusal-chunked'), control())).cancel();
+    await expect.poll(() => socketsClosed.includes('/refusal-chunked')).toBe(true);
+
+    (await own(request('/refusal-stalled'), control())).cancel();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(socketsClosed).not.toContain('/refusal-stalled');
+    await expect.poll(() => socketsClosed.includes('/refusal-stalled'), { timeout: 2000 }).toBe(true);
   });
 
   it('reads an empty body for a status without one', async () => {
